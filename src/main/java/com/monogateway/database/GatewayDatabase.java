@@ -1,0 +1,166 @@
+package com.monogateway.database;
+
+import com.monogateway.config.GatewaySettings;
+import com.monogateway.config.SettingsException;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway's PostgreSQL: the one named by {@code mono.db.url}, or else an embedded real PostgreSQL
+ * keeping its data under {@code mono.data.dir}. Either way a HikariCP pool in front and the schema
+ * brought up to date by Flyway before any route starts.
+ */
+public final class GatewayDatabase implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayDatabase.class);
+
+    private final EmbeddedPostgres embedded;
+    private final HikariDataSource dataSource;
+    private final String description;
+
+    private GatewayDatabase(EmbeddedPostgres embedded, HikariDataSource dataSource, String description) {
+        this.embedded = embedded;
+        this.dataSource = dataSource;
+        this.description = description;
+    }
+
+    public static GatewayDatabase open(GatewaySettings settings) {
+        EmbeddedPostgres embedded = null;
+        String url;
+        String user;
+        String password;
+        String description;
+        if (settings.embeddedDatabase()) {
+            Path dataDir = settings.dataDir().resolve("postgres").toAbsolutePath().normalize();
+            embedded = startEmbedded(dataDir, settings.embeddedDbPort());
+            url = embedded.getJdbcUrl("postgres", "postgres");
+            user = "postgres";
+            password = "";
+            description = "embedded PostgreSQL on port " + embedded.getPort() + ", data in " + dataDir;
+            LOG.info("No mono.db.url set: using an embedded PostgreSQL, data in {} (psql -h localhost -p {} -U postgres)",
+                    dataDir, embedded.getPort());
+        } else {
+            url = settings.dbUrl().get();
+            if (!url.startsWith("jdbc:postgresql:")) {
+                throw new SettingsException("mono.db.url must be a PostgreSQL JDBC URL (jdbc:postgresql://host:port/db), but is '"
+                        + withoutQuery(url) + "'");
+            }
+            user = settings.dbUsername();
+            password = settings.dbPassword();
+            description = "PostgreSQL at " + withoutQuery(url);
+        }
+        HikariDataSource pool;
+        try {
+            pool = pool(url, user, password, settings);
+        } catch (RuntimeException e) {
+            closeQuietly(embedded);
+            throw new IllegalStateException("Cannot connect to " + description
+                    + " (check mono.db.url, mono.db.username, mono.db.password): " + rootCause(e).getMessage(), e);
+        }
+        GatewayDatabase db = new GatewayDatabase(embedded, pool, description);
+        try {
+            db.migrate();
+        } catch (RuntimeException e) {
+            db.close();
+            throw e;
+        }
+        return db;
+    }
+
+    private static EmbeddedPostgres startEmbedded(Path dataDir, int port) {
+        try {
+            Files.createDirectories(dataDir);
+            return EmbeddedPostgres.builder()
+                    .setDataDirectory(dataDir)
+                    .setCleanDataDirectory(false)
+                    .setPort(port == 0 ? findFreePort() : port)
+                    // Zonky tunes for throwaway test databases; this one holds events we answered 200 for.
+                    .setServerConfig("synchronous_commit", "on")
+                    .setServerConfig("fsync", "on")
+                    .setServerConfig("full_page_writes", "on")
+                    .start();
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot start the embedded PostgreSQL with data in " + dataDir
+                    + " on port " + port + " (is mono.embedded-db.port free and mono.data.dir writable?)", e);
+        }
+    }
+
+    private static int findFreePort() throws IOException {
+        try (var socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static HikariDataSource pool(String url, String user, String password, GatewaySettings settings) {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("mono-db");
+        config.setJdbcUrl(url);
+        config.setUsername(user);
+        if (!password.isEmpty()) {
+            config.setPassword(password);
+        }
+        config.setMaximumPoolSize(settings.dbPoolSize());
+        // A webhook must get its 503 quickly while the database is away, so Mono retries later.
+        config.setConnectionTimeout(settings.dbConnectionTimeoutMs());
+        config.setValidationTimeout(Math.min(1_000, settings.dbConnectionTimeoutMs()));
+        config.addDataSourceProperty("reWriteBatchedInserts", "true");
+        config.addDataSourceProperty("ApplicationName", "mono-webhook-gateway");
+        return new HikariDataSource(config);
+    }
+
+    private void migrate() {
+        var result = Flyway.configure()
+                .dataSource(dataSource)
+                .locations("classpath:db/migration")
+                .load()
+                .migrate();
+        LOG.info("Database schema is at version {} ({} migration(s) applied now)",
+                result.targetSchemaVersion != null ? result.targetSchemaVersion : "current", result.migrationsExecuted);
+    }
+
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    /** Where the data lives, for the logs; never contains a password. */
+    public String description() {
+        return description;
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+        closeQuietly(embedded);
+    }
+
+    private static void closeQuietly(EmbeddedPostgres embedded) {
+        if (embedded != null) {
+            try {
+                embedded.close();
+            } catch (IOException e) {
+                LOG.warn("Embedded PostgreSQL did not stop cleanly: {}", e.getMessage());
+            }
+        }
+    }
+
+    private static String withoutQuery(String url) {
+        int q = url.indexOf('?');
+        return q < 0 ? url : url.substring(0, q);
+    }
+
+    private static Throwable rootCause(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t;
+    }
+}

@@ -1,0 +1,125 @@
+package com.monogateway.ingest;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * One Mono event as it arrived, understood in every envelope Mono uses: v2 ({@code event},
+ * {@code event_id}, {@code data}), v1 (no {@code event_id}) and nested ({@code {"data":{"event":...}}}).
+ *
+ * @param eventType the event's type, for example {@code direct_debit.payment_successful}
+ * @param eventId   Mono's {@code event_id}, or null for v1 events
+ * @param dedupeKey the event id, or {@code sha256:<hex>} of the raw body when there is none
+ * @param liveMode  from {@code liveMode}, {@code live_mode} or {@code live}; null when absent
+ * @param event     the envelope that holds {@code event} and {@code data} (the inner one when nested)
+ * @param json      the raw body as text
+ */
+public record MonoEnvelope(String eventType, String eventId, String dedupeKey, Boolean liveMode, JsonNode event, String json) {
+
+    private static final int MAX_NAME_LENGTH = 255;
+    private static final String[] LIVE_FLAGS = {"liveMode", "live_mode", "live"};
+
+    /** Why a body is not a Mono event; the message is safe to send back to the sender. */
+    public static final class InvalidEventException extends Exception {
+        public InvalidEventException(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    public static MonoEnvelope parse(byte[] body, ObjectMapper mapper) throws InvalidEventException {
+        String json = decodeUtf8(body);
+        JsonNode root;
+        try {
+            root = mapper.readTree(json);
+        } catch (JacksonException e) {
+            throw new InvalidEventException("body is not valid JSON");
+        }
+        if (root == null || !root.isObject()) {
+            throw new InvalidEventException("body is not a JSON object");
+        }
+        JsonNode event = eventNode(root);
+        JsonNode type = event.get("event");
+        if (type == null || type.isNull()) {
+            throw new InvalidEventException("no \"event\" field (expected at the top level or in \"data\")");
+        }
+        String eventType = name(type, "event");
+        String eventId = firstEventId(event, root);
+        String dedupeKey = eventId != null ? eventId : "sha256:" + sha256Hex(body);
+        return new MonoEnvelope(eventType, eventId, dedupeKey, liveMode(event), event, json);
+    }
+
+    /** The object that holds {@code event} and {@code data}: the body itself, or its {@code data} when nested. */
+    public static JsonNode eventNode(JsonNode root) {
+        JsonNode data = root.path("data");
+        if (!root.hasNonNull("event") && data.isObject() && data.has("event")) {
+            return data;
+        }
+        return root;
+    }
+
+    private static String decodeUtf8(byte[] body) throws InvalidEventException {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(body))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new InvalidEventException("body is not valid UTF-8");
+        }
+    }
+
+    private static String firstEventId(JsonNode event, JsonNode root) throws InvalidEventException {
+        for (JsonNode holder : new JsonNode[] {event, root}) {
+            JsonNode id = holder.get("event_id");
+            if (id != null && !id.isNull()) {
+                return name(id, "event_id");
+            }
+        }
+        return null;
+    }
+
+    private static String name(JsonNode node, String field) throws InvalidEventException {
+        if (!node.isTextual() && !node.isIntegralNumber()) {
+            throw new InvalidEventException("\"" + field + "\" must be a string");
+        }
+        String value = node.asText().strip();
+        if (value.isEmpty() || value.length() > MAX_NAME_LENGTH) {
+            throw new InvalidEventException("\"" + field + "\" must have 1 to " + MAX_NAME_LENGTH + " characters");
+        }
+        if (value.chars().anyMatch(Character::isISOControl)) {
+            throw new InvalidEventException("\"" + field + "\" must not contain control characters");
+        }
+        return value;
+    }
+
+    /** Mono spells the flag three ways and puts it at the top, in {@code data} or in {@code data.object}. */
+    private static Boolean liveMode(JsonNode event) {
+        JsonNode data = event.path("data");
+        for (JsonNode holder : new JsonNode[] {event, data, data.path("object")}) {
+            for (String flag : LIVE_FLAGS) {
+                JsonNode value = holder.get(flag);
+                if (value != null && value.isBoolean()) {
+                    return value.booleanValue();
+                }
+            }
+        }
+        return null;
+    }
+
+    static String sha256Hex(byte[] body) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
+    }
+}

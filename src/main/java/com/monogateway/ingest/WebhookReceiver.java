@@ -1,0 +1,127 @@
+package com.monogateway.ingest;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vertx.core.net.SocketAddress;
+import java.sql.SQLException;
+import java.util.Locale;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.Processor;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpConstants;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Handles one webhook request: verifies the secret, checks the body, stores the event and sets the
+ * answer. Request headers are dropped before anything else happens, so none of them can reach the
+ * response (Camel echoes headers), SQL parameters or emails.
+ */
+public final class WebhookReceiver implements Processor {
+
+    public static final String SECRET_HEADER = "mono-webhook-secret";
+    /** Exchange property: the inbox row id of a newly stored event, for the processing side. */
+    public static final String STORED_EVENT_ID = "MonoInboxId";
+
+    private static final Logger LOG = LoggerFactory.getLogger(WebhookReceiver.class);
+
+    private final WebhookSecrets secrets;
+    private final Inbox inbox;
+    private final ObjectMapper mapper;
+    private final int maxBodyBytes;
+
+    public WebhookReceiver(WebhookSecrets secrets, Inbox inbox, ObjectMapper mapper, int maxBodyBytes) {
+        this.secrets = secrets;
+        this.inbox = inbox;
+        this.mapper = mapper;
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    @Override
+    public void process(Exchange exchange) throws SQLException {
+        Message in = exchange.getIn();
+        Object presented = in.getHeader(SECRET_HEADER);
+        String contentType = in.getHeader(Exchange.CONTENT_TYPE, String.class);
+        String remote = remoteAddress(in);
+        byte[] body = in.getBody(byte[].class);
+        in.removeHeaders("*");
+        in.setBody(null);
+
+        // A repeated header arrives as a list: never a valid secret.
+        if (!(presented instanceof String secret) || !secrets.accepts(secret)) {
+            LOG.warn("Refused a webhook from {}: {} {} header", remote, presented == null ? "missing" : "invalid", SECRET_HEADER);
+            Answers.set(exchange, 401, Answers.error("unauthorized", "missing or invalid " + SECRET_HEADER + " header"));
+            return;
+        }
+        if (!isJson(contentType)) {
+            Answers.set(exchange, 415, Answers.error("unsupported_media_type", "send the event as application/json"));
+            return;
+        }
+        if (body == null) {
+            body = new byte[0];
+        }
+        if (body.length > maxBodyBytes) {
+            Answers.set(exchange, 413, Answers.error("payload_too_large", "the body is larger than " + maxBodyBytes + " bytes"));
+            return;
+        }
+
+        MonoEnvelope event;
+        try {
+            event = MonoEnvelope.parse(body, mapper);
+        } catch (MonoEnvelope.InvalidEventException e) {
+            reject(exchange, body, contentType, e.getMessage());
+            return;
+        }
+        Inbox.Stored stored;
+        try {
+            stored = inbox.store(event);
+        } catch (SQLException e) {
+            if (isDataError(e)) {
+                // PostgreSQL refused the content itself (for example \u0000 inside jsonb): the sender's fault.
+                reject(exchange, body, contentType, "PostgreSQL cannot store this JSON: " + firstLine(e.getMessage()));
+                return;
+            }
+            throw e;
+        }
+        if (stored.duplicate()) {
+            LOG.info("Duplicate {} event {} (already stored as #{})", event.eventType(), event.dedupeKey(), stored.id());
+            Answers.set(exchange, 200, "{\"status\":\"duplicate\"}");
+        } else {
+            LOG.info("Received {} event {} stored as #{}", event.eventType(), event.dedupeKey(), stored.id());
+            exchange.setProperty(STORED_EVENT_ID, stored.id());
+            Answers.set(exchange, 200, "{\"status\":\"received\"}");
+        }
+    }
+
+    private void reject(Exchange exchange, byte[] body, String contentType, String reason) throws SQLException {
+        inbox.reject(body, contentType, reason);
+        LOG.warn("Rejected an authenticated webhook body ({} bytes): {}", body.length, reason);
+        Answers.set(exchange, 400, Answers.error("invalid_event", reason));
+    }
+
+    /** A missing content type is fine (Mono's docs do not promise one); a declared one must be JSON. */
+    static boolean isJson(String contentType) {
+        if (contentType == null || contentType.isBlank()) {
+            return true;
+        }
+        String mediaType = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+        return mediaType.equals("application/json") || (mediaType.startsWith("application/") && mediaType.endsWith("+json"));
+    }
+
+    private static boolean isDataError(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && state.startsWith("22");
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "invalid value";
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
+    }
+
+    private static String remoteAddress(Message in) {
+        Object address = in.getHeader(VertxPlatformHttpConstants.REMOTE_ADDRESS);
+        return address instanceof SocketAddress socket ? socket.hostAddress() : "an unknown address";
+    }
+}
