@@ -1,0 +1,57 @@
+package com.monogateway.ingest;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.monogateway.support.Db;
+import com.monogateway.support.RunningGateway;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A database that goes away mid-run: 503 while it is gone (so Mono retries), 200 again once it is back. */
+class DatabaseOutageTest {
+
+    @Test
+    void answers503WhileTheDatabaseIsDownAndRecovers(@TempDir Path pgData) throws Exception {
+        int pgPort = RunningGateway.freePort();
+        EmbeddedPostgres postgres = startPostgres(pgData, pgPort);
+        Properties settings = RunningGateway.defaults();
+        settings.setProperty("mono.db.url", postgres.getJdbcUrl("postgres", "postgres"));
+        settings.setProperty("mono.db.connection-timeout-ms", "500");
+
+        try (RunningGateway gateway = RunningGateway.start(settings)) {
+            assertEquals(200, gateway.post(event("before")).statusCode());
+
+            postgres.close();
+            HttpResponse<String> during = gateway.post(event("during"));
+            assertEquals(503, during.statusCode(), during.body());
+            assertEquals("{\"error\":\"unavailable\",\"message\":\"the event could not be stored; retry later\"}", during.body());
+
+            postgres = startPostgres(pgData, pgPort);
+            String after = event("after");
+            await().atMost(Duration.ofSeconds(30)).until(() -> gateway.post(after).statusCode() == 200);
+
+            Db db = new Db(postgres.getJdbcUrl("postgres", "postgres"));
+            assertEquals(1, db.count("SELECT count(*) FROM webhook_events WHERE event_id LIKE 'before-%'"));
+            assertEquals(0, db.count("SELECT count(*) FROM webhook_events WHERE event_id LIKE 'during-%'"));
+            assertEquals(1, db.count("SELECT count(*) FROM webhook_events WHERE event_id LIKE 'after-%'"));
+        } finally {
+            postgres.close();
+        }
+    }
+
+    private static EmbeddedPostgres startPostgres(Path dataDir, int port) throws Exception {
+        return EmbeddedPostgres.builder().setDataDirectory(dataDir).setCleanDataDirectory(false).setPort(port).start();
+    }
+
+    private static String event(String label) {
+        return "{\"event\":\"mono.events.account_connected\",\"event_id\":\"" + label + "-" + UUID.randomUUID()
+                + "\",\"data\":{\"id\":\"acc_1\"}}";
+    }
+}

@@ -1,0 +1,225 @@
+package com.monogateway.ingest;
+
+import static com.monogateway.support.RunningGateway.fixture;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.monogateway.support.Db;
+import com.monogateway.support.RunningGateway;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Every answer of the webhook endpoint, against the real gateway and a real PostgreSQL. */
+class WebhookIngestTest {
+
+    private static RunningGateway gateway;
+    private static Db db;
+
+    @BeforeAll
+    static void start() {
+        gateway = RunningGateway.start();
+        db = gateway.db();
+    }
+
+    @AfterAll
+    static void stop() {
+        gateway.close();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"account_connected.json", "payment_abandoned.json", "payment_cancelled.json",
+            "payment_failed.json", "payment_successful.json"})
+    void storesEveryMonoSample(String name) throws Exception {
+        String body = fixture(name);
+        String type = new ObjectMapper().readTree(body).get("event").asText();
+
+        HttpResponse<String> response = gateway.post(body);
+
+        assertEquals(200, response.statusCode(), response.body());
+        assertTrue(response.body().equals("{\"status\":\"received\"}") || response.body().equals("{\"status\":\"duplicate\"}"),
+                response.body());
+        String dedupeKey = "sha256:" + MonoEnvelope.sha256Hex(body.getBytes(StandardCharsets.UTF_8));
+        Map<String, Object> row = db.row(
+                "SELECT event_type, event_id, payload = CAST(? AS jsonb) AS same_payload, received_at FROM webhook_events WHERE dedupe_key = ?",
+                body, dedupeKey);
+        assertEquals(type, row.get("event_type"));
+        assertNull(row.get("event_id"), "v1 samples carry no event_id");
+        assertEquals(true, row.get("same_payload"));
+    }
+
+    @Test
+    void v2EventIsKeyedByItsEventIdAndRedeliveryIsADuplicate() {
+        String eventId = "evt_" + UUID.randomUUID();
+        String body = """
+                {"event":"mono.events.account_connected","event_id":"%s","timestamp":"2024-05-01T10:00:00Z",
+                 "data":{"id":"acc_1","live_mode":false}}""".formatted(eventId);
+
+        HttpResponse<String> first = gateway.post(body);
+        HttpResponse<String> again = gateway.post(body.replace("10:00:00Z", "10:00:30Z")); // a retry, re-stamped
+
+        assertEquals(200, first.statusCode());
+        assertEquals("{\"status\":\"received\"}", first.body());
+        assertEquals(200, again.statusCode());
+        assertEquals("{\"status\":\"duplicate\"}", again.body());
+        Map<String, Object> row = db.row("SELECT event_id, dedupe_key, live_mode, attempts FROM webhook_events WHERE event_id = ?", eventId);
+        assertEquals(eventId, row.get("dedupe_key"));
+        assertEquals(false, row.get("live_mode"));
+        assertEquals(0, row.get("attempts"));
+    }
+
+    @Test
+    void v1RedeliveryWithoutEventIdIsRecognisedByItsBody() {
+        String body = """
+                {"event":"mono.events.account_unlinked","data":{"account":{"id":"acc_%s"}}}""".formatted(UUID.randomUUID());
+
+        assertEquals("{\"status\":\"received\"}", gateway.post(body).body());
+        assertEquals("{\"status\":\"duplicate\"}", gateway.post(body).body());
+
+        assertEquals(1, db.count("SELECT count(*) FROM webhook_events WHERE payload = CAST(? AS jsonb)", body));
+    }
+
+    @Test
+    void nestedEnvelopeIsUnderstood() {
+        String eventId = "evt_" + UUID.randomUUID();
+        String body = """
+                {"data":{"event":"events.mandates.approved","event_id":"%s",
+                         "data":{"id":"mmc_1","live_mode":true,"amount":500000}}}""".formatted(eventId);
+
+        HttpResponse<String> response = gateway.post(body);
+
+        assertEquals(200, response.statusCode(), response.body());
+        Map<String, Object> row = db.row("SELECT event_type, live_mode FROM webhook_events WHERE dedupe_key = ?", eventId);
+        assertEquals("events.mandates.approved", row.get("event_type"));
+        assertEquals(true, row.get("live_mode"));
+    }
+
+    @Test
+    void wrongOrMissingSecretIsRefusedAndNothingIsStored() {
+        String eventId = "evt_" + UUID.randomUUID();
+        String body = "{\"event\":\"mono.events.account_connected\",\"event_id\":\"" + eventId + "\",\"data\":{\"id\":\"a\"}}";
+
+        HttpResponse<String> wrong = gateway.post(body, RunningGateway.SECRET + "x");
+        HttpResponse<String> prefix = gateway.post(body, RunningGateway.SECRET.substring(0, 10));
+        HttpResponse<String> missing = gateway.post(body, null);
+
+        for (HttpResponse<String> response : new HttpResponse[] {wrong, prefix, missing}) {
+            assertEquals(401, response.statusCode());
+            assertEquals("{\"error\":\"unauthorized\",\"message\":\"missing or invalid mono-webhook-secret header\"}", response.body());
+            assertFalse(response.headers().map().containsKey("mono-webhook-secret"), "the secret header is not echoed");
+        }
+        assertEquals(0, db.count("SELECT count(*) FROM webhook_events WHERE event_id = ?", eventId));
+        assertEquals(0, db.count("SELECT count(*) FROM rejected_events WHERE position(convert_to(?, 'UTF8') in body) > 0", eventId));
+    }
+
+    @Test
+    void answersCarryNoRequestHeaders() {
+        HttpResponse<String> response = RunningGateway.send(HttpRequest.newBuilder(gateway.webhookUri())
+                .header("Content-Type", "application/json")
+                .header("mono-webhook-secret", RunningGateway.SECRET)
+                .header("X-Injected", "value")
+                .header("To", "attacker@example.com")
+                .POST(HttpRequest.BodyPublishers.ofString(fixture("payment_failed.json")))
+                .build());
+
+        assertEquals(200, response.statusCode());
+        var headers = response.headers().map().keySet().stream().map(String::toLowerCase).toList();
+        assertFalse(headers.contains("mono-webhook-secret"), headers.toString());
+        assertFalse(headers.contains("x-injected"), headers.toString());
+        assertFalse(headers.contains("to"), headers.toString());
+        assertEquals("application/json", response.headers().firstValue("content-type").orElse(""));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"[1,2,3]", "\"event\"", "{\"data\":{\"id\":\"x\"}}", "{\"event\":", "{\"event\":42.5}",
+            "{\"event\":{\"name\":\"x\"}}", "{\"event\":\"\"}", "{\"event\":\"x\",\"event_id\":[1]}",
+            "{\"event\":\"mono.events.account_connected\",\"data\":{\"note\":\"nul \\u0000 inside\"}}", ""})
+    void badBodiesGet400AndAreKeptForInspection(String body) {
+        long before = db.count("SELECT count(*) FROM rejected_events");
+
+        HttpResponse<String> response = gateway.post(body);
+
+        assertEquals(400, response.statusCode(), response.body());
+        assertTrue(response.body().startsWith("{\"error\":\"invalid_event\",\"message\":"), response.body());
+        assertEquals(before + 1, db.count("SELECT count(*) FROM rejected_events"));
+        assertEquals(body, new String((byte[]) db.row("SELECT body FROM rejected_events ORDER BY id DESC LIMIT 1").get("body"),
+                StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void nonUtf8BodyGets400() {
+        byte[] latin1 = "{\"event\":\"mono.events.account_connected\",\"data\":{\"name\":\"Ad\u00e9\"}}"
+                .getBytes(StandardCharsets.ISO_8859_1);
+        HttpResponse<String> response = RunningGateway.send(HttpRequest.newBuilder(gateway.webhookUri())
+                .header("mono-webhook-secret", RunningGateway.SECRET)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(latin1))
+                .build());
+
+        assertEquals(400, response.statusCode());
+        assertTrue(response.body().contains("UTF-8"), response.body());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"text/plain", "application/x-www-form-urlencoded", "application/xml"})
+    void declaredNonJsonContentTypeGets415(String contentType) {
+        HttpResponse<String> response = RunningGateway.send(HttpRequest.newBuilder(gateway.webhookUri())
+                .header("Content-Type", contentType)
+                .header("mono-webhook-secret", RunningGateway.SECRET)
+                .POST(HttpRequest.BodyPublishers.ofString(fixture("account_connected.json")))
+                .build());
+
+        assertEquals(415, response.statusCode());
+    }
+
+    @Test
+    void jsonWithParametersOrNoContentTypeIsAccepted() {
+        String withCharset = "{\"event\":\"mono.events.account_connected\",\"event_id\":\"" + UUID.randomUUID() + "\",\"data\":{\"id\":\"a\"}}";
+        String untyped = "{\"event\":\"mono.events.account_connected\",\"event_id\":\"" + UUID.randomUUID() + "\",\"data\":{\"id\":\"b\"}}";
+
+        HttpResponse<String> charset = RunningGateway.send(HttpRequest.newBuilder(gateway.webhookUri())
+                .header("Content-Type", "application/json; charset=utf-8")
+                .header("mono-webhook-secret", RunningGateway.SECRET)
+                .POST(HttpRequest.BodyPublishers.ofString(withCharset))
+                .build());
+        HttpResponse<String> none = RunningGateway.send(HttpRequest.newBuilder(gateway.webhookUri())
+                .header("mono-webhook-secret", RunningGateway.SECRET)
+                .POST(HttpRequest.BodyPublishers.ofString(untyped))
+                .build());
+
+        assertEquals(200, charset.statusCode(), charset.body());
+        assertEquals(200, none.statusCode(), none.body());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"GET", "PUT", "DELETE", "PATCH"})
+    void otherMethodsGet405(String method) {
+        HttpResponse<String> response = RunningGateway.send(HttpRequest.newBuilder(gateway.webhookUri())
+                .header("mono-webhook-secret", RunningGateway.SECRET)
+                .method(method, HttpRequest.BodyPublishers.ofString(fixture("account_connected.json")))
+                .build());
+
+        assertEquals(405, response.statusCode());
+    }
+
+    @Test
+    void bodyOverTheDefaultLimitGets413AndIsNotStored() {
+        String marker = UUID.randomUUID().toString();
+        String big = "{\"event\":\"mono.events.account_connected\",\"event_id\":\"" + marker + "\",\"data\":{\"pad\":\""
+                + "x".repeat(1_048_576) + "\"}}";
+
+        HttpResponse<String> response = gateway.post(big);
+
+        assertEquals(413, response.statusCode());
+        assertEquals(0, db.count("SELECT count(*) FROM webhook_events WHERE event_id = ?", marker));
+    }
+}

@@ -1,0 +1,167 @@
+package com.monogateway.support;
+
+import com.monogateway.Gateway;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.CamelContext;
+import org.apache.camel.main.Main;
+
+/**
+ * The real gateway, started in this JVM exactly as {@code java -jar} starts it (same main, same
+ * application.properties and routes/ from the repository root), with test overrides on top.
+ */
+public final class RunningGateway implements AutoCloseable {
+
+    public static final String SECRET = "test-secret-0123456789";
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private final Main main;
+    private final CompletableFuture<Integer> run;
+    private final int port;
+    private final Db db;
+
+    private RunningGateway(Main main, CompletableFuture<Integer> run, int port, Db db) {
+        this.main = main;
+        this.run = run;
+        this.port = port;
+        this.db = db;
+    }
+
+    /** Settings every test starts from: a fresh database, a free port, a known secret. */
+    public static Properties defaults() {
+        Properties p = new Properties();
+        p.setProperty("mono.db.url", TestPostgres.newDatabase());
+        p.setProperty("mono.db.username", "postgres");
+        p.setProperty("mono.webhook.secret", SECRET);
+        p.setProperty("camel.server.port", Integer.toString(freePort()));
+        p.setProperty("camel.server.host", "127.0.0.1");
+        try {
+            p.setProperty("mono.data.dir", Files.createTempDirectory("gateway-data").toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return p;
+    }
+
+    public static RunningGateway start() {
+        return start(defaults());
+    }
+
+    public static RunningGateway start(Properties settings) {
+        Main main = Gateway.create(settings);
+        CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> {
+            try {
+                return main.run(new String[0]);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, runnable -> {
+            Thread t = new Thread(runnable, "gateway-under-test");
+            t.setDaemon(true);
+            t.start();
+        });
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (run.isDone()) {
+                run.join(); // rethrows the start failure
+                throw new IllegalStateException("the gateway stopped while starting");
+            }
+            CamelContext context = main.getCamelContext();
+            if (context != null && context.isStarted()) {
+                String url = settings.getProperty("mono.db.url");
+                return new RunningGateway(main, run, Integer.parseInt(settings.getProperty("camel.server.port")),
+                        url == null ? null : new Db(url));
+            }
+            sleep(20);
+        }
+        throw new IllegalStateException("the gateway did not start within 60 s");
+    }
+
+    public CamelContext context() {
+        return main.getCamelContext();
+    }
+
+    public Db db() {
+        return db;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public URI webhookUri() {
+        return URI.create("http://127.0.0.1:" + port + "/webhooks/mono");
+    }
+
+    public HttpResponse<String> post(String json) {
+        return post(json, SECRET);
+    }
+
+    public HttpResponse<String> post(String json, String secret) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(webhookUri())
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json));
+        if (secret != null) {
+            request.header("mono-webhook-secret", secret);
+        }
+        return send(request.build());
+    }
+
+    public static HttpResponse<String> send(HttpRequest request) {
+        try {
+            return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        main.completed();
+        try {
+            run.get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("the gateway did not stop cleanly", e);
+        }
+    }
+
+    public static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static String fixture(String name) {
+        try {
+            return Files.readString(Path.of("..", "shared", "fixtures", "mono", name));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
