@@ -7,6 +7,10 @@ import com.monogateway.ingest.Inbox;
 import com.monogateway.ingest.IngestRoutes;
 import com.monogateway.ingest.WebhookReceiver;
 import com.monogateway.ingest.WebhookSecrets;
+import com.monogateway.processing.EventFields;
+import com.monogateway.processing.InboxProcessor;
+import com.monogateway.processing.ProcessingRoutes;
+import org.apache.camel.util.URISupport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
@@ -26,6 +30,8 @@ public final class Gateway {
 
     /** Registry name of the PostgreSQL DataSource, as used by {@code jdbc:monoDb} in the YAML routes. */
     public static final String DATA_SOURCE = "monoDb";
+    /** Registry name of the bean that turns events into SQL parameters for the YAML handler routes. */
+    public static final String EVENT_FIELDS = "monoEventFields";
 
     private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
 
@@ -48,6 +54,11 @@ public final class Gateway {
         }
         main.addMainListener(new Lifecycle(localProperties));
         return main;
+    }
+
+    /** An endpoint URI fit for the log: passwords and tokens in its options are masked. */
+    static String uriWithoutSecrets(String uri) {
+        return URISupport.sanitizeUri(uri);
     }
 
     /** Opens the database and adds the Java routes before Camel reads the routes; closes it after stop. */
@@ -77,6 +88,12 @@ public final class Gateway {
             WebhookReceiver receiver = new WebhookReceiver(
                     new WebhookSecrets(settings.webhookSecrets()), inbox, mapper, settings.maxBodyBytes());
             main.configure().addRoutesBuilder(new IngestRoutes(receiver));
+
+            context.getRegistry().bind(EVENT_FIELDS, new EventFields());
+            InboxProcessor processor = new InboxProcessor(
+                    database.dataSource(), context.createProducerTemplate(), mapper, settings.sweepBatchSize());
+            main.configure().addRoutesBuilder(new ProcessingRoutes(processor, settings.forwardUri()));
+            settings.forwardUri().ifPresent(uri -> LOG.info("Applied events are also forwarded to {}", uriWithoutSecrets(uri)));
             LOG.info("Accepting Mono webhooks on POST {} ({} secret(s) configured), database: {}",
                     settings.webhookPath(), settings.webhookSecrets().size(), database.description());
         }

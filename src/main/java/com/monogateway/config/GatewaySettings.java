@@ -26,7 +26,8 @@ public record GatewaySettings(
         int processingQueueSize,
         int sweepIntervalMs,
         int sweepBatchSize,
-        boolean liveOnly) {
+        boolean liveOnly,
+        Optional<String> forwardUri) {
 
     public static final String WEBHOOK_SECRET = "mono.webhook.secret";
 
@@ -59,7 +60,8 @@ public record GatewaySettings(
                 r.positiveInt("mono.processing.queue-size", 10_000),
                 r.intAtLeast("mono.processing.sweep-interval-ms", 5_000, 100),
                 r.positiveInt("mono.processing.sweep-batch-size", 100),
-                r.bool("mono.live-only", false));
+                r.bool("mono.live-only", false),
+                r.optional("mono.forward.uri"));
     }
 
     public boolean embeddedDatabase() {

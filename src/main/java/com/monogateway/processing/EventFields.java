@@ -1,0 +1,250 @@
+package com.monogateway.processing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.camel.Exchange;
+
+/**
+ * Turns a Mono event into the named SQL parameters of its family's handler route (bean
+ * {@code monoEventFields}). This is where Mono's shape variants are absorbed: ids in several places,
+ * an account given as a string or an object, {@code Naira} for {@code NGN}, amounts in kobo, and an
+ * event time taken from the event itself whenever it carries one.
+ *
+ * <p>Every map also holds {@code inbox_id}, {@code event_type}, {@code live_mode} and {@code event_at}.
+ */
+public final class EventFields {
+
+    /** The event does not hold what its family needs; it fails (and is dead-lettered) rather than guessing. */
+    public static final class InvalidEventDataException extends RuntimeException {
+        public InvalidEventDataException(String message) {
+            super(message);
+        }
+    }
+
+    public Map<String, Object> account(Exchange exchange) {
+        Map<String, Object> p = common(exchange);
+        JsonNode data = data(exchange);
+        JsonNode account = data.path("account");
+        String id = firstText(data.path("id"), account.path("_id"), account.path("id"), account);
+        p.put("account_id", require(id, "an account id in data.id, data.account._id or data.account.id"));
+        p.put("status", accountStatus(eventType(exchange)));
+        p.put("event_at", eventTime(exchange, data.path("updated_at"), account.path("updated_at")));
+
+        JsonNode institution = account.path("institution");
+        JsonNode meta = data.path("meta");
+        p.put("has_details", account.isObject() && (account.has("name") || account.has("accountNumber") || account.has("balance")));
+        p.put("name", text(account.path("name")));
+        p.put("account_number", text(account.path("accountNumber")));
+        p.put("currency", currency(account.path("currency")));
+        p.put("balance", kobo(account.path("balance"), "data.account.balance"));
+        p.put("type", text(account.path("type")));
+        p.put("bvn", text(account.path("bvn")));
+        p.put("institution_name", text(institution.path("name")));
+        p.put("bank_code", text(institution.path("bankCode")));
+        p.put("institution_type", text(institution.path("type")));
+        p.put("data_status", text(meta.path("data_status")));
+        p.put("auth_method", firstText(meta.path("auth_method"), account.path("authMethod")));
+        return p;
+    }
+
+    public Map<String, Object> payment(Exchange exchange) {
+        Map<String, Object> p = common(exchange);
+        JsonNode data = data(exchange);
+        JsonNode payment = data.path("object");
+        p.put("payment_id", require(text(payment.path("id")), "the payment id in data.object.id"));
+        String status = firstText(payment.path("status"), suffix(eventType(exchange), "direct_debit.payment_"));
+        p.put("status", require(status, "payment status in data.object.status").toLowerCase(Locale.ROOT));
+        p.put("amount", kobo(payment.path("amount"), "data.object.amount"));
+        p.put("fee", kobo(payment.path("fee"), "data.object.fee"));
+        p.put("currency", currency(payment.path("currency")));
+        p.put("description", text(payment.path("description")));
+        p.put("reference", text(payment.path("reference")));
+        p.put("customer", idOf(payment.path("customer")));
+        p.put("created_at", time(payment.path("created_at")));
+        p.put("updated_at", time(payment.path("updated_at")));
+        p.put("event_at", eventTime(exchange, payment.path("updated_at")));
+
+        JsonNode account = payment.path("account");
+        p.put("account_id", idOf(account));
+        p.put("account_is_object", account.isObject() && idOf(account) != null);
+        JsonNode institution = account.path("institution");
+        p.put("account_name", text(account.path("name")));
+        p.put("account_number", text(account.path("accountNumber")));
+        p.put("account_currency", currency(account.path("currency")));
+        p.put("account_type", text(account.path("type")));
+        p.put("institution_name", text(institution.path("name")));
+        p.put("bank_code", text(institution.path("bankCode")));
+        p.put("institution_type", text(institution.path("type")));
+        return p;
+    }
+
+    public Map<String, Object> mandate(Exchange exchange) {
+        Map<String, Object> p = common(exchange);
+        JsonNode data = data(exchange);
+        String type = eventType(exchange);
+        String id = type.startsWith("events.mandate.action.")
+                ? firstText(idOf(data.path("mandate")), text(data.path("id")))
+                : firstText(data.path("id"), data.path("mandate"));
+        p.put("mandate_id", require(id, "the mandate id in data.id (or data.mandate for mandate actions)"));
+        p.put("status", mandateStatus(type));
+        p.put("event_at", eventTime(exchange, data.path("updated_at"), data.path("date")));
+        p.put("amount", kobo(data.path("amount"), "data.amount"));
+        p.put("reference", text(data.path("reference")));
+        p.put("customer", idOf(data.path("customer")));
+        p.put("account_name", text(data.path("account_name")));
+        p.put("account_number", text(data.path("account_number")));
+        p.put("bank_name", text(data.path("bank")));
+        p.put("bank_code", text(data.path("bank_code")));
+        p.put("mandate_type", text(data.path("mandate_type")));
+        p.put("debit_type", text(data.path("debit_type")));
+        p.put("description", text(data.path("description")));
+        p.put("start_date", time(data.path("start_date")));
+        p.put("end_date", time(data.path("end_date")));
+        return p;
+    }
+
+    public Map<String, Object> mandateDebit(Exchange exchange) {
+        Map<String, Object> p = common(exchange);
+        JsonNode data = data(exchange);
+        p.put("reference_number", require(text(data.path("reference_number")), "data.reference_number"));
+        p.put("mandate_id", idOf(data.path("mandate")));
+        String status = firstText(suffix(eventType(exchange), "events.mandates.debit."), data.path("status"));
+        p.put("status", require(status, "debit status").toLowerCase(Locale.ROOT));
+        p.put("amount", kobo(data.path("amount"), "data.amount"));
+        p.put("fee", kobo(data.path("fee"), "data.fee"));
+        p.put("response_code", text(data.path("response_code")));
+        p.put("message", text(data.path("message")));
+        p.put("customer", idOf(data.path("customer")));
+        p.put("account_details", json(data.path("account_details")));
+        p.put("beneficiary", json(data.path("beneficiary")));
+        p.put("event_at", eventTime(exchange, data.path("updated_at"), data.path("date")));
+        return p;
+    }
+
+    private static Map<String, Object> common(Exchange exchange) {
+        Map<String, Object> p = new HashMap<>();
+        p.put("inbox_id", exchange.getIn().getHeader(ProcessingHeaders.INBOX_ID, Long.class));
+        p.put("event_type", eventType(exchange));
+        p.put("live_mode", exchange.getIn().getHeader(ProcessingHeaders.LIVE_MODE, Boolean.class));
+        return p;
+    }
+
+    private static String eventType(Exchange exchange) {
+        return exchange.getIn().getHeader(ProcessingHeaders.EVENT_TYPE, String.class);
+    }
+
+    private static JsonNode data(Exchange exchange) {
+        return exchange.getProperty(ProcessingHeaders.EVENT_JSON, JsonNode.class).path("data");
+    }
+
+    private static String accountStatus(String type) {
+        return switch (type) {
+            case "mono.events.account_connected" -> "connected";
+            case "mono.events.account_reauthorized" -> "reauthorized";
+            case "mono.events.reauthorisation_required" -> "reauthorisation_required";
+            case "mono.events.account_unlinked" -> "unlinked";
+            case "mono.events.sync_failed" -> "sync_failed";
+            default -> null; // account_updated and friends carry details, not a lifecycle step
+        };
+    }
+
+    private static String mandateStatus(String type) {
+        return switch (type) {
+            case "events.mandate.action.pause" -> "paused";
+            case "events.mandate.action.cancel" -> "cancelled";
+            case "events.mandate.action.reinstate" -> "reinstated";
+            default -> suffix(type, "events.mandates.");
+        };
+    }
+
+    /**
+     * When the event happened, by its own stamps: the candidates given, else the v2 envelope's
+     * {@code timestamp}, else the time we received it.
+     */
+    private static OffsetDateTime eventTime(Exchange exchange, JsonNode... candidates) {
+        for (JsonNode candidate : candidates) {
+            OffsetDateTime t = time(candidate);
+            if (t != null) {
+                return t;
+            }
+        }
+        OffsetDateTime stamped = time(exchange.getProperty(ProcessingHeaders.EVENT_JSON, JsonNode.class).path("timestamp"));
+        return stamped != null ? stamped : exchange.getIn().getHeader(ProcessingHeaders.RECEIVED_AT, OffsetDateTime.class);
+    }
+
+    private static OffsetDateTime time(JsonNode node) {
+        String value = text(node);
+        if (value == null) {
+            return null;
+        }
+        try {
+            return OffsetDateTime.parse(value);
+        } catch (DateTimeParseException e) {
+            return null; // an unreadable stamp orders like a missing one
+        }
+    }
+
+    private static Long kobo(JsonNode node, String field) {
+        if (node.isMissingNode() || node.isNull()) {
+            return null;
+        }
+        if (node.isIntegralNumber() && node.canConvertToLong()) {
+            return node.longValue();
+        }
+        if (node.isTextual() && node.asText().matches("-?\\d{1,18}")) {
+            return Long.parseLong(node.asText());
+        }
+        throw new InvalidEventDataException(field + " must be a whole number of kobo, but is " + abbreviate(node.toString()));
+    }
+
+    private static String currency(JsonNode node) {
+        String value = text(node);
+        return value != null && value.equalsIgnoreCase("naira") ? "NGN" : value;
+    }
+
+    /** An id given either as a string or as an object with {@code _id} or {@code id}. */
+    private static String idOf(JsonNode node) {
+        return node.isObject() ? firstText(node.path("_id"), node.path("id")) : text(node);
+    }
+
+    private static String json(JsonNode node) {
+        return node.isMissingNode() || node.isNull() ? null : node.toString();
+    }
+
+    private static String text(JsonNode node) {
+        if (node == null || !node.isValueNode() || node.isNull()) {
+            return null;
+        }
+        String value = node.asText().strip();
+        return value.isEmpty() ? null : value;
+    }
+
+    private static String firstText(Object... candidates) {
+        for (Object candidate : candidates) {
+            String value = candidate instanceof JsonNode node ? text(node) : (String) candidate;
+            if (value != null) {
+                return value;
+            }
+        }
+        return null;
+    }
+
+    private static String suffix(String type, String prefix) {
+        return type.startsWith(prefix) ? type.substring(prefix.length()) : null;
+    }
+
+    private static String require(String value, String what) {
+        if (value == null) {
+            throw new InvalidEventDataException("the event has no " + what);
+        }
+        return value;
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 40) + "...";
+    }
+}
