@@ -30,7 +30,7 @@ public final class EventFields {
         JsonNode data = data(exchange);
         JsonNode account = data.path("account");
         String id = firstText(data.path("id"), account.path("_id"), account.path("id"), account);
-        p.put("account_id", require(id, "an account id in data.id, data.account._id or data.account.id"));
+        p.put("account_id", require(id, "account id (data.id, data.account._id or data.account.id)"));
         p.put("status", accountStatus(eventType(exchange)));
         p.put("event_at", eventTime(exchange, data.path("updated_at"), account.path("updated_at")));
 
@@ -55,9 +55,9 @@ public final class EventFields {
         Map<String, Object> p = common(exchange);
         JsonNode data = data(exchange);
         JsonNode payment = data.path("object");
-        p.put("payment_id", require(text(payment.path("id")), "the payment id in data.object.id"));
+        p.put("payment_id", require(text(payment.path("id")), "payment id (data.object.id)"));
         String status = firstText(payment.path("status"), suffix(eventType(exchange), "direct_debit.payment_"));
-        p.put("status", require(status, "payment status in data.object.status").toLowerCase(Locale.ROOT));
+        p.put("status", require(status, "payment status (data.object.status)").toLowerCase(Locale.ROOT));
         p.put("amount", kobo(payment.path("amount"), "data.object.amount"));
         p.put("fee", kobo(payment.path("fee"), "data.object.fee"));
         p.put("currency", currency(payment.path("currency")));
@@ -89,7 +89,7 @@ public final class EventFields {
         String id = type.startsWith("events.mandate.action.")
                 ? firstText(idOf(data.path("mandate")), text(data.path("id")))
                 : firstText(data.path("id"), data.path("mandate"));
-        p.put("mandate_id", require(id, "the mandate id in data.id (or data.mandate for mandate actions)"));
+        p.put("mandate_id", require(id, "mandate id (data.id, or data.mandate for mandate actions)"));
         p.put("status", mandateStatus(type));
         p.put("event_at", eventTime(exchange, data.path("updated_at"), data.path("date")));
         p.put("amount", kobo(data.path("amount"), "data.amount"));
@@ -110,10 +110,10 @@ public final class EventFields {
     public Map<String, Object> mandateDebit(Exchange exchange) {
         Map<String, Object> p = common(exchange);
         JsonNode data = data(exchange);
-        p.put("reference_number", require(text(data.path("reference_number")), "data.reference_number"));
+        p.put("reference_number", require(text(data.path("reference_number")), "debit reference (data.reference_number)"));
         p.put("mandate_id", idOf(data.path("mandate")));
         String status = firstText(suffix(eventType(exchange), "events.mandates.debit."), data.path("status"));
-        p.put("status", require(status, "debit status").toLowerCase(Locale.ROOT));
+        p.put("status", require(status, "debit status (data.status)").toLowerCase(Locale.ROOT));
         p.put("amount", kobo(data.path("amount"), "data.amount"));
         p.put("fee", kobo(data.path("fee"), "data.fee"));
         p.put("response_code", text(data.path("response_code")));

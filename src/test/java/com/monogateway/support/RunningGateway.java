@@ -47,6 +47,7 @@ public final class RunningGateway implements AutoCloseable {
         p.setProperty("mono.webhook.secret", SECRET);
         p.setProperty("camel.server.port", Integer.toString(freePort()));
         p.setProperty("camel.server.host", "127.0.0.1");
+        p.setProperty("mono.processing.sweep-interval-ms", "200");
         try {
             p.setProperty("mono.data.dir", Files.createTempDirectory("gateway-data").toString());
         } catch (IOException e) {
@@ -117,6 +118,20 @@ public final class RunningGateway implements AutoCloseable {
             request.header("mono-webhook-secret", secret);
         }
         return send(request.build());
+    }
+
+    /** Posts an event that must be accepted as new. */
+    public void postNew(String json) {
+        HttpResponse<String> response = post(json);
+        if (response.statusCode() != 200 || !response.body().equals("{\"status\":\"received\"}")) {
+            throw new AssertionError("expected a new event to be received, got " + response.statusCode() + " " + response.body());
+        }
+    }
+
+    /** Waits until no event is left waiting in the inbox. */
+    public void awaitInboxDrained() {
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
+                .until(() -> db.count("SELECT count(*) FROM webhook_events WHERE status = 'received'") == 0);
     }
 
     public static HttpResponse<String> send(HttpRequest request) {

@@ -1,0 +1,152 @@
+package com.monogateway.processing;
+
+import static com.monogateway.support.MonoEvents.newId;
+import static com.monogateway.support.MonoEvents.paymentData;
+import static com.monogateway.support.MonoEvents.v2;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.monogateway.support.Db;
+import com.monogateway.support.RunningGateway;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.camel.ConsumerTemplate;
+import org.apache.camel.Exchange;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Test mode, forwarding, recovery after a crash, several instances on one database, and route reload. */
+class ProcessingMachineryTest {
+
+    @Test
+    void liveOnlyStoresTestEventsButDoesNotApplyThem() {
+        Properties settings = RunningGateway.defaults();
+        settings.setProperty("mono.live-only", "true");
+        try (RunningGateway gateway = RunningGateway.start(settings)) {
+            String test = newId("txd_");
+            String live = newId("txd_");
+            gateway.postNew(v2("direct_debit.payment_successful", "2024-05-01T10:00:00Z",
+                    paymentData(test, "successful", 100, "\"acc_1\"", "2024-05-01T10:00:00Z").replace("\"liveMode\":true", "\"liveMode\":false")));
+            gateway.postNew(v2("direct_debit.payment_successful", "2024-05-01T10:00:00Z",
+                    paymentData(live, "successful", 100, "\"acc_1\"", "2024-05-01T10:00:00Z")));
+            gateway.awaitInboxDrained();
+
+            Db db = gateway.db();
+            assertEquals(0, db.count("SELECT count(*) FROM payments WHERE id = ?", test));
+            assertEquals(1, db.count("SELECT count(*) FROM payments WHERE id = ?", live));
+            Map<String, Object> row = db.row("SELECT status, status_reason FROM webhook_events WHERE live_mode = false");
+            assertEquals("ignored", row.get("status"));
+            assertEquals("test-mode", row.get("status_reason"));
+        }
+    }
+
+    @Test
+    void appliedEventsAreForwardedWithOnlyTheMonoHeaders() throws Exception {
+        Properties settings = RunningGateway.defaults();
+        settings.setProperty("mono.forward.uri", "seda:esb-under-test");
+        try (RunningGateway gateway = RunningGateway.start(settings)) {
+            String id = newId("txd_");
+            String event = v2("direct_debit.payment_failed", "2024-05-01T10:00:00Z",
+                    paymentData(id, "failed", 50_000, "\"acc_1\"", "2024-05-01T10:00:00Z"));
+            gateway.postNew(event);
+            gateway.postNew(v2("issuing.card_created", "2024-05-01T10:00:00Z", "{\"id\":\"card_1\"}"));
+
+            ConsumerTemplate consumer = gateway.context().createConsumerTemplate();
+            Exchange forwarded = consumer.receive("seda:esb-under-test", 10_000);
+            assertNotNull(forwarded, "the applied event was forwarded");
+            ObjectMapper json = new ObjectMapper();
+            assertEquals(json.readTree(event), json.readTree(forwarded.getIn().getBody(String.class)));
+            String eventId = (String) gateway.db().row("SELECT event_id FROM webhook_events WHERE event_type = 'direct_debit.payment_failed'").get("event_id");
+            assertEquals("direct_debit.payment_failed", forwarded.getIn().getHeader("MonoEvent"));
+            assertEquals(eventId, forwarded.getIn().getHeader("MonoEventId"));
+            assertEquals(eventId, forwarded.getIn().getHeader("MonoDedupeKey"));
+            Set<String> headers = forwarded.getIn().getHeaders().keySet().stream()
+                    .filter(h -> !h.startsWith("Camel")).collect(Collectors.toSet());
+            assertEquals(Set.of("MonoEvent", "MonoEventId", "MonoDedupeKey", "Content-Type"), headers);
+            gateway.awaitInboxDrained();
+            assertEquals(null, consumer.receiveNoWait("seda:esb-under-test"), "ignored events are not forwarded");
+        }
+    }
+
+    @Test
+    void anEventStoredButNotProcessedBeforeACrashIsProcessedAtTheNextStart() {
+        Properties settings = RunningGateway.defaults();
+        try (RunningGateway gateway = RunningGateway.start(settings)) {
+            assertNotNull(gateway.context().getRoute("mono-inbox-sweep"));
+        }
+        // As the inbox holds it when the process died right after answering 200.
+        Db db = new Db(settings.getProperty("mono.db.url"));
+        String id = newId("txd_");
+        db.execute("INSERT INTO webhook_events (event_type, event_id, dedupe_key, payload, live_mode) VALUES (?, ?, ?, CAST(? AS jsonb), true)",
+                "direct_debit.payment_successful", "evt_crash", "evt_crash",
+                v2("direct_debit.payment_successful", "2024-05-01T10:00:00Z", paymentData(id, "successful", 100, "\"acc_1\"", "2024-05-01T10:00:00Z")));
+
+        try (RunningGateway gateway = RunningGateway.start(settings)) {
+            gateway.awaitInboxDrained();
+            assertEquals("processed", db.row("SELECT status FROM webhook_events WHERE event_id = 'evt_crash'").get("status"));
+            assertEquals("successful", db.row("SELECT status FROM payments WHERE id = ?", id).get("status"));
+        }
+    }
+
+    @Test
+    void twoInstancesOnOneDatabaseApplyEachEventOnce() {
+        Properties first = RunningGateway.defaults();
+        try (RunningGateway gateway = RunningGateway.start(first)) {
+            assertNotNull(gateway.context().getRoute("mono-inbox-sweep"));
+        }
+        Db db = new Db(first.getProperty("mono.db.url"));
+        int events = 400;
+        for (int i = 0; i < events; i++) {
+            String id = "txd_race_" + i;
+            db.execute("INSERT INTO webhook_events (event_type, event_id, dedupe_key, payload) VALUES (?, ?, ?, CAST(? AS jsonb))",
+                    "direct_debit.payment_successful", "evt_race_" + i, "evt_race_" + i,
+                    v2("direct_debit.payment_successful", "2024-05-01T10:00:00Z", paymentData(id, "successful", 100 + i, "\"acc_1\"", "2024-05-01T10:00:00Z")));
+        }
+        Properties second = RunningGateway.defaults();
+        second.setProperty("mono.db.url", first.getProperty("mono.db.url"));
+        first.setProperty("mono.processing.sweep-batch-size", "5");
+        second.setProperty("mono.processing.sweep-batch-size", "5");
+
+        // Both sweep the same backlog at once.
+        try (RunningGateway a = RunningGateway.start(first); RunningGateway b = RunningGateway.start(second)) {
+            a.awaitInboxDrained();
+        }
+
+        assertEquals(events, db.count("SELECT count(*) FROM webhook_events WHERE status = 'processed' AND attempts = 1"));
+        assertEquals(events, db.count("SELECT count(*) FROM payment_status_history WHERE payment_id LIKE 'txd_race_%'"));
+        assertEquals(events, db.count("SELECT count(*) FROM payments WHERE id LIKE 'txd_race_%' AND status = 'successful'"));
+    }
+
+    @Test
+    void anEditedYamlRouteTakesEffectWithoutARestart(@TempDir Path routes) throws Exception {
+        for (Path file : Files.newDirectoryStream(Path.of("routes"), "*.camel.yaml")) {
+            Files.copy(file, routes.resolve(file.getFileName()));
+        }
+        Properties settings = RunningGateway.defaults();
+        settings.setProperty("camel.main.routes-include-pattern", "file:" + routes + "/*.camel.yaml");
+        settings.setProperty("camel.main.routes-reload-enabled", "true");
+        settings.setProperty("camel.main.routes-reload-directory", routes.toString());
+        try (RunningGateway gateway = RunningGateway.start(settings)) {
+            gateway.postNew(v2("issuing.card_created", "2024-05-01T10:00:00Z", "{\"id\":\"card_1\"}"));
+            gateway.awaitInboxDrained();
+
+            Path router = routes.resolve("event-router.camel.yaml");
+            Files.writeString(router, Files.readString(router).replace("constant: no-handler", "constant: not-wired-yet"));
+
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> {
+                gateway.postNew(v2("issuing.card_created", "2024-05-01T10:00:00Z", "{\"id\":\"" + newId("card_") + "\"}"));
+                gateway.awaitInboxDrained();
+                return gateway.db().count("SELECT count(*) FROM webhook_events WHERE status_reason = 'not-wired-yet'") > 0;
+            });
+            assertTrue(gateway.db().count("SELECT count(*) FROM webhook_events WHERE status_reason = 'no-handler'") >= 1);
+        }
+    }
+}
