@@ -2,11 +2,17 @@ package com.monogateway;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.monogateway.config.GatewaySettings;
+import com.monogateway.config.SecretMatcher;
 import com.monogateway.database.GatewayDatabase;
 import com.monogateway.ingest.Inbox;
 import com.monogateway.ingest.IngestRoutes;
 import com.monogateway.ingest.WebhookReceiver;
-import com.monogateway.ingest.WebhookSecrets;
+import com.monogateway.alerts.AlertComposer;
+import com.monogateway.alerts.AlertQueue;
+import com.monogateway.alerts.AlertRoutes;
+import com.monogateway.alerts.AlertSender;
+import com.monogateway.failure.AdminRoutes;
+import com.monogateway.failure.DeadLetters;
 import com.monogateway.processing.EventFields;
 import com.monogateway.processing.InboxProcessor;
 import com.monogateway.processing.ProcessingRoutes;
@@ -15,6 +21,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
 import org.apache.camel.CamelContext;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.builder.NoErrorHandlerBuilder;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
@@ -80,20 +88,43 @@ public final class Gateway {
                     localProperties ? "./application.properties" : "the copy packed in the jar",
                     Files.isDirectory(Path.of("routes")) ? "./routes" : "the copies packed in the jar");
 
+            // Failures in the YAML routes must reach the Dead Letter Channel of the route that called them
+            // (mono-process): a route's own error handler would mark them exhausted and hide them.
+            // The Java routes set their own handlers.
+            context.getCamelContextExtension().setErrorHandlerFactory(new NoErrorHandlerBuilder());
+
             database = GatewayDatabase.open(settings);
             context.getRegistry().bind(DATA_SOURCE, database.dataSource());
             ObjectMapper mapper = new ObjectMapper();
 
             Inbox inbox = new Inbox(database.dataSource());
             WebhookReceiver receiver = new WebhookReceiver(
-                    new WebhookSecrets(settings.webhookSecrets()), inbox, mapper, settings.maxBodyBytes());
+                    new SecretMatcher(settings.webhookSecrets()), inbox, mapper, settings.maxBodyBytes());
             main.configure().addRoutesBuilder(new IngestRoutes(receiver));
 
+            ProducerTemplate template = context.createProducerTemplate();
             context.getRegistry().bind(EVENT_FIELDS, new EventFields());
-            InboxProcessor processor = new InboxProcessor(
-                    database.dataSource(), context.createProducerTemplate(), mapper, settings.sweepBatchSize());
-            main.configure().addRoutesBuilder(new ProcessingRoutes(processor, settings.forwardUri()));
+            AlertQueue alerts = new AlertQueue(database.dataSource(), mapper, settings.alerts().enabled(), settings.alerts().events());
+            DeadLetters deadLetters = new DeadLetters(database.dataSource(), alerts, settings.redelivery().maxAttempts());
+            InboxProcessor processor = new InboxProcessor(database.dataSource(), template, mapper, settings.sweepBatchSize());
+            main.configure().addRoutesBuilder(new ProcessingRoutes(processor, settings, alerts, deadLetters));
             settings.forwardUri().ifPresent(uri -> LOG.info("Applied events are also forwarded to {}", uriWithoutSecrets(uri)));
+
+            if (settings.alerts().enabled()) {
+                AlertComposer composer = new AlertComposer(context, settings.alerts().templatesDir(), settings.adminBaseUrl(),
+                        !settings.adminTokens().isEmpty(), settings.alerts().digestWindowMs(), settings.alerts().digestMaxEntries());
+                AlertSender sender = new AlertSender(database.dataSource(), template, composer, mapper,
+                        settings.alerts().digestThreshold());
+                main.configure().addRoutesBuilder(new AlertRoutes(sender, settings));
+            } else {
+                LOG.info("Alerts are off (mono.alerts.enabled=false)");
+            }
+            if (settings.adminTokens().isEmpty()) {
+                LOG.info("Admin API is off: set mono.admin.token to replay and discard dead letters over HTTP");
+            } else {
+                main.configure().addRoutesBuilder(
+                        new AdminRoutes(deadLetters, new SecretMatcher(settings.adminTokens()), mapper, template));
+            }
             LOG.info("Accepting Mono webhooks on POST {} ({} secret(s) configured), database: {}",
                     settings.webhookPath(), settings.webhookSecrets().size(), database.description());
         }

@@ -4,6 +4,9 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import jakarta.mail.internet.AddressException;
+import jakarta.mail.internet.InternetAddress;
 import java.util.function.Function;
 
 /**
@@ -27,7 +30,25 @@ public record GatewaySettings(
         int sweepIntervalMs,
         int sweepBatchSize,
         boolean liveOnly,
-        Optional<String> forwardUri) {
+        Optional<String> forwardUri,
+        Redelivery redelivery,
+        List<String> adminTokens,
+        String adminBaseUrl,
+        Alerts alerts,
+        Smtp smtp) {
+
+    /** Camel Dead Letter Channel settings for event processing. */
+    public record Redelivery(int maxAttempts, long initialDelayMs, double backoffMultiplier, long maxDelayMs) {
+    }
+
+    /** Who gets alert emails, for which events, and how bursts are folded into digests. */
+    public record Alerts(boolean enabled, List<String> to, String from, Set<String> events, long digestWindowMs,
+            int digestThreshold, int digestMaxEntries, Path templatesDir) {
+    }
+
+    /** The SMTP server; with no host, alerts are written as .eml files under mono.data.dir/mail. */
+    public record Smtp(Optional<String> host, int port, String username, String password, boolean starttls) {
+    }
 
     public static final String WEBHOOK_SECRET = "mono.webhook.secret";
 
@@ -61,7 +82,33 @@ public record GatewaySettings(
                 r.intAtLeast("mono.processing.sweep-interval-ms", 5_000, 100),
                 r.positiveInt("mono.processing.sweep-batch-size", 100),
                 r.bool("mono.live-only", false),
-                r.optional("mono.forward.uri"));
+                r.optional("mono.forward.uri"),
+                new Redelivery(
+                        r.positiveInt("mono.redelivery.max-attempts", 3),
+                        r.intAtLeast("mono.redelivery.initial-delay-ms", 1_000, 0),
+                        r.decimalAtLeast("mono.redelivery.backoff-multiplier", 2.0, 1.0),
+                        r.intAtLeast("mono.redelivery.max-delay-ms", 30_000, 0)),
+                r.list("mono.admin.token", ""),
+                stripTrailingSlash(r.text("mono.admin.base-url", "http://localhost:8080")),
+                new Alerts(
+                        r.bool("mono.alerts.enabled", true),
+                        r.emails("mono.alerts.to", "operations@localhost"),
+                        r.emails("mono.alerts.from", "mono-gateway@localhost").get(0),
+                        Set.copyOf(r.list("mono.alerts.events", "direct_debit.payment_failed,events.mandates.debit.failed")),
+                        r.duration("mono.alerts.digest-window", "60s"),
+                        r.positiveInt("mono.alerts.digest-threshold", 5),
+                        r.positiveInt("mono.alerts.digest-max-entries", 20),
+                        Path.of(r.text("mono.alerts.templates-dir", "routes/templates"))),
+                new Smtp(
+                        r.optional("mono.smtp.host"),
+                        r.port("mono.smtp.port", 587),
+                        r.text("mono.smtp.username", ""),
+                        r.text("mono.smtp.password", ""),
+                        r.bool("mono.smtp.starttls", true)));
+    }
+
+    private static String stripTrailingSlash(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 
     public boolean embeddedDatabase() {
@@ -102,6 +149,60 @@ public record GatewaySettings(
                 throw new SettingsException(key + " must be a TCP port (0 to 65535), but is " + value);
             }
             return value;
+        }
+
+        double decimalAtLeast(String key, double fallback, double min) {
+            String raw = text(key, Double.toString(fallback));
+            try {
+                double value = Double.parseDouble(raw);
+                if (!(value >= min) || Double.isInfinite(value)) {
+                    throw new SettingsException(key + " must be a number of at least " + min + ", but is " + raw);
+                }
+                return value;
+            } catch (NumberFormatException e) {
+                throw new SettingsException(key + " must be a number, but is '" + raw + "'");
+            }
+        }
+
+        List<String> list(String key, String fallback) {
+            return Arrays.stream(lookup.apply(key).orElse(fallback).split(","))
+                    .map(String::trim).filter(v -> !v.isEmpty()).toList();
+        }
+
+        List<String> emails(String key, String fallback) {
+            List<String> addresses = list(key, fallback);
+            if (addresses.isEmpty()) {
+                throw new SettingsException(key + " needs at least one email address");
+            }
+            for (String address : addresses) {
+                try {
+                    new InternetAddress(address, true).validate();
+                } catch (AddressException e) {
+                    throw new SettingsException(key + " holds an invalid email address: '" + address + "'");
+                }
+            }
+            return addresses;
+        }
+
+        /** A duration such as 500ms, 60s, 5m or 1h; a bare number is milliseconds. */
+        long duration(String key, String fallback) {
+            String raw = text(key, fallback).toLowerCase();
+            var m = java.util.regex.Pattern.compile("(\\d{1,9})\\s*(ms|s|m|h)?").matcher(raw);
+            if (!m.matches()) {
+                throw new SettingsException(key + " must be a duration such as 500ms, 60s, 5m or 1h, but is '" + raw + "'");
+            }
+            long amount = Long.parseLong(m.group(1));
+            String unit = m.group(2) == null ? "ms" : m.group(2);
+            long ms = switch (unit) {
+                case "h" -> amount * 3_600_000;
+                case "m" -> amount * 60_000;
+                case "s" -> amount * 1_000;
+                default -> amount;
+            };
+            if (ms < 100) {
+                throw new SettingsException(key + " must be at least 100ms, but is '" + raw + "'");
+            }
+            return ms;
         }
 
         boolean bool(String key, boolean fallback) {

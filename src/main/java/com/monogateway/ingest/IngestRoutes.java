@@ -1,5 +1,6 @@
 package com.monogateway.ingest;
 
+import com.monogateway.http.Answers;
 import java.sql.SQLException;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
@@ -25,6 +26,7 @@ public final class IngestRoutes extends RouteBuilder {
 
     @Override
     public void configure() {
+        errorHandler(defaultErrorHandler()); // the context default is none; onException needs one
         // The database could not take the write: 503 so that Mono retries; never a 200 for what is not stored.
         onException(SQLException.class)
                 .handled(true)

@@ -1,6 +1,8 @@
 package com.monogateway.ingest;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.monogateway.config.SecretMatcher;
+import com.monogateway.http.Answers;
 import io.vertx.core.net.SocketAddress;
 import java.sql.SQLException;
 import java.util.Locale;
@@ -24,12 +26,12 @@ public final class WebhookReceiver implements Processor {
 
     private static final Logger LOG = LoggerFactory.getLogger(WebhookReceiver.class);
 
-    private final WebhookSecrets secrets;
+    private final SecretMatcher secrets;
     private final Inbox inbox;
     private final ObjectMapper mapper;
     private final int maxBodyBytes;
 
-    public WebhookReceiver(WebhookSecrets secrets, Inbox inbox, ObjectMapper mapper, int maxBodyBytes) {
+    public WebhookReceiver(SecretMatcher secrets, Inbox inbox, ObjectMapper mapper, int maxBodyBytes) {
         this.secrets = secrets;
         this.inbox = inbox;
         this.mapper = mapper;

@@ -2,13 +2,13 @@ package com.monogateway.processing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.monogateway.failure.DeadLetters;
+import com.monogateway.failure.TransientFailures;
 import com.monogateway.ingest.MonoEnvelope;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.SQLRecoverableException;
-import java.sql.SQLTransientException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +18,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
-import org.apache.camel.component.direct.DirectConsumerNotAvailableException;
 import org.apache.camel.support.DefaultExchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,8 +42,6 @@ public final class InboxProcessor {
     private static final String FINISH = "UPDATE webhook_events SET status = ?, status_reason = ?, last_error = ?,"
             + " attempts = attempts + 1, processed_at = now() WHERE id = ?";
     private static final String RETRY_LATER = "UPDATE webhook_events SET attempts = attempts + 1, last_error = ? WHERE id = ?";
-
-    private static final int MAX_ERROR_LENGTH = 2_000;
 
     private record InboxRow(long id, String eventType, String eventId, String dedupeKey, String payload, Boolean liveMode,
             OffsetDateTime receivedAt) {
@@ -142,9 +139,21 @@ public final class InboxProcessor {
 
         template.send(ProcessingRoutes.PROCESS, exchange);
 
-        Exception failure = exchange.getException();
-        if (failure != null) {
-            return failed(row, failure);
+        // The Dead Letter Channel handles what the routes throw; only a recorded dead letter makes the
+        // event failed. Anything else that went wrong (the database away) leaves it for the sweep.
+        Exception caught = exchange.getException() != null
+                ? exchange.getException() : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        if (caught != null) {
+            Long deadLetter = exchange.getProperty(DeadLetters.DEAD_LETTER_ID, Long.class);
+            String error = TransientFailures.describe(caught);
+            if (deadLetter != null) {
+                LOG.error("Processing {} event {} (#{}) failed, moved to dead letter #{}: {}",
+                        row.eventType(), row.dedupeKey(), row.id(), deadLetter, error);
+                return new Outcome("failed", null, error, false);
+            }
+            LOG.warn("Could not process {} event {} (#{}) for now, it stays in the inbox for the next sweep: {}",
+                    row.eventType(), row.dedupeKey(), row.id(), error);
+            return new Outcome("received", null, error, true);
         }
         long ms = (System.nanoTime() - started) / 1_000_000;
         if ("ignored".equals(exchange.getProperty(ProcessingHeaders.OUTCOME, String.class))) {
@@ -161,13 +170,8 @@ public final class InboxProcessor {
     }
 
     private Outcome failed(InboxRow row, Exception e) {
-        String error = describe(e);
-        if (isTransient(e)) {
-            LOG.warn("Could not process {} event {} (#{}) for now, it stays in the inbox for the next sweep: {}",
-                    row.eventType(), row.dedupeKey(), row.id(), error);
-            return new Outcome("received", null, error, true);
-        }
-        LOG.error("Processing {} event {} (#{}) failed: {}", row.eventType(), row.dedupeKey(), row.id(), error, e);
+        String error = TransientFailures.describe(e);
+        LOG.error("Cannot read stored {} event {} (#{}): {}", row.eventType(), row.dedupeKey(), row.id(), error, e);
         return new Outcome("failed", null, error, false);
     }
 
@@ -207,30 +211,4 @@ public final class InboxProcessor {
         return rows;
     }
 
-    /**
-     * Failures that say nothing about the event: the database was unreachable or busy, or a route was
-     * being reloaded. The event is left waiting instead of being marked failed.
-     */
-    static boolean isTransient(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof SQLTransientException || t instanceof SQLRecoverableException
-                    || t instanceof DirectConsumerNotAvailableException) {
-                return true;
-            }
-            if (t instanceof SQLException sql && sql.getSQLState() != null) {
-                String state = sql.getSQLState();
-                if (state.startsWith("08") || state.startsWith("53") || state.startsWith("57")
-                        || state.equals("40001") || state.equals("40P01")) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
-    private static String describe(Throwable e) {
-        String message = e.getClass().getSimpleName() + ": " + (e.getMessage() == null ? "" : e.getMessage());
-        message = message.replaceAll("\\s+", " ").strip();
-        return message.length() <= MAX_ERROR_LENGTH ? message : message.substring(0, MAX_ERROR_LENGTH) + "...";
-    }
 }

@@ -1,15 +1,22 @@
 package com.monogateway.processing;
 
+import com.monogateway.alerts.AlertQueue;
+import com.monogateway.config.GatewaySettings;
+import com.monogateway.failure.DeadLetters;
 import com.monogateway.ingest.IngestRoutes;
 import com.monogateway.ingest.WebhookReceiver;
 import java.util.Optional;
 import org.apache.camel.Exchange;
+import org.apache.camel.builder.DeadLetterChannelBuilder;
 import org.apache.camel.builder.RouteBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The fixed machinery around the YAML event routes: feeds stored events to {@link InboxProcessor}
- * (right after receipt, and by a periodic sweep), and runs each event through the YAML router
- * ({@code direct:mono-event}) and then to the ESB forward endpoint when one is configured.
+ * (right after receipt, and by a periodic sweep), runs each event through the YAML router
+ * ({@code direct:mono-event}), queues alerts for alerting event types, forwards applied events to the
+ * ESB, and sends what still fails after every redelivery to the dead-letter store.
  */
 public final class ProcessingRoutes extends RouteBuilder {
 
@@ -19,24 +26,38 @@ public final class ProcessingRoutes extends RouteBuilder {
     public static final String EVENT_ROUTER = "direct:mono-event";
     /** Sends an applied event to mono.forward.uri. */
     public static final String FORWARD = "direct:mono-forward";
+    /** The Dead Letter Channel's target. */
+    public static final String DEAD_LETTER = "direct:mono-dead-letter";
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProcessingRoutes.class);
 
     // Start after the YAML routes (auto-numbered from 1000) so no event meets a missing handler, stop before them.
     private static final int START_LAST = 10_000;
 
     private final InboxProcessor processor;
     private final Optional<String> forwardUri;
+    private final GatewaySettings.Redelivery redelivery;
+    private final AlertQueue alerts;
+    private final DeadLetters deadLetters;
 
-    public ProcessingRoutes(InboxProcessor processor, Optional<String> forwardUri) {
+    public ProcessingRoutes(InboxProcessor processor, GatewaySettings settings, AlertQueue alerts, DeadLetters deadLetters) {
         this.processor = processor;
-        this.forwardUri = forwardUri;
+        this.forwardUri = settings.forwardUri();
+        this.redelivery = settings.redelivery();
+        this.alerts = alerts;
+        this.deadLetters = deadLetters;
     }
 
     @Override
     public void configure() {
+        errorHandler(defaultErrorHandler()); // for the feeding routes; mono-process has its own below
         from(PROCESS).routeId("mono-process")
+                .errorHandler(deadLetterChannel())
                 .to(EVENT_ROUTER)
-                .filter(exchange -> forwardUri.isPresent()
-                        && !"ignored".equals(exchange.getProperty(ProcessingHeaders.OUTCOME, String.class)))
+                .filter(exchange -> applied(exchange) && alerts.alertsOn(exchange.getIn().getHeader(ProcessingHeaders.EVENT_TYPE, String.class)))
+                    .process(alerts::queueEventAlert)
+                .end()
+                .filter(exchange -> forwardUri.isPresent() && applied(exchange))
                     .to(FORWARD)
                 .end();
 
@@ -48,6 +69,9 @@ public final class ProcessingRoutes extends RouteBuilder {
                     .to(forwardUri.get());
         }
 
+        from(DEAD_LETTER).routeId("mono-dead-letter")
+                .process(deadLetters::record);
+
         from(IngestRoutes.NEW_EVENTS + "&concurrentConsumers={{mono.processing.workers}}")
                 .routeId("mono-process-new-events").startupOrder(START_LAST)
                 .process(exchange -> processor.processOne(exchange.getProperty(WebhookReceiver.STORED_EVENT_ID, Long.class)));
@@ -55,5 +79,31 @@ public final class ProcessingRoutes extends RouteBuilder {
         from("timer:mono-inbox-sweep?delay=0&period={{mono.processing.sweep-interval-ms}}")
                 .routeId("mono-inbox-sweep").startupOrder(START_LAST + 1)
                 .process(exchange -> processor.sweep());
+    }
+
+    private static boolean applied(Exchange exchange) {
+        return !"ignored".equals(exchange.getProperty(ProcessingHeaders.OUTCOME, String.class));
+    }
+
+    /** Redelivers a failing event with exponential backoff, then hands it to the dead-letter store. */
+    private DeadLetterChannelBuilder deadLetterChannel() {
+        DeadLetterChannelBuilder dlc = deadLetterChannel(DEAD_LETTER);
+        dlc.useOriginalMessage()
+                .maximumRedeliveries(redelivery.maxAttempts() - 1)
+                .redeliveryDelay(redelivery.initialDelayMs())
+                .useExponentialBackOff()
+                .backOffMultiplier(redelivery.backoffMultiplier())
+                .maximumRedeliveryDelay(redelivery.maxDelayMs())
+                .logRetryAttempted(false)
+                .logExhausted(false)
+                .onRedelivery(exchange -> {
+                    var in = exchange.getIn();
+                    Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+                    LOG.warn("Retrying {} event {} (#{}), attempt {} of {}, after: {}",
+                            in.getHeader(ProcessingHeaders.EVENT_TYPE), in.getHeader(ProcessingHeaders.DEDUPE_KEY),
+                            in.getHeader(ProcessingHeaders.INBOX_ID), in.getHeader(Exchange.REDELIVERY_COUNTER, Integer.class) + 1,
+                            redelivery.maxAttempts(), cause == null ? "?" : cause.toString());
+                });
+        return dlc;
     }
 }

@@ -1,4 +1,4 @@
-package com.monogateway.ingest;
+package com.monogateway.config;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class WebhookSecretsTest {
+class SecretMatcherTest {
 
-    private final WebhookSecrets secrets = new WebhookSecrets(List.of("old-secret", "new-secret"));
+    private final SecretMatcher secrets = new SecretMatcher(List.of("old-secret", "new-secret"));
 
     @Test
     void acceptsAnyConfiguredSecretExactly() {
@@ -24,6 +24,6 @@ class WebhookSecretsTest {
 
     @Test
     void needsAtLeastOneSecret() {
-        assertThrows(IllegalArgumentException.class, () -> new WebhookSecrets(List.of()));
+        assertThrows(IllegalArgumentException.class, () -> new SecretMatcher(List.of()));
     }
 }

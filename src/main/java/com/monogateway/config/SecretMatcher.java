@@ -1,4 +1,4 @@
-package com.monogateway.ingest;
+package com.monogateway.config;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -6,19 +6,19 @@ import java.security.NoSuchAlgorithmException;
 import java.util.List;
 
 /**
- * Checks the {@code mono-webhook-secret} header against the configured secrets (several during a
- * rotation). Both sides are hashed first so that the comparison takes the same time whatever the
+ * Checks a presented secret (the {@code mono-webhook-secret} header, the admin bearer token) against
+ * the configured ones (several during a rotation). Both sides are hashed first so that the comparison takes the same time whatever the
  * length or the number of leading characters that match, and every secret is always compared.
  */
-public final class WebhookSecrets {
+public final class SecretMatcher {
 
     private final List<byte[]> expectedDigests;
 
-    public WebhookSecrets(List<String> secrets) {
+    public SecretMatcher(List<String> secrets) {
         if (secrets.isEmpty()) {
-            throw new IllegalArgumentException("at least one webhook secret is required");
+            throw new IllegalArgumentException("at least one secret is required");
         }
-        this.expectedDigests = secrets.stream().map(WebhookSecrets::digest).toList();
+        this.expectedDigests = secrets.stream().map(SecretMatcher::digest).toList();
     }
 
     public boolean accepts(String presented) {

@@ -1,15 +1,15 @@
-package com.monogateway.ingest;
+package com.monogateway.http;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import org.apache.camel.Exchange;
 
-/** Sets the HTTP answer of a webhook request: a status and a small JSON body, and no other header. */
-final class Answers {
+/** Sets the HTTP answer of a request: a status and a small JSON body, and no other header. */
+public final class Answers {
 
     private Answers() {
     }
 
-    static void set(Exchange exchange, int status, String json) {
+    public static void set(Exchange exchange, int status, String json) {
         var message = exchange.getMessage();
         message.removeHeaders("*");
         message.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
@@ -17,7 +17,7 @@ final class Answers {
         message.setBody(json);
     }
 
-    static String error(String code, String message) {
+    public static String error(String code, String message) {
         return "{\"error\":\"" + code + "\",\"message\":\"" + new String(JsonStringEncoder.getInstance().quoteAsString(message)) + "\"}";
     }
 }

@@ -1,0 +1,252 @@
+package com.monogateway.failure;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.monogateway.alerts.AlertDetails;
+import com.monogateway.alerts.AlertQueue;
+import com.monogateway.processing.ProcessingHeaders;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import javax.sql.DataSource;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The dead-letter store: where the Dead Letter Channel puts an event after its last attempt, and
+ * where an operator replays or discards it. A replayed event goes back to {@code received} in the
+ * inbox and through the normal routes again.
+ */
+public final class DeadLetters {
+
+    /** Exchange property: the dead letter recorded for a failed event. */
+    public static final String DEAD_LETTER_ID = "MonoDeadLetterId";
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeadLetters.class);
+
+    private static final String RECORD = """
+            INSERT INTO dead_letters (webhook_event_id, event_type, payload, failing_route, exception_class, exception_message, attempts)
+            VALUES (?, ?, CAST(? AS jsonb), ?, ?, ?, ?)
+            ON CONFLICT (webhook_event_id) WHERE status = 'open' DO UPDATE SET
+              attempts = dead_letters.attempts + EXCLUDED.attempts, last_failed_at = now(),
+              failing_route = EXCLUDED.failing_route, exception_class = EXCLUDED.exception_class,
+              exception_message = EXCLUDED.exception_message
+            RETURNING id, (xmax = 0) AS created""";
+
+    private static final String LIST = """
+            SELECT id, webhook_event_id, event_type, failing_route, exception_class, exception_message, attempts,
+                   first_failed_at, last_failed_at, status, resolved_at, discard_reason
+            FROM dead_letters
+            WHERE status = ?
+              AND (CAST(? AS text) IS NULL OR event_type = ?)
+              AND (CAST(? AS timestamptz) IS NULL OR first_failed_at >= ?)
+              AND (CAST(? AS timestamptz) IS NULL OR first_failed_at < ?)
+            ORDER BY id
+            LIMIT ?""";
+
+    private static final String REPLAY_ONE = """
+            UPDATE dead_letters SET status = 'replayed', resolved_at = now()
+            WHERE id = ? AND status = 'open'
+            RETURNING webhook_event_id""";
+
+    private static final String REPLAY_MATCHING = """
+            UPDATE dead_letters SET status = 'replayed', resolved_at = now()
+            WHERE status = 'open'
+              AND (CAST(? AS text) IS NULL OR event_type = ?)
+              AND (CAST(? AS timestamptz) IS NULL OR first_failed_at >= ?)
+              AND (CAST(? AS timestamptz) IS NULL OR first_failed_at < ?)
+            RETURNING webhook_event_id""";
+
+    private static final String BACK_TO_INBOX = """
+            UPDATE webhook_events SET status = 'received', status_reason = NULL, processed_at = NULL
+            WHERE id = ?""";
+
+    private static final String DISCARD = """
+            UPDATE dead_letters SET status = 'discarded', resolved_at = now(), discard_reason = ?
+            WHERE id = ? AND status = 'open'""";
+
+    private static final String STATUS = "SELECT status FROM dead_letters WHERE id = ?";
+
+    /** How a request about one dead letter ended. */
+    public enum Result { DONE, NOT_FOUND, NOT_OPEN }
+
+    private final DataSource dataSource;
+    private final AlertQueue alerts;
+    private final int maxAttempts;
+
+    public DeadLetters(DataSource dataSource, AlertQueue alerts, int maxAttempts) {
+        this.dataSource = dataSource;
+        this.alerts = alerts;
+        this.maxAttempts = maxAttempts;
+    }
+
+    /**
+     * The Dead Letter Channel's last step. An event that failed because the database was away is not
+     * dead-lettered: the inbox keeps it and the sweep retries it. Anything else is recorded, with an
+     * alert, and the inbox marks the event failed.
+     */
+    public void record(Exchange exchange) throws SQLException {
+        Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        if (cause == null || TransientFailures.isTransient(cause)) {
+            return;
+        }
+        var in = exchange.getIn();
+        String type = in.getHeader(ProcessingHeaders.EVENT_TYPE, String.class);
+        long inboxId = in.getHeader(ProcessingHeaders.INBOX_ID, Long.class);
+        String dedupeKey = in.getHeader(ProcessingHeaders.DEDUPE_KEY, String.class);
+        String route = exchange.getProperty(Exchange.FAILURE_ROUTE_ID, String.class);
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                long id;
+                boolean created;
+                try (PreparedStatement ps = c.prepareStatement(RECORD)) {
+                    ps.setLong(1, inboxId);
+                    ps.setString(2, type);
+                    ps.setString(3, exchange.getProperty(ProcessingHeaders.PAYLOAD, String.class));
+                    ps.setString(4, route);
+                    ps.setString(5, cause.getClass().getName());
+                    ps.setString(6, TransientFailures.describe(cause));
+                    ps.setInt(7, maxAttempts);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        id = rs.getLong(1);
+                        created = rs.getBoolean(2);
+                    }
+                }
+                if (created) {
+                    Map<String, String> details = new LinkedHashMap<>(AlertDetails.of(type, inboxId, dedupeKey,
+                            exchange.getProperty(ProcessingHeaders.EVENT_JSON, JsonNode.class)));
+                    details.put("deadLetterId", Long.toString(id));
+                    details.put("failingRoute", route == null ? "-" : route);
+                    details.put("attempts", Integer.toString(maxAttempts));
+                    details.put("reason", TransientFailures.describe(cause));
+                    alerts.queueDeadLetterAlert(c, type, inboxId, id, details);
+                }
+                c.commit();
+                exchange.setProperty(DEAD_LETTER_ID, id);
+                LOG.info("Dead letter #{} holds {} event {} (#{}) after {} attempts", id, type, dedupeKey, inboxId, maxAttempts);
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    public List<Map<String, Object>> list(String status, Optional<String> eventType, Optional<OffsetDateTime> from,
+            Optional<OffsetDateTime> to, int limit) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(LIST)) {
+            ps.setString(1, status);
+            int next = bindFilters(ps, 2, eventType, from, to);
+            ps.setInt(next, limit);
+            List<Map<String, Object>> rows = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                ResultSetMetaData md = rs.getMetaData();
+                while (rs.next()) {
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    for (int i = 1; i <= md.getColumnCount(); i++) {
+                        Object value = rs.getObject(i);
+                        row.put(md.getColumnLabel(i), value instanceof java.sql.Timestamp
+                                ? rs.getObject(i, OffsetDateTime.class).toString() : value);
+                    }
+                    rows.add(row);
+                }
+            }
+            return rows;
+        }
+    }
+
+    /** Replays one open dead letter; answers the inbox id to process again, if it was open. */
+    public Result replay(long id, List<Long> inboxIds) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement(REPLAY_ONE)) {
+                ps.setLong(1, id);
+                List<Long> events = backToInbox(c, ps);
+                c.commit();
+                if (events.isEmpty()) {
+                    return status(c, id).isEmpty() ? Result.NOT_FOUND : Result.NOT_OPEN;
+                }
+                inboxIds.addAll(events);
+                return Result.DONE;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    /** Replays every open dead letter of a type and/or failure-time range; answers the inbox ids. */
+    public List<Long> replayMatching(Optional<String> eventType, Optional<OffsetDateTime> from, Optional<OffsetDateTime> to)
+            throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement(REPLAY_MATCHING)) {
+                bindFilters(ps, 1, eventType, from, to);
+                List<Long> events = backToInbox(c, ps);
+                c.commit();
+                return events;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    public Result discard(long id, String reason) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(DISCARD)) {
+            ps.setString(1, reason);
+            ps.setLong(2, id);
+            if (ps.executeUpdate() == 1) {
+                LOG.info("Dead letter #{} discarded: {}", id, reason);
+                return Result.DONE;
+            }
+            return status(c, id).isEmpty() ? Result.NOT_FOUND : Result.NOT_OPEN;
+        }
+    }
+
+    private static List<Long> backToInbox(Connection c, PreparedStatement replay) throws SQLException {
+        List<Long> events = new ArrayList<>();
+        try (ResultSet rs = replay.executeQuery()) {
+            while (rs.next()) {
+                events.add(rs.getLong(1));
+            }
+        }
+        try (PreparedStatement back = c.prepareStatement(BACK_TO_INBOX)) {
+            for (long event : events) {
+                back.setLong(1, event);
+                back.addBatch();
+            }
+            back.executeBatch();
+        }
+        return events;
+    }
+
+    private static int bindFilters(PreparedStatement ps, int index, Optional<String> eventType, Optional<OffsetDateTime> from,
+            Optional<OffsetDateTime> to) throws SQLException {
+        ps.setString(index, eventType.orElse(null));
+        ps.setString(index + 1, eventType.orElse(null));
+        ps.setObject(index + 2, from.orElse(null));
+        ps.setObject(index + 3, from.orElse(null));
+        ps.setObject(index + 4, to.orElse(null));
+        ps.setObject(index + 5, to.orElse(null));
+        return index + 6;
+    }
+
+    private static Optional<String> status(Connection c, long id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(STATUS)) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+            }
+        }
+    }
+}
