@@ -15,7 +15,6 @@ import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
-import org.apache.camel.util.URISupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +51,8 @@ public final class AlertRoutes extends RouteBuilder {
 
         if (smtp.host().isPresent()) {
             String uri = smtpUri();
-            LOG.info("Alerts go by email to {} via {}", String.join(", ", alerts.to()), URISupport.sanitizeUri(uri));
+            LOG.info("Alerts go by email to {} via SMTP {}:{}{}", String.join(", ", alerts.to()), smtp.host().get(), smtp.port(),
+                    smtp.username().isEmpty() ? "" : " as " + smtp.username());
             from(MAIL).routeId("mono-alert-mail").to(uri);
         } else {
             Files.createDirectories(mailDir);

@@ -102,7 +102,9 @@ public final class DeadLetters {
         String type = in.getHeader(ProcessingHeaders.EVENT_TYPE, String.class);
         long inboxId = in.getHeader(ProcessingHeaders.INBOX_ID, Long.class);
         String dedupeKey = in.getHeader(ProcessingHeaders.DEDUPE_KEY, String.class);
-        String route = exchange.getProperty(Exchange.FAILURE_ROUTE_ID, String.class);
+        // The route whose error handler gave up, and the step of it that failed (the YAML router, the forward...).
+        String route = exchange.getProperty(Exchange.FAILURE_ROUTE_ID, String.class)
+                + " via " + exchange.getProperty(Exchange.FAILURE_ENDPOINT, String.class);
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {

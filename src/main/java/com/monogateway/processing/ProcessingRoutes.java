@@ -7,6 +7,7 @@ import com.monogateway.ingest.IngestRoutes;
 import com.monogateway.ingest.WebhookReceiver;
 import java.util.Optional;
 import org.apache.camel.Exchange;
+import org.apache.camel.ExchangePattern;
 import org.apache.camel.builder.DeadLetterChannelBuilder;
 import org.apache.camel.builder.RouteBuilder;
 import org.slf4j.Logger;
@@ -50,7 +51,6 @@ public final class ProcessingRoutes extends RouteBuilder {
 
     @Override
     public void configure() {
-        errorHandler(defaultErrorHandler()); // for the feeding routes; mono-process has its own below
         from(PROCESS).routeId("mono-process")
                 .errorHandler(deadLetterChannel())
                 .to(EVENT_ROUTER)
@@ -63,9 +63,12 @@ public final class ProcessingRoutes extends RouteBuilder {
 
         if (forwardUri.isPresent()) {
             from(FORWARD).routeId("mono-forward")
-                    .removeHeaders("*", ProcessingHeaders.EVENT_TYPE, ProcessingHeaders.EVENT_ID, ProcessingHeaders.DEDUPE_KEY)
+                    // Camel's own headers stay: the error handler counts redeliveries in them, and
+                    // Camel's components do not pass them on to the outside.
+                    .removeHeaders("*", ProcessingHeaders.EVENT_TYPE, ProcessingHeaders.EVENT_ID, ProcessingHeaders.DEDUPE_KEY, "Camel*")
                     .setHeader(Exchange.CONTENT_TYPE, constant("application/json"))
                     .setBody(exchangeProperty(ProcessingHeaders.PAYLOAD))
+                    .setExchangePattern(ExchangePattern.InOnly) // an event, not a request: no reply awaited
                     .to(forwardUri.get());
         }
 

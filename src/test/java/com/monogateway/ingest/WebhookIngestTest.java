@@ -72,10 +72,10 @@ class WebhookIngestTest {
         assertEquals("{\"status\":\"received\"}", first.body());
         assertEquals(200, again.statusCode());
         assertEquals("{\"status\":\"duplicate\"}", again.body());
-        Map<String, Object> row = db.row("SELECT event_id, dedupe_key, live_mode, attempts FROM webhook_events WHERE event_id = ?", eventId);
+        Map<String, Object> row = db.row("SELECT dedupe_key, live_mode, payload->>'timestamp' AS stamp FROM webhook_events WHERE event_id = ?", eventId);
         assertEquals(eventId, row.get("dedupe_key"));
         assertEquals(false, row.get("live_mode"));
-        assertEquals(0, row.get("attempts"));
+        assertEquals("2024-05-01T10:00:00Z", row.get("stamp"), "the first delivery is the one kept");
     }
 
     @Test
