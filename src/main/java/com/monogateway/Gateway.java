@@ -53,12 +53,15 @@ public final class Gateway {
         main.setDefaultPropertyPlaceholderLocation(localProperties
                 ? "file:application.properties"
                 : "classpath:application.properties");
+        Properties effective = new Properties();
         if (!Files.isDirectory(Path.of("routes"))) {
-            main.addInitialProperty("camel.main.routes-include-pattern", "classpath:routes/*.camel.yaml");
-            main.addInitialProperty("camel.main.routes-reload-enabled", "false");
+            // Over the packed application.properties, which names ./routes.
+            effective.setProperty("camel.main.routes-include-pattern", "classpath:routes/*.camel.yaml");
+            effective.setProperty("camel.main.routes-reload-enabled", "false");
         }
-        if (!overrides.isEmpty()) {
-            main.setOverrideProperties(overrides);
+        effective.putAll(overrides);
+        if (!effective.isEmpty()) {
+            main.setOverrideProperties(effective);
         }
         main.addMainListener(new Lifecycle(localProperties));
         return main;
