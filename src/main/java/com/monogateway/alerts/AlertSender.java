@@ -2,6 +2,7 @@ package com.monogateway.alerts;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.monogateway.database.Transactions;
 import com.monogateway.failure.TransientFailures;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -52,27 +53,19 @@ public final class AlertSender {
     }
 
     public void sendPending() throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                List<AlertComposer.QueuedAlert> alerts = claim(c);
-                if (!alerts.isEmpty()) {
-                    if (alerts.size() <= digestThreshold) {
-                        for (AlertComposer.QueuedAlert alert : alerts) {
-                            if (!send(c, composer.single(alert), List.of(alert))) {
-                                break; // SMTP is away: the rest wait for the next window
-                            }
-                        }
-                    } else {
-                        send(c, composer.digest(alerts), alerts);
-                    }
-                }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
+        Transactions.inTransaction(dataSource, c -> {
+            List<AlertComposer.QueuedAlert> alerts = claim(c);
+            if (alerts.size() > digestThreshold) {
+                send(c, composer.digest(alerts), alerts);
+                return alerts;
             }
-        }
+            for (AlertComposer.QueuedAlert alert : alerts) {
+                if (!send(c, composer.single(alert), List.of(alert))) {
+                    break; // SMTP is away: the rest wait for the next window
+                }
+            }
+            return alerts;
+        });
     }
 
     private boolean send(Connection c, AlertComposer.Mail mail, List<AlertComposer.QueuedAlert> alerts) throws SQLException {

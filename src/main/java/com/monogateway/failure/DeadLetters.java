@@ -3,6 +3,7 @@ package com.monogateway.failure;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.monogateway.alerts.AlertDetails;
 import com.monogateway.alerts.AlertQueue;
+import com.monogateway.database.Transactions;
 import com.monogateway.processing.ProcessingHeaders;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -105,42 +106,37 @@ public final class DeadLetters {
         // The route whose error handler gave up, and the step of it that failed (the YAML router, the forward...).
         String route = exchange.getProperty(Exchange.FAILURE_ROUTE_ID, String.class)
                 + " via " + exchange.getProperty(Exchange.FAILURE_ENDPOINT, String.class);
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                long id;
-                boolean created;
-                try (PreparedStatement ps = c.prepareStatement(RECORD)) {
-                    ps.setLong(1, inboxId);
-                    ps.setString(2, type);
-                    ps.setString(3, exchange.getProperty(ProcessingHeaders.PAYLOAD, String.class));
-                    ps.setString(4, route);
-                    ps.setString(5, cause.getClass().getName());
-                    ps.setString(6, TransientFailures.describe(cause));
-                    ps.setInt(7, maxAttempts);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        rs.next();
-                        id = rs.getLong(1);
-                        created = rs.getBoolean(2);
-                    }
+        long id = Transactions.inTransaction(dataSource, c -> {
+            long deadLetter;
+            boolean created;
+            try (PreparedStatement ps = c.prepareStatement(RECORD)) {
+                ps.setLong(1, inboxId);
+                ps.setString(2, type);
+                ps.setString(3, exchange.getProperty(ProcessingHeaders.PAYLOAD, String.class));
+                ps.setString(4, route);
+                ps.setString(5, cause.getClass().getName());
+                ps.setString(6, TransientFailures.describe(cause));
+                ps.setInt(7, maxAttempts);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    deadLetter = rs.getLong(1);
+                    created = rs.getBoolean(2);
                 }
-                if (created) {
-                    Map<String, String> details = new LinkedHashMap<>(AlertDetails.of(type, inboxId, dedupeKey,
-                            exchange.getProperty(ProcessingHeaders.EVENT_JSON, JsonNode.class)));
-                    details.put("deadLetterId", Long.toString(id));
-                    details.put("failingRoute", route == null ? "-" : route);
-                    details.put("attempts", Integer.toString(maxAttempts));
-                    details.put("reason", TransientFailures.describe(cause));
-                    alerts.queueDeadLetterAlert(c, type, inboxId, id, details);
-                }
-                c.commit();
-                exchange.setProperty(DEAD_LETTER_ID, id);
-                LOG.info("Dead letter #{} holds {} event {} (#{}) after {} attempts", id, type, dedupeKey, inboxId, maxAttempts);
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
             }
-        }
+            if (created) {
+                Map<String, String> details = new LinkedHashMap<>(AlertDetails.of(type, inboxId, dedupeKey,
+                        exchange.getProperty(ProcessingHeaders.EVENT_JSON, JsonNode.class)));
+                details.put("deadLetterId", Long.toString(deadLetter));
+                details.put("failingRoute", route);
+                details.put("attempts", Integer.toString(maxAttempts));
+                details.put("reason", TransientFailures.describe(cause));
+                alerts.queueDeadLetterAlert(c, type, inboxId, deadLetter, details);
+            }
+            return deadLetter;
+        });
+        // Only once committed: the inbox marks the event failed because this row exists.
+        exchange.setProperty(DEAD_LETTER_ID, id);
+        LOG.info("Dead letter #{} holds {} event {} (#{}) after {} attempts", id, type, dedupeKey, inboxId, maxAttempts);
     }
 
     public List<Map<String, Object>> list(String status, Optional<String> eventType, Optional<OffsetDateTime> from,
@@ -168,39 +164,28 @@ public final class DeadLetters {
 
     /** Replays one open dead letter; answers the inbox id to process again, if it was open. */
     public Result replay(long id, List<Long> inboxIds) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
+        return Transactions.inTransaction(dataSource, c -> {
             try (PreparedStatement ps = c.prepareStatement(REPLAY_ONE)) {
                 ps.setLong(1, id);
                 List<Long> events = backToInbox(c, ps);
-                c.commit();
                 if (events.isEmpty()) {
                     return status(c, id).isEmpty() ? Result.NOT_FOUND : Result.NOT_OPEN;
                 }
                 inboxIds.addAll(events);
                 return Result.DONE;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
             }
-        }
+        });
     }
 
     /** Replays every open dead letter of a type and/or failure-time range; answers the inbox ids. */
     public List<Long> replayMatching(Optional<String> eventType, Optional<OffsetDateTime> from, Optional<OffsetDateTime> to)
             throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
+        return Transactions.inTransaction(dataSource, c -> {
             try (PreparedStatement ps = c.prepareStatement(REPLAY_MATCHING)) {
                 bindFilters(ps, 1, eventType, from, to);
-                List<Long> events = backToInbox(c, ps);
-                c.commit();
-                return events;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
+                return backToInbox(c, ps);
             }
-        }
+        });
     }
 
     public Result discard(long id, String reason) throws SQLException {

@@ -2,6 +2,7 @@ package com.monogateway.processing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.monogateway.database.Transactions;
 import com.monogateway.failure.DeadLetters;
 import com.monogateway.failure.TransientFailures;
 import com.monogateway.ingest.MonoEnvelope;
@@ -65,19 +66,7 @@ public final class InboxProcessor {
 
     /** Processes one newly received event, unless another worker or instance already has it. */
     public void processOne(long inboxId) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                List<InboxRow> rows = claim(c, CLAIM_ONE, ps -> ps.setLong(1, inboxId));
-                for (InboxRow row : rows) {
-                    finish(c, row, apply(row));
-                }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            }
-        }
+        Transactions.inTransaction(dataSource, c -> processAll(c, claim(c, CLAIM_ONE, ps -> ps.setLong(1, inboxId))));
     }
 
     /** Processes every event still waiting in the inbox, a batch per transaction; answers how many were seen. */
@@ -86,23 +75,10 @@ public final class InboxProcessor {
         long after = 0;
         while (true) {
             long from = after;
-            List<InboxRow> rows;
-            try (Connection c = dataSource.getConnection()) {
-                c.setAutoCommit(false);
-                try {
-                    rows = claim(c, CLAIM_BATCH, ps -> {
-                        ps.setLong(1, from);
-                        ps.setInt(2, batchSize);
-                    });
-                    for (InboxRow row : rows) {
-                        finish(c, row, apply(row));
-                    }
-                    c.commit();
-                } catch (SQLException | RuntimeException e) {
-                    c.rollback();
-                    throw e;
-                }
-            }
+            List<InboxRow> rows = Transactions.inTransaction(dataSource, c -> processAll(c, claim(c, CLAIM_BATCH, ps -> {
+                ps.setLong(1, from);
+                ps.setInt(2, batchSize);
+            })));
             if (rows.isEmpty()) {
                 if (seen > 0) {
                     LOG.info("Sweep processed {} event(s) left in the inbox", seen);
@@ -112,6 +88,14 @@ public final class InboxProcessor {
             seen += rows.size();
             after = rows.get(rows.size() - 1).id();
         }
+    }
+
+    /** Applies each claimed row and records its outcome, inside the transaction that holds the row locks. */
+    private List<InboxRow> processAll(Connection c, List<InboxRow> rows) throws SQLException {
+        for (InboxRow row : rows) {
+            finish(c, row, apply(row));
+        }
+        return rows;
     }
 
     private Outcome apply(InboxRow row) {
