@@ -1,28 +1,36 @@
 package com.monogateway;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.monogateway.config.GatewaySettings;
-import com.monogateway.config.SecretMatcher;
-import com.monogateway.database.GatewayDatabase;
-import com.monogateway.ingest.Inbox;
-import com.monogateway.ingest.IngestRoutes;
-import com.monogateway.ingest.WebhookReceiver;
 import com.monogateway.alerts.AlertComposer;
 import com.monogateway.alerts.AlertQueue;
 import com.monogateway.alerts.AlertRoutes;
 import com.monogateway.alerts.AlertSender;
+import com.monogateway.config.GatewaySettings;
+import com.monogateway.config.SecretMatcher;
+import com.monogateway.database.GatewayDatabase;
 import com.monogateway.failure.AdminRoutes;
 import com.monogateway.failure.DeadLetters;
+import com.monogateway.ingest.Inbox;
+import com.monogateway.ingest.IngestGate;
+import com.monogateway.ingest.IngestRoutes;
+import com.monogateway.ingest.WebhookReceiver;
+import com.monogateway.operations.GatewayHealthChecks;
+import com.monogateway.operations.GatewayMetrics;
+import com.monogateway.operations.InboxStats;
+import com.monogateway.operations.StartupSummary;
 import com.monogateway.processing.EventFields;
 import com.monogateway.processing.InboxProcessor;
 import com.monogateway.processing.ProcessingRoutes;
-import org.apache.camel.util.URISupport;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.NoErrorHandlerBuilder;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
@@ -67,16 +75,16 @@ public final class Gateway {
         return main;
     }
 
-    /** An endpoint URI fit for the log: passwords and tokens in its options are masked. */
-    static String uriWithoutSecrets(String uri) {
-        return URISupport.sanitizeUri(uri);
-    }
-
-    /** Opens the database and adds the Java routes before Camel reads the routes; closes it after stop. */
+    /**
+     * Opens the database and adds the Java routes before Camel reads the routes; on stop, first stops
+     * taking webhooks and lets those in flight finish, and closes the database last.
+     */
     private static final class Lifecycle extends MainListenerSupport {
 
         private final boolean localProperties;
         private GatewayDatabase database;
+        private GatewaySettings settings;
+        private IngestGate gate;
 
         Lifecycle(boolean localProperties) {
             this.localProperties = localProperties;
@@ -85,11 +93,8 @@ public final class Gateway {
         @Override
         public void beforeConfigure(BaseMainSupport main) {
             CamelContext context = main.getCamelContext();
-            var properties = context.getPropertiesComponent();
-            GatewaySettings settings = GatewaySettings.from(properties::resolveProperty);
-            LOG.info("Settings from {}, routes from {}",
-                    localProperties ? "./application.properties" : "the copy packed in the jar",
-                    Files.isDirectory(Path.of("routes")) ? "./routes" : "the copies packed in the jar");
+            settings = GatewaySettings.from(context.getPropertiesComponent()::resolveProperty);
+            main.configure().setShutdownTimeout((int) Math.max(1, settings.operations().shutdownTimeoutMs() / 1000));
 
             // Failures in the YAML routes must reach the Dead Letter Channel of the route that called them
             // (mono-process): a route's own error handler would mark them exhausted and hide them.
@@ -97,39 +102,70 @@ public final class Gateway {
             context.getCamelContextExtension().setErrorHandlerFactory(new NoErrorHandlerBuilder());
 
             database = GatewayDatabase.open(settings);
-            context.getRegistry().bind(DATA_SOURCE, database.dataSource());
+            var dataSource = database.dataSource();
+            context.getRegistry().bind(DATA_SOURCE, dataSource);
             ObjectMapper mapper = new ObjectMapper();
 
-            Inbox inbox = new Inbox(database.dataSource());
-            WebhookReceiver receiver = new WebhookReceiver(
-                    new SecretMatcher(settings.webhookSecrets()), inbox, mapper, settings.maxBodyBytes());
+            // Camel's Prometheus support uses the registry bound under this name, so ours and Camel's meters share it.
+            PrometheusMeterRegistry meterRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            context.getRegistry().bind(MicrometerConstants.METRICS_REGISTRY_NAME, meterRegistry);
+            InboxStats stats = new InboxStats(dataSource);
+            GatewayMetrics metrics = new GatewayMetrics(meterRegistry, stats);
+            gate = new IngestGate();
+            for (var check : GatewayHealthChecks.all(dataSource, database.description(), stats, gate)) {
+                context.getRegistry().bind("mono-health-" + check.getId(), check);
+            }
+
+            WebhookReceiver receiver = new WebhookReceiver(new SecretMatcher(settings.webhookSecrets()), new Inbox(dataSource),
+                    mapper, settings.maxBodyBytes(), gate, metrics);
             main.configure().addRoutesBuilder(new IngestRoutes(receiver));
 
             ProducerTemplate template = context.createProducerTemplate();
             context.getRegistry().bind(EVENT_FIELDS, new EventFields());
-            AlertQueue alerts = new AlertQueue(database.dataSource(), mapper, settings.alerts().enabled(), settings.alerts().events());
-            DeadLetters deadLetters = new DeadLetters(database.dataSource(), alerts, settings.redelivery().maxAttempts());
-            InboxProcessor processor = new InboxProcessor(database.dataSource(), template, mapper, settings.sweepBatchSize());
-            main.configure().addRoutesBuilder(new ProcessingRoutes(processor, settings, alerts, deadLetters));
-            settings.forwardUri().ifPresent(uri -> LOG.info("Applied events are also forwarded to {}", uriWithoutSecrets(uri)));
+            AlertQueue alerts = new AlertQueue(dataSource, mapper, settings.alerts().enabled(), settings.alerts().events());
+            DeadLetters deadLetters = new DeadLetters(dataSource, alerts, settings.redelivery().maxAttempts());
+            InboxProcessor processor = new InboxProcessor(dataSource, template, mapper, settings.sweepBatchSize(), metrics);
+            main.configure().addRoutesBuilder(new ProcessingRoutes(processor, settings, alerts, deadLetters, metrics));
 
             if (settings.alerts().enabled()) {
                 AlertComposer composer = new AlertComposer(context, settings.alerts().templatesDir(), settings.adminBaseUrl(),
                         !settings.adminTokens().isEmpty(), settings.alerts().digestWindowMs(), settings.alerts().digestMaxEntries());
-                AlertSender sender = new AlertSender(database.dataSource(), template, composer, mapper,
-                        settings.alerts().digestThreshold());
+                AlertSender sender = new AlertSender(dataSource, template, composer, mapper, settings.alerts().digestThreshold());
                 main.configure().addRoutesBuilder(new AlertRoutes(sender, settings));
-            } else {
-                LOG.info("Alerts are off (mono.alerts.enabled=false)");
             }
-            if (settings.adminTokens().isEmpty()) {
-                LOG.info("Admin API is off: set mono.admin.token to replay and discard dead letters over HTTP");
-            } else {
+            if (!settings.adminTokens().isEmpty()) {
                 main.configure().addRoutesBuilder(
                         new AdminRoutes(deadLetters, new SecretMatcher(settings.adminTokens()), mapper, template));
             }
-            LOG.info("Accepting Mono webhooks on POST {} ({} secret(s) configured), database: {}",
-                    settings.webhookPath(), settings.webhookSecrets().size(), database.description());
+            main.configure().addRoutesBuilder(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    // Keeps the backlog gauges current without a database query per scrape.
+                    from("timer:mono-stats?period=5000").routeId("mono-stats").process(exchange -> stats.refresh());
+                }
+            });
+        }
+
+        @Override
+        public void afterStart(BaseMainSupport main) {
+            StartupSummary.log(main.getCamelContext(), settings, database.description(),
+                    localProperties ? "./application.properties" : "the copy packed in the jar");
+        }
+
+        @Override
+        public void beforeStop(BaseMainSupport main) {
+            if (gate == null) {
+                return;
+            }
+            long timeout = settings.operations().shutdownTimeoutMs();
+            LOG.info("Shutting down: new webhooks get 503, waiting up to {} ms for those in flight", timeout);
+            try {
+                if (!gate.drain(timeout)) {
+                    LOG.warn("Webhooks still in flight after {} ms; stopping anyway (they were not answered 200)", timeout);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
 
         @Override

@@ -1,22 +1,62 @@
 package com.monogateway;
 
 import com.monogateway.config.SettingsException;
+import com.monogateway.trigger.TriggerCommand;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Properties;
 
-/** Entry point of {@code java -jar mono-webhook-gateway.jar}. */
+/**
+ * Entry point of {@code java -jar mono-webhook-gateway.jar}: runs the gateway, or with
+ * {@code trigger ...} posts sample events to a running one.
+ */
 public final class GatewayMain {
+
+    private static final String LOG_FORMAT = "mono.log.format";
 
     private GatewayMain() {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("trigger")) {
+            System.exit(TriggerCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
+        }
         int exit;
         try {
+            // Logging reads this once, at its first use: it must be known before anything logs.
+            System.setProperty(LOG_FORMAT, logFormat());
             exit = Gateway.create(new Properties()).run(args);
         } catch (SettingsException e) {
             System.err.println("mono-webhook-gateway cannot start: " + e.getMessage());
             exit = 2;
         }
         System.exit(exit);
+    }
+
+    /** mono.log.format from the same sources as every setting: system property, environment, application.properties. */
+    private static String logFormat() throws IOException {
+        String value = System.getProperty(LOG_FORMAT);
+        if (value == null) {
+            value = System.getenv("MONO_LOG_FORMAT");
+        }
+        if (value == null) {
+            Properties file = new Properties();
+            Path local = Path.of("application.properties");
+            try (InputStream in = Files.isRegularFile(local) ? Files.newInputStream(local)
+                    : GatewayMain.class.getResourceAsStream("/application.properties")) {
+                if (in != null) {
+                    file.load(in);
+                }
+            }
+            value = file.getProperty(LOG_FORMAT, "text");
+        }
+        value = value.trim().toLowerCase(Locale.ROOT);
+        if (!value.equals("text") && !value.equals("json")) {
+            throw new SettingsException(LOG_FORMAT + " must be text or json, but is '" + value + "'");
+        }
+        return value;
     }
 }

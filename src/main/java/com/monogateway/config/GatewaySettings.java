@@ -35,7 +35,13 @@ public record GatewaySettings(
         List<String> adminTokens,
         String adminBaseUrl,
         Alerts alerts,
-        Smtp smtp) {
+        Smtp smtp,
+        Operations operations) {
+
+    /** Ports, log format and shutdown, for the start summary and the lifecycle. */
+    public record Operations(int httpPort, boolean managementEnabled, int managementPort, String logFormat,
+            long shutdownTimeoutMs) {
+    }
 
     /** Camel Dead Letter Channel settings for event processing. */
     public record Redelivery(int maxAttempts, long initialDelayMs, double backoffMultiplier, long maxDelayMs) {
@@ -104,7 +110,13 @@ public record GatewaySettings(
                         r.port("mono.smtp.port", 587),
                         r.text("mono.smtp.username", ""),
                         r.text("mono.smtp.password", ""),
-                        r.bool("mono.smtp.starttls", true)));
+                        r.bool("mono.smtp.starttls", true)),
+                new Operations(
+                        r.port("camel.server.port", 8080),
+                        r.bool("camel.management.enabled", false),
+                        r.port("camel.management.port", 8080),
+                        r.oneOf("mono.log.format", "text", "text", "json"),
+                        r.duration("mono.shutdown.timeout", "30s")));
     }
 
     private static String stripTrailingSlash(String url) {
@@ -203,6 +215,14 @@ public record GatewaySettings(
                 throw new SettingsException(key + " must be at least 100ms, but is '" + raw + "'");
             }
             return ms;
+        }
+
+        String oneOf(String key, String fallback, String... allowed) {
+            String raw = text(key, fallback).toLowerCase();
+            if (!Arrays.asList(allowed).contains(raw)) {
+                throw new SettingsException(key + " must be one of " + String.join(", ", allowed) + ", but is '" + raw + "'");
+            }
+            return raw;
         }
 
         boolean bool(String key, boolean fallback) {

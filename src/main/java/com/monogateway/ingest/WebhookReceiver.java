@@ -3,6 +3,7 @@ package com.monogateway.ingest;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.monogateway.config.SecretMatcher;
 import com.monogateway.http.Answers;
+import com.monogateway.operations.GatewayMetrics;
 import io.vertx.core.net.SocketAddress;
 import java.sql.SQLException;
 import java.util.Locale;
@@ -12,6 +13,7 @@ import org.apache.camel.Processor;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpConstants;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Handles one webhook request: verifies the secret, checks the body, stores the event and sets the
@@ -24,22 +26,52 @@ public final class WebhookReceiver implements Processor {
     /** Exchange property: the inbox row id of a newly stored event, for the processing side. */
     public static final String STORED_EVENT_ID = "MonoInboxId";
 
+    /** MDC keys: every log line written while handling an event carries them. */
+    public static final String MDC_EVENT_TYPE = "mono.eventType";
+    public static final String MDC_EVENT_ID = "mono.eventId";
+    public static final String MDC_DEDUPE_KEY = "mono.dedupeKey";
+
     private static final Logger LOG = LoggerFactory.getLogger(WebhookReceiver.class);
 
     private final SecretMatcher secrets;
     private final Inbox inbox;
     private final ObjectMapper mapper;
     private final int maxBodyBytes;
+    private final IngestGate gate;
+    private final GatewayMetrics metrics;
 
-    public WebhookReceiver(SecretMatcher secrets, Inbox inbox, ObjectMapper mapper, int maxBodyBytes) {
+    public WebhookReceiver(SecretMatcher secrets, Inbox inbox, ObjectMapper mapper, int maxBodyBytes, IngestGate gate,
+            GatewayMetrics metrics) {
         this.secrets = secrets;
         this.inbox = inbox;
         this.mapper = mapper;
         this.maxBodyBytes = maxBodyBytes;
+        this.gate = gate;
+        this.metrics = metrics;
     }
 
     @Override
     public void process(Exchange exchange) throws SQLException {
+        long started = System.nanoTime();
+        if (!gate.enter()) {
+            exchange.getIn().removeHeaders("*");
+            Answers.set(exchange, 503, Answers.error("shutting_down", "the gateway is shutting down; retry later"));
+            return;
+        }
+        try {
+            receive(exchange);
+        } finally {
+            gate.exit();
+            MDC.remove(MDC_EVENT_TYPE);
+            MDC.remove(MDC_EVENT_ID);
+            MDC.remove(MDC_DEDUPE_KEY);
+            Integer status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
+            metrics.answered(status == null ? 503 : status, System.nanoTime() - started);
+        }
+    }
+
+    private void receive(Exchange exchange) throws SQLException {
+        long started = System.nanoTime();
         Message in = exchange.getIn();
         Object presented = in.getHeader(SECRET_HEADER);
         String contentType = in.getHeader(Exchange.CONTENT_TYPE, String.class);
@@ -51,6 +83,7 @@ public final class WebhookReceiver implements Processor {
         // A repeated header arrives as a list: never a valid secret.
         if (!(presented instanceof String secret) || !secrets.accepts(secret)) {
             LOG.warn("Refused a webhook from {}: {} {} header", remote, presented == null ? "missing" : "invalid", SECRET_HEADER);
+            metrics.event(GatewayMetrics.UNKNOWN_TYPE, GatewayMetrics.UNAUTHORIZED);
             Answers.set(exchange, 401, Answers.error("unauthorized", "missing or invalid " + SECRET_HEADER + " header"));
             return;
         }
@@ -70,32 +103,39 @@ public final class WebhookReceiver implements Processor {
         try {
             event = MonoEnvelope.parse(body, mapper);
         } catch (MonoEnvelope.InvalidEventException e) {
-            reject(exchange, body, contentType, e.getMessage());
+            reject(exchange, body, contentType, e.getMessage(), GatewayMetrics.UNKNOWN_TYPE);
             return;
         }
+        MDC.put(MDC_EVENT_TYPE, event.eventType());
+        MDC.put(MDC_EVENT_ID, event.eventId() == null ? "" : event.eventId());
+        MDC.put(MDC_DEDUPE_KEY, event.dedupeKey());
         Inbox.Stored stored;
         try {
             stored = inbox.store(event);
         } catch (SQLException e) {
             if (isDataError(e)) {
                 // PostgreSQL refused the content itself (for example \u0000 inside jsonb): the sender's fault.
-                reject(exchange, body, contentType, "PostgreSQL cannot store this JSON: " + firstLine(e.getMessage()));
+                reject(exchange, body, contentType, "PostgreSQL cannot store this JSON: " + firstLine(e.getMessage()), event.eventType());
                 return;
             }
             throw e;
         }
+        long ms = (System.nanoTime() - started) / 1_000_000;
         if (stored.duplicate()) {
-            LOG.info("Duplicate {} event {} (already stored as #{})", event.eventType(), event.dedupeKey(), stored.id());
+            LOG.info("Received {} event {}: duplicate of #{} ({} ms)", event.eventType(), event.dedupeKey(), stored.id(), ms);
+            metrics.event(event.eventType(), GatewayMetrics.DUPLICATE);
             Answers.set(exchange, 200, "{\"status\":\"duplicate\"}");
         } else {
-            LOG.info("Received {} event {} stored as #{}", event.eventType(), event.dedupeKey(), stored.id());
+            LOG.info("Received {} event {}: stored as #{} ({} ms)", event.eventType(), event.dedupeKey(), stored.id(), ms);
+            metrics.event(event.eventType(), GatewayMetrics.RECEIVED);
             exchange.setProperty(STORED_EVENT_ID, stored.id());
             Answers.set(exchange, 200, "{\"status\":\"received\"}");
         }
     }
 
-    private void reject(Exchange exchange, byte[] body, String contentType, String reason) throws SQLException {
+    private void reject(Exchange exchange, byte[] body, String contentType, String reason, String eventType) throws SQLException {
         inbox.reject(body, contentType, reason);
+        metrics.event(eventType, GatewayMetrics.REJECTED);
         LOG.warn("Rejected an authenticated webhook body ({} bytes): {}", body.length, reason);
         Answers.set(exchange, 400, Answers.error("invalid_event", reason));
     }

@@ -6,6 +6,8 @@ import com.monogateway.database.Transactions;
 import com.monogateway.failure.DeadLetters;
 import com.monogateway.failure.TransientFailures;
 import com.monogateway.ingest.MonoEnvelope;
+import com.monogateway.ingest.WebhookReceiver;
+import com.monogateway.operations.GatewayMetrics;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -22,6 +24,7 @@ import org.apache.camel.ProducerTemplate;
 import org.apache.camel.support.DefaultExchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Takes events out of the inbox and sends each through the processing routes, at least once.
@@ -55,13 +58,16 @@ public final class InboxProcessor {
     private final ProducerTemplate template;
     private final ObjectMapper mapper;
     private final int batchSize;
+    private final GatewayMetrics metrics;
     private final Set<String> typesReportedUnhandled = ConcurrentHashMap.newKeySet();
 
-    public InboxProcessor(DataSource dataSource, ProducerTemplate template, ObjectMapper mapper, int batchSize) {
+    public InboxProcessor(DataSource dataSource, ProducerTemplate template, ObjectMapper mapper, int batchSize,
+            GatewayMetrics metrics) {
         this.dataSource = dataSource;
         this.template = template;
         this.mapper = mapper;
         this.batchSize = batchSize;
+        this.metrics = metrics;
     }
 
     /** Processes one newly received event, unless another worker or instance already has it. */
@@ -93,9 +99,34 @@ public final class InboxProcessor {
     /** Applies each claimed row and records its outcome, inside the transaction that holds the row locks. */
     private List<InboxRow> processAll(Connection c, List<InboxRow> rows) throws SQLException {
         for (InboxRow row : rows) {
-            finish(c, row, apply(row));
+            MDC.put(WebhookReceiver.MDC_EVENT_TYPE, row.eventType());
+            MDC.put(WebhookReceiver.MDC_EVENT_ID, row.eventId() == null ? "" : row.eventId());
+            MDC.put(WebhookReceiver.MDC_DEDUPE_KEY, row.dedupeKey());
+            try {
+                Outcome outcome = apply(row);
+                finish(c, row, outcome);
+                count(row, outcome);
+            } finally {
+                MDC.remove(WebhookReceiver.MDC_EVENT_TYPE);
+                MDC.remove(WebhookReceiver.MDC_EVENT_ID);
+                MDC.remove(WebhookReceiver.MDC_DEDUPE_KEY);
+            }
         }
         return rows;
+    }
+
+    private void count(InboxRow row, Outcome outcome) {
+        switch (outcome.status()) {
+            case "processed", "ignored" -> {
+                metrics.event(row.eventType(), outcome.status());
+                metrics.processed(row.eventType(), row.receivedAt());
+            }
+            case "failed" -> {
+                metrics.event(row.eventType(), GatewayMetrics.FAILED);
+                metrics.event(row.eventType(), GatewayMetrics.DEAD_LETTERED);
+            }
+            default -> metrics.event(row.eventType(), GatewayMetrics.FAILED); // stays waiting for the sweep
+        }
     }
 
     private Outcome apply(InboxRow row) {

@@ -5,6 +5,7 @@ import com.monogateway.config.GatewaySettings;
 import com.monogateway.failure.DeadLetters;
 import com.monogateway.ingest.IngestRoutes;
 import com.monogateway.ingest.WebhookReceiver;
+import com.monogateway.operations.GatewayMetrics;
 import java.util.Optional;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePattern;
@@ -40,8 +41,11 @@ public final class ProcessingRoutes extends RouteBuilder {
     private final GatewaySettings.Redelivery redelivery;
     private final AlertQueue alerts;
     private final DeadLetters deadLetters;
+    private final GatewayMetrics metrics;
 
-    public ProcessingRoutes(InboxProcessor processor, GatewaySettings settings, AlertQueue alerts, DeadLetters deadLetters) {
+    public ProcessingRoutes(InboxProcessor processor, GatewaySettings settings, AlertQueue alerts, DeadLetters deadLetters,
+            GatewayMetrics metrics) {
+        this.metrics = metrics;
         this.processor = processor;
         this.forwardUri = settings.forwardUri();
         this.redelivery = settings.redelivery();
@@ -59,6 +63,8 @@ public final class ProcessingRoutes extends RouteBuilder {
                 .end()
                 .filter(exchange -> forwardUri.isPresent() && applied(exchange))
                     .to(FORWARD)
+                    .process(exchange -> metrics.event(exchange.getIn().getHeader(ProcessingHeaders.EVENT_TYPE, String.class),
+                            GatewayMetrics.FORWARDED))
                 .end();
 
         if (forwardUri.isPresent()) {

@@ -1,0 +1,41 @@
+package com.monogateway.ingest;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Counts webhook requests in flight so that a shutdown can stop taking new ones (they get 503 and
+ * Mono retries) and wait for the ones already inside to be stored and answered.
+ */
+public final class IngestGate {
+
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private volatile boolean draining;
+
+    /** False once the gateway is shutting down: the caller must refuse the request. */
+    boolean enter() {
+        inFlight.incrementAndGet();
+        if (draining) {
+            inFlight.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    void exit() {
+        inFlight.decrementAndGet();
+    }
+
+    public boolean isDraining() {
+        return draining;
+    }
+
+    /** Refuses new requests from now on and waits for those in flight; true when none is left. */
+    public boolean drain(long timeoutMs) throws InterruptedException {
+        draining = true;
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000;
+        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        return inFlight.get() == 0;
+    }
+}

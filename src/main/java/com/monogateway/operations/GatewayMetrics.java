@@ -1,0 +1,79 @@
+package com.monogateway.operations;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+
+/**
+ * The gateway's own Micrometer meters, exported by Camel's Prometheus registry on /observe/metrics:
+ * {@code mono_events_total{event_type,outcome}}, {@code mono_webhook_response_seconds{status}},
+ * {@code mono_event_processing_lag_seconds{event_type}}, and gauges for the inbox backlog, the oldest
+ * waiting event, open dead letters and queued alerts.
+ */
+public final class GatewayMetrics {
+
+    /** Outcomes counted in mono_events_total. */
+    public static final String RECEIVED = "received";
+    public static final String DUPLICATE = "duplicate";
+    public static final String UNAUTHORIZED = "unauthorized";
+    public static final String REJECTED = "rejected";
+    public static final String PROCESSED = "processed";
+    public static final String IGNORED = "ignored";
+    public static final String FAILED = "failed";
+    public static final String DEAD_LETTERED = "dead_lettered";
+    public static final String FORWARDED = "forwarded";
+
+    /** Event type tag of requests that carry none we can trust (unauthenticated, unreadable). */
+    public static final String UNKNOWN_TYPE = "unknown";
+
+    // A few fixed buckets (Prometheus histogram_quantile works on them) rather than Micrometer's ~70.
+    private static final Duration[] ANSWER_BUCKETS = millis(5, 10, 25, 50, 100, 250, 500, 1_000, 2_500);
+    private static final Duration[] LAG_BUCKETS = millis(10, 50, 100, 250, 500, 1_000, 2_000, 5_000, 30_000, 300_000);
+
+    private final MeterRegistry registry;
+
+    public GatewayMetrics(MeterRegistry registry, InboxStats stats) {
+        this.registry = registry;
+        Gauge.builder("mono.inbox.backlog", stats, InboxStats::backlog)
+                .description("Events stored but not processed yet").register(registry);
+        Gauge.builder("mono.inbox.oldest.age", stats, InboxStats::oldestAgeSeconds).baseUnit("seconds")
+                .description("Age of the oldest event waiting to be processed").register(registry);
+        Gauge.builder("mono.dead.letters.open", stats, InboxStats::openDeadLetters)
+                .description("Dead letters waiting for an operator").register(registry);
+        Gauge.builder("mono.alerts.queued", stats, InboxStats::queuedAlerts)
+                .description("Alerts not sent yet").register(registry);
+    }
+
+    private static Duration[] millis(long... values) {
+        Duration[] buckets = new Duration[values.length];
+        for (int i = 0; i < values.length; i++) {
+            buckets[i] = Duration.ofMillis(values[i]);
+        }
+        return buckets;
+    }
+
+    public void event(String eventType, String outcome) {
+        Counter.builder("mono.events").description("Mono events by type and outcome")
+                .tag("event_type", eventType).tag("outcome", outcome)
+                .register(registry).increment();
+    }
+
+    /** Time from the request's arrival to its answer. */
+    public void answered(int status, long nanos) {
+        Timer.builder("mono.webhook.response").description("Time to answer a webhook request")
+                .tag("status", Integer.toString(status))
+                .serviceLevelObjectives(ANSWER_BUCKETS)
+                .register(registry).record(Duration.ofNanos(nanos));
+    }
+
+    /** Time from receipt to the end of processing. */
+    public void processed(String eventType, OffsetDateTime receivedAt) {
+        Timer.builder("mono.event.processing.lag").description("Time from receipt to processed")
+                .tag("event_type", eventType)
+                .serviceLevelObjectives(LAG_BUCKETS)
+                .register(registry).record(Duration.between(receivedAt, OffsetDateTime.now()));
+    }
+}

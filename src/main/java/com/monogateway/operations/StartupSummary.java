@@ -1,0 +1,82 @@
+package com.monogateway.operations;
+
+import com.monogateway.config.GatewaySettings;
+import java.util.Locale;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Route;
+import org.apache.camel.util.URISupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The one summary logged at start: what runs where, and every effective setting with secrets masked. */
+public final class StartupSummary {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StartupSummary.class);
+    private static final Pattern SECRET_KEY = Pattern.compile("secret|password|token|passphrase|credential", Pattern.CASE_INSENSITIVE);
+
+    private StartupSummary() {
+    }
+
+    public static void log(CamelContext context, GatewaySettings settings, String database, String settingsSource) {
+        var ops = settings.operations();
+        String version = StartupSummary.class.getPackage().getImplementationVersion();
+        String yamlRoutes = context.getRoutes().stream()
+                .filter(r -> r.getSourceLocation() != null && r.getSourceLocation().contains(".camel.yaml"))
+                .map(StartupSummary::describe).sorted().collect(Collectors.joining(", "));
+        var alerts = settings.alerts();
+        String alerting = !alerts.enabled() ? "off (mono.alerts.enabled=false)"
+                : "to " + String.join(", ", alerts.to()) + " "
+                        + settings.smtp().host().map(h -> "via SMTP " + h + ":" + settings.smtp().port())
+                                .orElse("as .eml files in " + settings.dataDir().resolve("mail"))
+                        + ", for dead letters and " + (alerts.events().isEmpty() ? "no event type" : String.join(", ", new TreeSet<>(alerts.events())));
+
+        StringBuilder s = new StringBuilder();
+        s.append("Mono Webhook Gateway ").append(version == null ? "(development build)" : version).append(" is ready\n");
+        line(s, "webhooks", "POST on port " + ops.httpPort() + " at " + settings.webhookPath() + " ("
+                + settings.webhookSecrets().size() + " secret(s))");
+        line(s, "management", ops.managementEnabled()
+                ? "port " + ops.managementPort() + ": /observe/health (/live, /ready), /observe/metrics" : "off");
+        line(s, "database", database);
+        line(s, "routes", yamlRoutes.isEmpty() ? "none from YAML" : yamlRoutes);
+        line(s, "alerts", alerting);
+        line(s, "admin API", settings.adminTokens().isEmpty() ? "off (set mono.admin.token)" : "on, under /admin");
+        line(s, "forwarding", settings.forwardUri().map(URISupport::sanitizeUri).orElse("off"));
+        line(s, "logs", ops.logFormat());
+        s.append("  settings (from ").append(settingsSource).append(", environment variables win):");
+        var properties = context.getPropertiesComponent();
+        var keys = new TreeSet<String>();
+        properties.loadProperties(k -> k.startsWith("mono.") || k.startsWith("camel.server.") || k.startsWith("camel.management."))
+                .stringPropertyNames().forEach(keys::add);
+        for (String key : keys) {
+            String value = properties.resolveProperty(key).orElse("");
+            s.append("\n    ").append(key).append(" = ").append(mask(key, value));
+        }
+        LOG.info(s.toString());
+    }
+
+    private static void line(StringBuilder s, String what, String value) {
+        s.append(String.format(Locale.ROOT, "  %-11s %s%n", what + ":", value));
+    }
+
+    private static String describe(Route route) {
+        String source = route.getSourceLocationShort() != null ? route.getSourceLocationShort() : route.getSourceLocation();
+        return route.getRouteId() + " (" + source + ")";
+    }
+
+    /** Secrets show only whether they are set; URLs lose their query, where JDBC drivers accept passwords. */
+    static String mask(String key, String value) {
+        if (SECRET_KEY.matcher(key).find()) {
+            return value.isEmpty() ? "(empty)" : "****** (set)";
+        }
+        if (key.endsWith(".url") && value.contains("?")) {
+            return value.substring(0, value.indexOf('?')) + "?...";
+        }
+        if (key.endsWith(".uri")) {
+            return URISupport.sanitizeUri(value);
+        }
+        return value;
+    }
+}
