@@ -30,12 +30,14 @@ public final class RunningGateway implements AutoCloseable {
     private final Main main;
     private final CompletableFuture<Integer> run;
     private final int port;
+    private final int managementPort;
     private final Db db;
 
-    private RunningGateway(Main main, CompletableFuture<Integer> run, int port, Db db) {
+    private RunningGateway(Main main, CompletableFuture<Integer> run, int port, int managementPort, Db db) {
         this.main = main;
         this.run = run;
         this.port = port;
+        this.managementPort = managementPort;
         this.db = db;
     }
 
@@ -47,6 +49,8 @@ public final class RunningGateway implements AutoCloseable {
         p.setProperty("mono.webhook.secret", SECRET);
         p.setProperty("camel.server.port", Integer.toString(freePort()));
         p.setProperty("camel.server.host", "127.0.0.1");
+        p.setProperty("camel.management.port", Integer.toString(freePort()));
+        p.setProperty("camel.management.host", "127.0.0.1");
         p.setProperty("mono.processing.sweep-interval-ms", "200");
         try {
             p.setProperty("mono.data.dir", Files.createTempDirectory("gateway-data").toString());
@@ -83,7 +87,7 @@ public final class RunningGateway implements AutoCloseable {
             if (context != null && context.isStarted()) {
                 String url = settings.getProperty("mono.db.url");
                 return new RunningGateway(main, run, Integer.parseInt(settings.getProperty("camel.server.port")),
-                        url == null ? null : new Db(url));
+                        Integer.parseInt(settings.getProperty("camel.management.port")), url == null ? null : new Db(url));
             }
             sleep(20);
         }
@@ -100,6 +104,11 @@ public final class RunningGateway implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** GET on the management server, for example /observe/health/ready. */
+    public HttpResponse<String> management(String path) {
+        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path)).build());
     }
 
     public URI webhookUri() {

@@ -1,0 +1,231 @@
+package com.monogateway.operations;
+
+import static com.monogateway.support.MonoEvents.newId;
+import static com.monogateway.support.MonoEvents.paymentData;
+import static com.monogateway.support.MonoEvents.v2;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.PatternLayout;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.AppenderBase;
+import com.monogateway.support.RunningGateway;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/** Health, metrics, log lines and the secret-leak check, on the real gateway. */
+class OperationsTest {
+
+    /** Keeps every log line of the run, formatted with stack traces, and the events with their MDC. */
+    static final class CapturedLogs extends AppenderBase<ILoggingEvent> {
+        final List<String> lines = new CopyOnWriteArrayList<>();
+        final List<ILoggingEvent> events = new CopyOnWriteArrayList<>();
+        private final PatternLayout layout = new PatternLayout();
+
+        CapturedLogs() {
+            LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+            layout.setContext(context);
+            layout.setPattern("%level %logger %X %msg%n%ex");
+            layout.start();
+            setContext(context);
+            start();
+            root().addAppender(this);
+        }
+
+        @Override
+        protected void append(ILoggingEvent event) {
+            event.prepareForDeferredProcessing();
+            events.add(event);
+            lines.add(layout.doLayout(event));
+        }
+
+        void detach() {
+            root().detachAppender(this);
+            stop();
+        }
+
+        String all() {
+            return String.join("", lines);
+        }
+
+        private static Logger root() {
+            return (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        }
+    }
+
+    private CapturedLogs logs;
+
+    @BeforeEach
+    void captureLogs() {
+        logs = new CapturedLogs();
+    }
+
+    @AfterEach
+    void releaseLogs() {
+        logs.detach();
+    }
+
+    @Test
+    void readinessFollowsTheDatabaseWhileLivenessStaysUp(@TempDir Path pgData) throws Exception {
+        int pgPort = RunningGateway.freePort();
+        EmbeddedPostgres postgres = startPostgres(pgData, pgPort);
+        Properties settings = RunningGateway.defaults();
+        settings.setProperty("mono.db.url", postgres.getJdbcUrl("postgres", "postgres"));
+        settings.setProperty("mono.db.connection-timeout-ms", "500");
+        try (RunningGateway gateway = RunningGateway.start(settings)) {
+            assertEquals(200, gateway.management("/observe/health/live").statusCode());
+            HttpResponse<String> ready = gateway.management("/observe/health/ready?data=true");
+            assertEquals(200, ready.statusCode(), ready.body());
+            assertTrue(ready.body().contains("\"backlog\""), ready.body());
+            assertTrue(ready.body().contains("\"open_dead_letters\""), ready.body());
+
+            postgres.close();
+            HttpResponse<String> down = gateway.management("/observe/health/ready");
+            assertEquals(503, down.statusCode(), down.body());
+            assertTrue(down.body().contains("database"), down.body());
+            assertEquals(200, gateway.management("/observe/health/live").statusCode(), "liveness does not depend on the database");
+
+            postgres = startPostgres(pgData, pgPort);
+            await().atMost(Duration.ofSeconds(30)).until(() -> gateway.management("/observe/health/ready").statusCode() == 200);
+        } finally {
+            postgres.close();
+        }
+    }
+
+    @Test
+    void everyMetricMovesAfterTheMatchingRequest() {
+        Properties settings = RunningGateway.defaults();
+        settings.setProperty("mono.forward.uri", "log:esb?level=DEBUG");
+        settings.setProperty("mono.redelivery.initial-delay-ms", "10");
+        try (RunningGateway gateway = RunningGateway.start(settings)) {
+            String payment = v2("direct_debit.payment_failed", "2024-05-01T10:00:00Z",
+                    paymentData(newId("txd_"), "failed", 50_000, "\"acc_1\"", "2024-05-01T10:00:00Z"));
+            gateway.postNew(payment);
+            gateway.post(payment);                                    // duplicate
+            gateway.post(payment, "not-the-secret");                  // unauthorized
+            gateway.post("[]");                                        // rejected
+            gateway.postNew(v2("issuing.card_created", "2024-05-01T10:00:00Z", "{\"id\":\"c\"}"));   // ignored
+            gateway.postNew(v2("direct_debit.payment_successful", "2024-05-01T10:00:00Z",
+                    paymentData(newId("txd_"), "successful", 10, "\"acc_1\"", "2024-05-01T10:00:00Z").replace("\"amount\":10", "\"amount\":10.5")));
+            gateway.awaitInboxDrained();
+
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                String metrics = gateway.management("/observe/metrics").body();
+                assertEquals(1.0, value(metrics, "mono_events_total{event_type=\"direct_debit.payment_failed\",outcome=\"received\"}"));
+                assertEquals(1.0, value(metrics, "mono_events_total{event_type=\"direct_debit.payment_failed\",outcome=\"duplicate\"}"));
+                assertEquals(1.0, value(metrics, "mono_events_total{event_type=\"unknown\",outcome=\"unauthorized\"}"));
+                assertEquals(1.0, value(metrics, "mono_events_total{event_type=\"unknown\",outcome=\"rejected\"}"));
+                assertEquals(1.0, value(metrics, "mono_events_total{event_type=\"direct_debit.payment_failed\",outcome=\"processed\"}"));
+                assertEquals(1.0, value(metrics, "mono_events_total{event_type=\"direct_debit.payment_failed\",outcome=\"forwarded\"}"));
+                assertEquals(1.0, value(metrics, "mono_events_total{event_type=\"issuing.card_created\",outcome=\"ignored\"}"));
+                assertEquals(1.0, value(metrics, "mono_events_total{event_type=\"direct_debit.payment_successful\",outcome=\"failed\"}"));
+                assertEquals(1.0, value(metrics, "mono_events_total{event_type=\"direct_debit.payment_successful\",outcome=\"dead_lettered\"}"));
+                assertTrue(value(metrics, "mono_webhook_response_seconds_count{status=\"200\"}") >= 4);
+                assertEquals(1.0, value(metrics, "mono_webhook_response_seconds_count{status=\"401\"}"));
+                assertEquals(1.0, value(metrics, "mono_event_processing_lag_seconds_count{event_type=\"direct_debit.payment_failed\"}"));
+                assertEquals(0.0, value(metrics, "mono_inbox_backlog"));
+                assertEquals(1.0, value(metrics, "mono_dead_letters_open"));
+                assertEquals(2.0, value(metrics, "mono_alerts_queued"), "the failed payment and the dead letter; the window is 60 s");
+            });
+        }
+    }
+
+    @Test
+    void logLinesCarryTheEventAndItsOutcome() {
+        try (RunningGateway gateway = RunningGateway.start()) {
+            String id = newId("txd_");
+            String event = v2("direct_debit.payment_successful", "2024-05-01T10:00:00Z",
+                    paymentData(id, "successful", 100, "\"acc_1\"", "2024-05-01T10:00:00Z"));
+            gateway.postNew(event);
+            gateway.awaitInboxDrained();
+            String eventId = (String) gateway.db().row("SELECT event_id FROM webhook_events").get("event_id");
+
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+                List<ILoggingEvent> lines = logs.events.stream()
+                        .filter(e -> eventId.equals(e.getMDCPropertyMap().get("mono.eventId"))).toList();
+                assertTrue(lines.stream().anyMatch(e -> e.getFormattedMessage().startsWith("Received direct_debit.payment_successful event "
+                        + eventId + ": stored as #")), lines.toString());
+                assertTrue(lines.stream().anyMatch(e -> e.getFormattedMessage().matches(
+                        "Processed direct_debit\\.payment_successful event " + eventId + " \\(#\\d+\\) in \\d+ ms")), lines.toString());
+                assertTrue(lines.stream().allMatch(e -> "direct_debit.payment_successful".equals(e.getMDCPropertyMap().get("mono.eventType"))
+                        && eventId.equals(e.getMDCPropertyMap().get("mono.dedupeKey"))));
+            });
+        }
+    }
+
+    @Test
+    void noConfiguredSecretOrPasswordAppearsInTheLogsOfAFullRun() {
+        String webhookSecret = "whsec-LEAKCHECK-7f3a9c";
+        String oldSecret = "whsec-OLD-LEAKCHECK-11aa";
+        String adminToken = "admin-LEAKCHECK-0b5e2d";
+        String dbPassword = "dbpass-LEAKCHECK-93c1";
+        String smtpPassword = "smtppass-LEAKCHECK-42d0";
+        Properties settings = RunningGateway.defaults();
+        settings.setProperty("mono.webhook.secret", webhookSecret + "," + oldSecret);
+        settings.setProperty("mono.admin.token", adminToken);
+        settings.setProperty("mono.db.password", dbPassword);          // the test database trusts; the pool still holds it
+        settings.setProperty("mono.smtp.host", "127.0.0.1");
+        settings.setProperty("mono.smtp.port", Integer.toString(RunningGateway.freePort())); // nobody listens: errors
+        settings.setProperty("mono.smtp.username", "alerts");
+        settings.setProperty("mono.smtp.password", smtpPassword);
+        settings.setProperty("mono.alerts.digest-window", "200ms");
+        settings.setProperty("mono.redelivery.initial-delay-ms", "10");
+        settings.setProperty("mono.forward.uri", "log:esb?level=INFO&showHeaders=true");
+
+        try (RunningGateway gateway = RunningGateway.start(settings)) {
+            gateway.post(RunningGateway.fixture("payment_failed.json"), webhookSecret);
+            gateway.post(RunningGateway.fixture("payment_successful.json"), oldSecret);
+            gateway.post(RunningGateway.fixture("payment_cancelled.json"), webhookSecret + "x");
+            gateway.post(RunningGateway.fixture("payment_abandoned.json"), webhookSecret.substring(0, 8));
+            gateway.post("{\"event\":", webhookSecret);
+            gateway.post(v2("direct_debit.payment_successful", "2024-05-01T10:00:00Z",
+                    paymentData(newId("txd_"), "successful", 10, "\"acc_1\"", "2024-05-01T10:00:00Z").replace("\"amount\":10", "\"amount\":\"ten\"")),
+                    webhookSecret);
+            RunningGateway.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + "/admin/dead-letters"))
+                    .header("Authorization", "Bearer " + adminToken).build());
+            RunningGateway.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + "/admin/dead-letters"))
+                    .header("Authorization", "Bearer " + adminToken + "-wrong").build());
+            gateway.awaitInboxDrained();
+            await().atMost(Duration.ofSeconds(30)).until(() -> logs.all().contains("Could not send an alert email"));
+        }
+
+        String all = logs.all();
+        assertTrue(all.contains("is ready"), "the start summary was captured");
+        assertTrue(all.contains("Dead letter #"), "an error path ran");
+        for (String secret : List.of(webhookSecret, oldSecret, adminToken, dbPassword, smtpPassword)) {
+            assertFalse(all.contains(secret), "the logs contain " + secret);
+            // Not even the beginning of one.
+            assertFalse(all.contains(secret.substring(0, 12)), "the logs contain the start of " + secret);
+        }
+    }
+
+    private static double value(String metrics, String series) {
+        Matcher m = Pattern.compile("^" + Pattern.quote(series) + " (\\S+)$", Pattern.MULTILINE).matcher(metrics);
+        if (!m.find()) {
+            throw new AssertionError("no metric " + series);
+        }
+        return Double.parseDouble(m.group(1));
+    }
+
+    private static EmbeddedPostgres startPostgres(Path dataDir, int port) throws Exception {
+        return EmbeddedPostgres.builder().setDataDirectory(dataDir).setCleanDataDirectory(false).setPort(port).start();
+    }
+}
