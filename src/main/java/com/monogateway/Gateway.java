@@ -23,8 +23,12 @@ import com.monogateway.processing.InboxProcessor;
 import com.monogateway.processing.ProcessingRoutes;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Properties;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
@@ -61,7 +65,7 @@ public final class Gateway {
         main.setDefaultPropertyPlaceholderLocation(localProperties
                 ? "file:application.properties"
                 : "classpath:application.properties");
-        Properties effective = new Properties();
+        Properties effective = environmentOverrides(localProperties);
         if (!Files.isDirectory(Path.of("routes"))) {
             // Over the packed application.properties, which names ./routes.
             effective.setProperty("camel.main.routes-include-pattern", "classpath:routes/*.camel.yaml");
@@ -73,6 +77,31 @@ public final class Gateway {
         }
         main.addMainListener(new Lifecycle(localProperties));
         return main;
+    }
+
+    /**
+     * Every key of application.properties whose environment variable (upper case, '.' and '-' as '_')
+     * is set. Camel applies such variables to placeholders, but not to all of its own camel.* options
+     * (camel.server.port among them), so they are passed on explicitly.
+     */
+    private static Properties environmentOverrides(boolean localProperties) {
+        Properties file = new Properties();
+        try (InputStream in = localProperties ? Files.newInputStream(Path.of("application.properties"))
+                : Gateway.class.getResourceAsStream("/application.properties")) {
+            if (in != null) {
+                file.load(in);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read application.properties", e);
+        }
+        Properties fromEnvironment = new Properties();
+        for (String key : file.stringPropertyNames()) {
+            String value = System.getenv(key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'));
+            if (value != null) {
+                fromEnvironment.setProperty(key, value);
+            }
+        }
+        return fromEnvironment;
     }
 
     /**

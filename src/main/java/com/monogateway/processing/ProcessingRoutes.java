@@ -9,6 +9,7 @@ import com.monogateway.operations.GatewayMetrics;
 import java.util.Optional;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePattern;
+import org.apache.camel.ShutdownRunningTask;
 import org.apache.camel.builder.DeadLetterChannelBuilder;
 import org.apache.camel.builder.RouteBuilder;
 import org.slf4j.Logger;
@@ -83,6 +84,9 @@ public final class ProcessingRoutes extends RouteBuilder {
 
         from(IngestRoutes.NEW_EVENTS + "&concurrentConsumers={{mono.processing.workers}}")
                 .routeId("mono-process-new-events").startupOrder(START_LAST)
+                // On shutdown, finish the events being processed but not the queue: it is only a wake-up
+                // list, the inbox keeps those events and the next start processes them.
+                .shutdownRunningTask(ShutdownRunningTask.CompleteCurrentTaskOnly)
                 .process(exchange -> processor.processOne(exchange.getProperty(WebhookReceiver.STORED_EVENT_ID, Long.class)));
 
         from("timer:mono-inbox-sweep?delay=0&period={{mono.processing.sweep-interval-ms}}")

@@ -51,6 +51,15 @@ public record Db(String url) {
         return ((Number) row(sql, params).values().iterator().next()).longValue();
     }
 
+    /** A text[] parameter, for {@code = ANY (?)}. */
+    public java.sql.Array array(java.util.Collection<String> values) {
+        try {
+            return DriverManager.getConnection(url, "postgres", "").createArrayOf("text", values.toArray());
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public void execute(String sql, Object... params) {
         rows(sql, params);
     }
