@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.monogateway.support.Db;
 import com.monogateway.support.RunningGateway;
+import com.monogateway.support.TestPostgres;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -20,7 +21,7 @@ class DatabaseOutageTest {
     @Test
     void answers503WhileTheDatabaseIsDownAndRecovers(@TempDir Path pgData) throws Exception {
         int pgPort = RunningGateway.freePort();
-        EmbeddedPostgres postgres = startPostgres(pgData, pgPort);
+        EmbeddedPostgres postgres = TestPostgres.startRestartable(pgData, pgPort);
         Properties settings = RunningGateway.defaults();
         settings.setProperty("mono.db.url", postgres.getJdbcUrl("postgres", "postgres"));
         settings.setProperty("mono.db.connection-timeout-ms", "500");
@@ -33,7 +34,7 @@ class DatabaseOutageTest {
             assertEquals(503, during.statusCode(), during.body());
             assertEquals("{\"error\":\"unavailable\",\"message\":\"the event could not be stored; retry later\"}", during.body());
 
-            postgres = startPostgres(pgData, pgPort);
+            postgres = TestPostgres.startRestartable(pgData, pgPort);
             String after = event("after");
             await().atMost(Duration.ofSeconds(30)).until(() -> gateway.post(after).statusCode() == 200);
 
@@ -46,9 +47,6 @@ class DatabaseOutageTest {
         }
     }
 
-    private static EmbeddedPostgres startPostgres(Path dataDir, int port) throws Exception {
-        return EmbeddedPostgres.builder().setDataDirectory(dataDir).setCleanDataDirectory(false).setPort(port).start();
-    }
 
     private static String event(String label) {
         return "{\"event\":\"mono.events.account_connected\",\"event_id\":\"" + label + "-" + UUID.randomUUID()

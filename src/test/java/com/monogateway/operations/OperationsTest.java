@@ -14,6 +14,7 @@ import ch.qos.logback.classic.PatternLayout;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
 import com.monogateway.support.RunningGateway;
+import com.monogateway.support.TestPostgres;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -86,7 +87,7 @@ class OperationsTest {
     @Test
     void readinessFollowsTheDatabaseWhileLivenessStaysUp(@TempDir Path pgData) throws Exception {
         int pgPort = RunningGateway.freePort();
-        EmbeddedPostgres postgres = startPostgres(pgData, pgPort);
+        EmbeddedPostgres postgres = TestPostgres.startRestartable(pgData, pgPort);
         Properties settings = RunningGateway.defaults();
         settings.setProperty("mono.db.url", postgres.getJdbcUrl("postgres", "postgres"));
         settings.setProperty("mono.db.connection-timeout-ms", "500");
@@ -103,7 +104,7 @@ class OperationsTest {
             assertTrue(down.body().contains("database"), down.body());
             assertEquals(200, gateway.management("/observe/health/live").statusCode(), "liveness does not depend on the database");
 
-            postgres = startPostgres(pgData, pgPort);
+            postgres = TestPostgres.startRestartable(pgData, pgPort);
             await().atMost(Duration.ofSeconds(30)).until(() -> gateway.management("/observe/health/ready").statusCode() == 200);
         } finally {
             postgres.close();
@@ -225,7 +226,4 @@ class OperationsTest {
         return Double.parseDouble(m.group(1));
     }
 
-    private static EmbeddedPostgres startPostgres(Path dataDir, int port) throws Exception {
-        return EmbeddedPostgres.builder().setDataDirectory(dataDir).setCleanDataDirectory(false).setPort(port).start();
-    }
 }

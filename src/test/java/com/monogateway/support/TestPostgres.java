@@ -17,6 +17,14 @@ public final class TestPostgres {
     private TestPostgres() {
     }
 
+    /**
+     * A PostgreSQL of its own for a test that stops and restarts it: same data directory and port each
+     * time, so the gateway's connection URL stays valid across the outage.
+     */
+    public static EmbeddedPostgres startRestartable(java.nio.file.Path dataDir, int port) throws IOException {
+        return EmbeddedPostgres.builder().setDataDirectory(dataDir).setCleanDataDirectory(false).setPort(port).start();
+    }
+
     /** Creates an empty database and answers its JDBC URL. */
     public static synchronized String newDatabase() {
         try {
