@@ -21,7 +21,7 @@ PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || tru
 
 say() { printf '\n== %s\n' "$*"; }
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-psql_q() { psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -qtAX -c "$1"; }
+psql_q() { psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d "${DB:-mono}" -qtAX -c "$1"; }
 
 cleanup() {
   [ -n "${GW_PID:-}" ] && kill "$GW_PID" 2>/dev/null && wait "$GW_PID" 2>/dev/null || true
@@ -45,7 +45,7 @@ mkdir -p "$WORK/pg" && chmod 777 "$WORK" && chown -R postgres "$WORK/pg" 2>/dev/
 as_pg "$PGBIN/initdb" -D "$WORK/pg" -U postgres -A trust >/dev/null
 as_pg "$PGBIN/pg_ctl" -D "$WORK/pg" -l "$WORK/pg.log" -w \
   -o "-p $PG_PORT -k $WORK -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=256MB" start >/dev/null
-psql_q "CREATE DATABASE mono" >/dev/null
+DB=postgres psql_q "CREATE DATABASE mono" >/dev/null
 
 start_gateway() {
   local started=$(date +%s%N)
@@ -97,7 +97,7 @@ say "pgbench: single-row INSERT of the same payload, same server"
 psql_q "CREATE TABLE bench_events (id bigserial PRIMARY KEY, event_id text UNIQUE NOT NULL, payload jsonb NOT NULL)" >/dev/null
 cat > "$WORK/insert.sql" <<'SQL'
 \set n random(1, 9000000000000000)
-INSERT INTO bench_events (event_id, payload) VALUES ('evt_' || :n || '_' || :client_id, '{"event":"direct_debit.payment_successful","event_id":"evt_x","timestamp":"2024-05-01T10:00:00.000Z","data":{"type":"onetime-debit","object":{"id":"txd_x","status":"successful","amount":1250000,"fee":300,"currency":"NGN","description":"Order 1","reference":"ref_x","liveMode":true,"customer":null,"account":{"_id":"acc_1","name":"ADAEZE OKAFOR","accountNumber":"0123456789","currency":"NGN","institution":{"name":"GTBank","bankCode":"058","type":"PERSONAL_BANKING"}},"created_at":"2024-05-01T09:59:00.000Z","updated_at":"2024-05-01T10:00:00.000Z"}}}'::jsonb) ON CONFLICT (event_id) DO NOTHING;
+INSERT INTO bench_events (event_id, payload) VALUES ('evt_' || :n || '_' || :client_id, '{"event":"direct_debit.payment_successful","event_id":"evt_x","timestamp":"2024-05-01T10:00:00.000Z","data":{"type":"onetime-debit","object":{"id":"txd_x","status":"successful","amount":1250000,"fee":300,"currency":"NGN","description":"Order 1","reference":"ref_x","liveMode": true,"customer": null,"account":{"_id":"acc_1","name":"ADAEZE OKAFOR","accountNumber":"0123456789","currency":"NGN","institution":{"name":"GTBank","bankCode":"058","type":"PERSONAL_BANKING"}},"created_at":"2024-05-01T09:59:00.000Z","updated_at":"2024-05-01T10:00:00.000Z"}}}'::jsonb) ON CONFLICT (event_id) DO NOTHING;
 SQL
 kill "$GW_PID"; wait "$GW_PID" 2>/dev/null || true; GW_PID=
 PGBENCH_BEST=0

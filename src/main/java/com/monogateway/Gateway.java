@@ -8,6 +8,7 @@ import com.monogateway.alerts.AlertSender;
 import com.monogateway.config.GatewaySettings;
 import com.monogateway.config.SecretMatcher;
 import com.monogateway.database.GatewayDatabase;
+import com.monogateway.database.TransactionalDataSource;
 import com.monogateway.failure.AdminRoutes;
 import com.monogateway.failure.DeadLetters;
 import com.monogateway.ingest.Inbox;
@@ -114,6 +115,7 @@ public final class Gateway {
         private GatewayDatabase database;
         private GatewaySettings settings;
         private IngestGate gate;
+        private Inbox inbox;
 
         Lifecycle(boolean localProperties) {
             this.localProperties = localProperties;
@@ -132,7 +134,9 @@ public final class Gateway {
 
             database = GatewayDatabase.open(settings);
             var dataSource = database.dataSource();
-            context.getRegistry().bind(DATA_SOURCE, dataSource);
+            // The YAML routes write in the processing transaction when there is one (see TransactionalDataSource).
+            TransactionalDataSource routesDataSource = new TransactionalDataSource(dataSource);
+            context.getRegistry().bind(DATA_SOURCE, routesDataSource);
             ObjectMapper mapper = new ObjectMapper();
 
             // Camel's Prometheus support uses the registry bound under this name, so ours and Camel's meters share it.
@@ -145,7 +149,9 @@ public final class Gateway {
                 context.getRegistry().bind("mono-health-" + check.getId(), check);
             }
 
-            WebhookReceiver receiver = new WebhookReceiver(new SecretMatcher(settings.webhookSecrets()), new Inbox(dataSource),
+            inbox = new Inbox(dataSource, settings.ingestWriters(), settings.ingestMaxBatch(),
+                    settings.dbConnectionTimeoutMs() + 5_000L);
+            WebhookReceiver receiver = new WebhookReceiver(new SecretMatcher(settings.webhookSecrets()), inbox,
                     mapper, settings.maxBodyBytes(), gate, metrics);
             main.configure().addRoutesBuilder(new IngestRoutes(receiver));
 
@@ -153,7 +159,8 @@ public final class Gateway {
             context.getRegistry().bind(EVENT_FIELDS, new EventFields());
             AlertQueue alerts = new AlertQueue(dataSource, mapper, settings.alerts().enabled(), settings.alerts().events());
             DeadLetters deadLetters = new DeadLetters(dataSource, alerts, settings.redelivery().maxAttempts());
-            InboxProcessor processor = new InboxProcessor(dataSource, template, mapper, settings.sweepBatchSize(), metrics);
+            InboxProcessor processor = new InboxProcessor(dataSource, routesDataSource, template, mapper,
+                    settings.processingBatchSize(), metrics);
             main.configure().addRoutesBuilder(new ProcessingRoutes(processor, settings, alerts, deadLetters, metrics));
 
             if (settings.alerts().enabled()) {
@@ -199,6 +206,10 @@ public final class Gateway {
 
         @Override
         public void afterStop(BaseMainSupport main) {
+            if (inbox != null) {
+                inbox.close();
+                inbox = null;
+            }
             if (database != null) {
                 database.close();
                 database = null;

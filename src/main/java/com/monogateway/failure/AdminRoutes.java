@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.monogateway.config.SecretMatcher;
 import com.monogateway.http.Answers;
 import com.monogateway.ingest.IngestRoutes;
-import com.monogateway.ingest.WebhookReceiver;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -169,9 +168,8 @@ public final class AdminRoutes extends RouteBuilder {
 
     /** Hands replayed events to the processing side now instead of waiting for the sweep. */
     private void process(List<Long> inboxIds) {
-        for (long inboxId : inboxIds) {
-            template.send(IngestRoutes.NEW_EVENTS + "&waitForTaskToComplete=Never&discardWhenFull=true",
-                    e -> e.setProperty(WebhookReceiver.STORED_EVENT_ID, inboxId));
+        if (!inboxIds.isEmpty()) {
+            template.sendBody(IngestRoutes.NEW_EVENTS + "&waitForTaskToComplete=Never&discardWhenFull=true", "replayed");
         }
     }
 

@@ -13,8 +13,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class IngestRoutes extends RouteBuilder {
 
-    /** Newly stored events (inbox id in exchange property {@link WebhookReceiver#STORED_EVENT_ID}) go here. */
-    public static final String NEW_EVENTS = "seda:mono-new-events?size={{mono.processing.queue-size}}";
+    /** Wakes the processing side when events were stored (a token; the events are in the inbox). */
+    public static final String NEW_EVENTS = "seda:mono-new-events?size={{mono.processing.workers}}";
 
     private static final Logger LOG = LoggerFactory.getLogger(IngestRoutes.class);
 

@@ -23,7 +23,7 @@ import org.slf4j.MDC;
 public final class WebhookReceiver implements Processor {
 
     public static final String SECRET_HEADER = "mono-webhook-secret";
-    /** Exchange property: the inbox row id of a newly stored event, for the processing side. */
+    /** Exchange property, set when the event was new: its inbox row id (the processing side is woken). */
     public static final String STORED_EVENT_ID = "MonoInboxId";
 
     /** MDC keys: every log line written while handling an event carries them. */

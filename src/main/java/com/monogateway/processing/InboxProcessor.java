@@ -2,6 +2,7 @@ package com.monogateway.processing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.monogateway.database.TransactionalDataSource;
 import com.monogateway.database.Transactions;
 import com.monogateway.failure.DeadLetters;
 import com.monogateway.failure.TransientFailures;
@@ -12,6 +13,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,66 +31,67 @@ import org.slf4j.MDC;
 /**
  * Takes events out of the inbox and sends each through the processing routes, at least once.
  *
- * <p>An event is claimed with {@code SELECT ... FOR NO KEY UPDATE SKIP LOCKED} and the row lock is held until
- * its final status is committed, so several gateway instances on one database never work on the same
- * event at once, and an event whose instance dies mid-way is simply claimed again later. Domain
- * writes are idempotent, which makes that repetition harmless.
+ * <p>Events are claimed in batches with {@code SELECT ... FOR NO KEY UPDATE SKIP LOCKED} (weak enough
+ * that the handlers' rows may still reference them), so several workers and several gateway instances
+ * on one database never work on the same event at once. The claiming transaction is also the one the
+ * YAML routes write in ({@link TransactionalDataSource}): an event's domain rows and its inbox status
+ * commit together, and a batch shares one commit. Each event runs inside a savepoint, so one that
+ * fails is rolled back alone. A batch cut short (crash, database outage) leaves its events
+ * {@code received} and they are claimed again later; domain writes are idempotent, so that repetition
+ * is harmless.
  */
 public final class InboxProcessor {
 
     private static final Logger LOG = LoggerFactory.getLogger(InboxProcessor.class);
 
-    private static final String COLUMNS = "id, event_type, event_id, dedupe_key, payload::text, live_mode, received_at";
-    private static final String CLAIM_ONE =
-            "SELECT " + COLUMNS + " FROM webhook_events WHERE id = ? AND status = 'received' FOR NO KEY UPDATE SKIP LOCKED";
-    private static final String CLAIM_BATCH = "SELECT " + COLUMNS + " FROM webhook_events"
-            + " WHERE status = 'received' AND id > ? ORDER BY id LIMIT ? FOR NO KEY UPDATE SKIP LOCKED";
+    private static final String CLAIM = "SELECT id, event_type, event_id, dedupe_key, payload::text, live_mode, received_at"
+            + " FROM webhook_events WHERE status = 'received' AND id > ? ORDER BY id LIMIT ? FOR NO KEY UPDATE SKIP LOCKED";
     private static final String FINISH = "UPDATE webhook_events SET status = ?, status_reason = ?, last_error = ?,"
-            + " attempts = attempts + 1, processed_at = now() WHERE id = ?";
-    private static final String RETRY_LATER = "UPDATE webhook_events SET attempts = attempts + 1, last_error = ? WHERE id = ?";
+            + " attempts = attempts + 1, processed_at = CASE WHEN ? THEN now() END WHERE id = ?";
 
     private record InboxRow(long id, String eventType, String eventId, String dedupeKey, String payload, Boolean liveMode,
             OffsetDateTime receivedAt) {
     }
 
-    private record Outcome(String status, String reason, String error, boolean retryLater) {
+    private record Outcome(String status, String reason, String error) {
+        boolean retryLater() {
+            return status.equals("received");
+        }
     }
 
-    private final DataSource dataSource;
+    /** The savepoint of the event being processed on this thread, so a redelivery can start clean. */
+    private final ThreadLocal<Savepoint> savepoint = new ThreadLocal<>();
+    private final ThreadLocal<Connection> batchConnection = new ThreadLocal<>();
+
+    private final DataSource pool;
+    private final TransactionalDataSource routesDataSource;
     private final ProducerTemplate template;
     private final ObjectMapper mapper;
     private final int batchSize;
     private final GatewayMetrics metrics;
     private final Set<String> typesReportedUnhandled = ConcurrentHashMap.newKeySet();
 
-    public InboxProcessor(DataSource dataSource, ProducerTemplate template, ObjectMapper mapper, int batchSize,
-            GatewayMetrics metrics) {
-        this.dataSource = dataSource;
+    public InboxProcessor(DataSource pool, TransactionalDataSource routesDataSource, ProducerTemplate template, ObjectMapper mapper,
+            int batchSize, GatewayMetrics metrics) {
+        this.pool = pool;
+        this.routesDataSource = routesDataSource;
         this.template = template;
         this.mapper = mapper;
         this.batchSize = batchSize;
         this.metrics = metrics;
     }
 
-    /** Processes one newly received event, unless another worker or instance already has it. */
-    public void processOne(long inboxId) throws SQLException {
-        Transactions.inTransaction(dataSource, c -> processAll(c, claim(c, CLAIM_ONE, ps -> ps.setLong(1, inboxId))));
-    }
-
-    /** Processes every event still waiting in the inbox, a batch per transaction; answers how many were seen. */
-    public int sweep() throws SQLException {
+    /**
+     * Processes every event waiting in the inbox that no other worker holds, a batch per transaction;
+     * answers how many it saw. Called when new events arrive and by the periodic sweep.
+     */
+    public int drain() throws SQLException {
         int seen = 0;
         long after = 0;
         while (true) {
             long from = after;
-            List<InboxRow> rows = Transactions.inTransaction(dataSource, c -> processAll(c, claim(c, CLAIM_BATCH, ps -> {
-                ps.setLong(1, from);
-                ps.setInt(2, batchSize);
-            })));
+            List<InboxRow> rows = Transactions.inTransaction(pool, c -> processBatch(c, from));
             if (rows.isEmpty()) {
-                if (seen > 0) {
-                    LOG.info("Sweep processed {} event(s) left in the inbox", seen);
-                }
                 return seen;
             }
             seen += rows.size();
@@ -96,23 +99,69 @@ public final class InboxProcessor {
         }
     }
 
-    /** Applies each claimed row and records its outcome, inside the transaction that holds the row locks. */
-    private List<InboxRow> processAll(Connection c, List<InboxRow> rows) throws SQLException {
-        for (InboxRow row : rows) {
-            MDC.put(WebhookReceiver.MDC_EVENT_TYPE, row.eventType());
-            MDC.put(WebhookReceiver.MDC_EVENT_ID, row.eventId() == null ? "" : row.eventId());
-            MDC.put(WebhookReceiver.MDC_DEDUPE_KEY, row.dedupeKey());
-            try {
-                Outcome outcome = apply(row);
-                finish(c, row, outcome);
-                count(row, outcome);
-            } finally {
-                MDC.remove(WebhookReceiver.MDC_EVENT_TYPE);
-                MDC.remove(WebhookReceiver.MDC_EVENT_ID);
-                MDC.remove(WebhookReceiver.MDC_DEDUPE_KEY);
+    /** Undoes what a failed attempt wrote, before the Dead Letter Channel tries the event again. */
+    public void rollbackAttempt() throws SQLException {
+        Connection c = batchConnection.get();
+        Savepoint sp = savepoint.get();
+        if (c != null && sp != null) {
+            c.rollback(sp);
+            savepoint.set(c.setSavepoint());
+        }
+    }
+
+    private List<InboxRow> processBatch(Connection c, long after) throws SQLException {
+        List<InboxRow> rows = claim(c, after);
+        if (rows.isEmpty()) {
+            return rows;
+        }
+        List<Outcome> outcomes = new ArrayList<>(rows.size());
+        batchConnection.set(c);
+        routesDataSource.bind(c);
+        try {
+            for (InboxRow row : rows) {
+                outcomes.add(processInSavepoint(c, row));
             }
+        } finally {
+            routesDataSource.unbind();
+            batchConnection.remove();
+        }
+        try (PreparedStatement ps = c.prepareStatement(FINISH)) {
+            for (int i = 0; i < rows.size(); i++) {
+                Outcome outcome = outcomes.get(i);
+                ps.setString(1, outcome.status());
+                ps.setString(2, outcome.reason());
+                ps.setString(3, outcome.error());
+                ps.setBoolean(4, !outcome.retryLater());
+                ps.setLong(5, rows.get(i).id());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+        for (int i = 0; i < rows.size(); i++) {
+            count(rows.get(i), outcomes.get(i));
         }
         return rows;
+    }
+
+    private Outcome processInSavepoint(Connection c, InboxRow row) throws SQLException {
+        MDC.put(WebhookReceiver.MDC_EVENT_TYPE, row.eventType());
+        MDC.put(WebhookReceiver.MDC_EVENT_ID, row.eventId() == null ? "" : row.eventId());
+        MDC.put(WebhookReceiver.MDC_DEDUPE_KEY, row.dedupeKey());
+        savepoint.set(c.setSavepoint());
+        try {
+            Outcome outcome = apply(row);
+            if (outcome.status().equals("processed") || outcome.status().equals("ignored")) {
+                c.releaseSavepoint(savepoint.get());
+            } else {
+                c.rollback(savepoint.get()); // nothing half-written stays behind a failed event
+            }
+            return outcome;
+        } finally {
+            savepoint.remove();
+            MDC.remove(WebhookReceiver.MDC_EVENT_TYPE);
+            MDC.remove(WebhookReceiver.MDC_EVENT_ID);
+            MDC.remove(WebhookReceiver.MDC_DEDUPE_KEY);
+        }
     }
 
     private void count(InboxRow row, Outcome outcome) {
@@ -149,7 +198,9 @@ public final class InboxProcessor {
             exchange.setProperty(ProcessingHeaders.PAYLOAD, row.payload());
             exchange.setProperty(ProcessingHeaders.EVENT_JSON, event);
         } catch (Exception e) {
-            return failed(row, e);
+            String error = TransientFailures.describe(e);
+            LOG.error("Cannot read stored {} event {} (#{}): {}", row.eventType(), row.dedupeKey(), row.id(), error, e);
+            return new Outcome("failed", null, error);
         }
 
         template.send(ProcessingRoutes.PROCESS, exchange);
@@ -164,11 +215,11 @@ public final class InboxProcessor {
             if (deadLetter != null) {
                 LOG.error("Processing {} event {} (#{}) failed, moved to dead letter #{}: {}",
                         row.eventType(), row.dedupeKey(), row.id(), deadLetter, error);
-                return new Outcome("failed", null, error, false);
+                return new Outcome("failed", null, error);
             }
             LOG.warn("Could not process {} event {} (#{}) for now, it stays in the inbox for the next sweep: {}",
                     row.eventType(), row.dedupeKey(), row.id(), error);
-            return new Outcome("received", null, error, true);
+            return new Outcome("received", null, error);
         }
         long ms = (System.nanoTime() - started) / 1_000_000;
         if ("ignored".equals(exchange.getProperty(ProcessingHeaders.OUTCOME, String.class))) {
@@ -178,44 +229,17 @@ public final class InboxProcessor {
             } else if (typesReportedUnhandled.add(row.eventType())) {
                 LOG.info("No handler for {} events: stored and marked ignored (logged once per type)", row.eventType());
             }
-            return new Outcome("ignored", reason, null, false);
+            return new Outcome("ignored", reason, null);
         }
         LOG.info("Processed {} event {} (#{}) in {} ms", row.eventType(), row.dedupeKey(), row.id(), ms);
-        return new Outcome("processed", null, null, false);
+        return new Outcome("processed", null, null);
     }
 
-    private Outcome failed(InboxRow row, Exception e) {
-        String error = TransientFailures.describe(e);
-        LOG.error("Cannot read stored {} event {} (#{}): {}", row.eventType(), row.dedupeKey(), row.id(), error, e);
-        return new Outcome("failed", null, error, false);
-    }
-
-    private static void finish(Connection c, InboxRow row, Outcome outcome) throws SQLException {
-        if (outcome.retryLater()) {
-            try (PreparedStatement ps = c.prepareStatement(RETRY_LATER)) {
-                ps.setString(1, outcome.error());
-                ps.setLong(2, row.id());
-                ps.executeUpdate();
-            }
-            return;
-        }
-        try (PreparedStatement ps = c.prepareStatement(FINISH)) {
-            ps.setString(1, outcome.status());
-            ps.setString(2, outcome.reason());
-            ps.setString(3, outcome.error());
-            ps.setLong(4, row.id());
-            ps.executeUpdate();
-        }
-    }
-
-    private interface Binder {
-        void bind(PreparedStatement ps) throws SQLException;
-    }
-
-    private static List<InboxRow> claim(Connection c, String sql, Binder binder) throws SQLException {
+    private List<InboxRow> claim(Connection c, long after) throws SQLException {
         List<InboxRow> rows = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            binder.bind(ps);
+        try (PreparedStatement ps = c.prepareStatement(CLAIM)) {
+            ps.setLong(1, after);
+            ps.setInt(2, batchSize);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     rows.add(new InboxRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
@@ -225,5 +249,4 @@ public final class InboxProcessor {
         }
         return rows;
     }
-
 }

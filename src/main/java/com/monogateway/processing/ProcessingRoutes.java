@@ -4,7 +4,6 @@ import com.monogateway.alerts.AlertQueue;
 import com.monogateway.config.GatewaySettings;
 import com.monogateway.failure.DeadLetters;
 import com.monogateway.ingest.IngestRoutes;
-import com.monogateway.ingest.WebhookReceiver;
 import com.monogateway.operations.GatewayMetrics;
 import java.util.Optional;
 import org.apache.camel.Exchange;
@@ -82,16 +81,22 @@ public final class ProcessingRoutes extends RouteBuilder {
         from(DEAD_LETTER).routeId("mono-dead-letter")
                 .process(deadLetters::record);
 
+        // New events wake the workers; each wake-up drains whatever waits. The queue holds one wake-up per
+        // worker at most (more would find nothing left), and on shutdown is simply dropped: the inbox
+        // keeps the events and the next start processes them.
         from(IngestRoutes.NEW_EVENTS + "&concurrentConsumers={{mono.processing.workers}}")
                 .routeId("mono-process-new-events").startupOrder(START_LAST)
-                // On shutdown, finish the events being processed but not the queue: it is only a wake-up
-                // list, the inbox keeps those events and the next start processes them.
                 .shutdownRunningTask(ShutdownRunningTask.CompleteCurrentTaskOnly)
-                .process(exchange -> processor.processOne(exchange.getProperty(WebhookReceiver.STORED_EVENT_ID, Long.class)));
+                .process(exchange -> processor.drain());
 
         from("timer:mono-inbox-sweep?delay=0&period={{mono.processing.sweep-interval-ms}}")
                 .routeId("mono-inbox-sweep").startupOrder(START_LAST + 1)
-                .process(exchange -> processor.sweep());
+                .process(exchange -> {
+                    int seen = processor.drain();
+                    if (seen > 0) {
+                        LOG.info("Sweep processed {} event(s) left in the inbox", seen);
+                    }
+                });
     }
 
     private static boolean applied(Exchange exchange) {
@@ -110,6 +115,7 @@ public final class ProcessingRoutes extends RouteBuilder {
                 .logRetryAttempted(false)
                 .logExhausted(false)
                 .onRedelivery(exchange -> {
+                    processor.rollbackAttempt();
                     var in = exchange.getIn();
                     Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
                     LOG.warn("Retrying {} event {} (#{}), attempt {} of {}, after: {}",

@@ -215,7 +215,7 @@ class FailureAndAlertTest {
     }
 
     @Test
-    void replayingAnAlreadyAppliedEventChangesNothing() {
+    void aFailedForwardRollsBackTheEventAndItsReplayAppliesItOnce() {
         Properties settings = settings();
         settings.setProperty("mono.forward.uri", "direct:test-esb");
         start(settings);
@@ -223,14 +223,37 @@ class FailureAndAlertTest {
         String event = v2("direct_debit.payment_successful", "2024-05-01T10:00:00Z",
                 paymentData(id, "successful", 30_000, "\"acc_1\"", "2024-05-01T10:00:00Z"));
 
-        gateway.postNew(event); // applied, then the forward to the ESB fails
+        gateway.postNew(event); // the ESB refuses it: the event is dead-lettered and nothing of it stays applied
         await().atMost(Duration.ofSeconds(20)).until(() -> "failed".equals(inboxStatus(event)));
-        Map<String, Object> applied = db.row("SELECT * FROM payments WHERE id = ?", id);
-        assertEquals("successful", applied.get("status"));
+        assertEquals(0, db.count("SELECT count(*) FROM payments WHERE id = ?", id));
 
         db.execute("UPDATE test_switch SET broken = false");
         assertEquals(200, admin("POST", "/admin/dead-letters/" + deadLetterOf(event) + "/replay", null).statusCode());
         await().atMost(Duration.ofSeconds(10)).until(() -> "processed".equals(inboxStatus(event)));
+        assertEquals("successful", db.row("SELECT status FROM payments WHERE id = ?", id).get("status"));
+        assertEquals(1, db.count("SELECT count(*) FROM payment_status_history WHERE payment_id = ?", id));
+    }
+
+    @Test
+    void replayingAnAlreadyAppliedEventChangesNothing() {
+        start(settings());
+        String id = newId("txd_");
+        String event = v2("direct_debit.payment_successful", "2024-05-01T10:00:00Z",
+                paymentData(id, "successful", 30_000, "\"acc_1\"", "2024-05-01T10:00:00Z"));
+        gateway.postNew(event);
+        gateway.awaitInboxDrained();
+        Map<String, Object> applied = db.row("SELECT * FROM payments WHERE id = ?", id);
+        // As left by a crash between applying the event and recording its success: failed, with an open dead letter.
+        long inboxId = (Long) db.row("SELECT id FROM webhook_events WHERE payload = CAST(? AS jsonb)", event).get("id");
+        db.execute("UPDATE webhook_events SET status = 'failed' WHERE id = ?", inboxId);
+        db.execute("INSERT INTO dead_letters (webhook_event_id, event_type, payload, exception_class, attempts) "
+                + "SELECT id, event_type, payload, 'java.lang.IllegalStateException', 3 FROM webhook_events WHERE id = ?", inboxId);
+
+        for (int i = 0; i < 2; i++) {
+            db.execute("UPDATE dead_letters SET status = 'open' WHERE webhook_event_id = ?", inboxId);
+            assertEquals(200, admin("POST", "/admin/dead-letters/" + deadLetterOf(event) + "/replay", null).statusCode());
+            await().atMost(Duration.ofSeconds(10)).until(() -> "processed".equals(inboxStatus(event)));
+        }
 
         assertEquals(applied, db.row("SELECT * FROM payments WHERE id = ?", id));
         assertEquals(1, db.count("SELECT count(*) FROM payment_status_history WHERE payment_id = ?", id));

@@ -112,8 +112,8 @@ class ProcessingMachineryTest {
         }
         Properties second = RunningGateway.defaults();
         second.setProperty("mono.db.url", first.getProperty("mono.db.url"));
-        first.setProperty("mono.processing.sweep-batch-size", "5");
-        second.setProperty("mono.processing.sweep-batch-size", "5");
+        first.setProperty("mono.processing.batch-size", "5");
+        second.setProperty("mono.processing.batch-size", "5");
 
         // Both sweep the same backlog at once.
         try (RunningGateway a = RunningGateway.start(first); RunningGateway b = RunningGateway.start(second)) {
