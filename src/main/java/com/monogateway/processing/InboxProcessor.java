@@ -181,6 +181,8 @@ public final class InboxProcessor {
     private Outcome apply(InboxRow row) {
         long started = System.nanoTime();
         Exchange exchange = new DefaultExchange(template.getCamelContext());
+        // It runs inside this thread's database transaction: Camel must redeliver on this thread too.
+        exchange.getExchangeExtension().setTransacted(true);
         try {
             JsonNode event = MonoEnvelope.eventNode(mapper.readTree(row.payload()));
             var in = exchange.getIn();
