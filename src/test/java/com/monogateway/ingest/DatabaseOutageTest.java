@@ -2,6 +2,7 @@ package com.monogateway.ingest;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.monogateway.support.Db;
 import com.monogateway.support.RunningGateway;
@@ -15,11 +16,14 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A database that goes away mid-run: 503 while it is gone (so Mono retries), 200 again once it is back. */
+/**
+ * A database that goes away mid-run: 503 while it is gone (so Mono retries) and readiness down while
+ * liveness stays up; 200 and ready again once it is back.
+ */
 class DatabaseOutageTest {
 
     @Test
-    void answers503WhileTheDatabaseIsDownAndRecovers(@TempDir Path pgData) throws Exception {
+    void answers503AndIsNotReadyWhileTheDatabaseIsDownAndRecovers(@TempDir Path pgData) throws Exception {
         int pgPort = RunningGateway.freePort();
         EmbeddedPostgres postgres = TestPostgres.startRestartable(pgData, pgPort);
         Properties settings = RunningGateway.defaults();
@@ -28,15 +32,24 @@ class DatabaseOutageTest {
 
         try (RunningGateway gateway = RunningGateway.start(settings)) {
             assertEquals(200, gateway.post(event("before")).statusCode());
+            assertEquals(200, gateway.management("/observe/health/live").statusCode());
+            HttpResponse<String> ready = gateway.management("/observe/health/ready?data=true");
+            assertEquals(200, ready.statusCode(), ready.body());
+            assertTrue(ready.body().contains("\"backlog\"") && ready.body().contains("\"open_dead_letters\""), ready.body());
 
             postgres.close();
             HttpResponse<String> during = gateway.post(event("during"));
             assertEquals(503, during.statusCode(), during.body());
             assertEquals("{\"error\":\"unavailable\",\"message\":\"the event could not be stored; retry later\"}", during.body());
+            HttpResponse<String> notReady = gateway.management("/observe/health/ready");
+            assertEquals(503, notReady.statusCode(), notReady.body());
+            assertTrue(notReady.body().contains("database"), notReady.body());
+            assertEquals(200, gateway.management("/observe/health/live").statusCode(), "liveness does not depend on the database");
 
             postgres = TestPostgres.startRestartable(pgData, pgPort);
             String after = event("after");
             await().atMost(Duration.ofSeconds(30)).until(() -> gateway.post(after).statusCode() == 200);
+            await().atMost(Duration.ofSeconds(30)).until(() -> gateway.management("/observe/health/ready").statusCode() == 200);
 
             Db db = new Db(postgres.getJdbcUrl("postgres", "postgres"));
             assertEquals(1, db.count("SELECT count(*) FROM webhook_events WHERE event_id LIKE 'before-%'"));

@@ -14,12 +14,9 @@ import ch.qos.logback.classic.PatternLayout;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
 import com.monogateway.support.RunningGateway;
-import com.monogateway.support.TestPostgres;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
@@ -29,10 +26,9 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
-/** Health, metrics, log lines and the secret-leak check, on the real gateway. */
+/** Metrics, log lines and the secret-leak check, on the real gateway (health under an outage: DatabaseOutageTest). */
 class OperationsTest {
 
     /** Keeps every log line of the run, formatted with stack traces, and the events with their MDC. */
@@ -82,33 +78,6 @@ class OperationsTest {
     @AfterEach
     void releaseLogs() {
         logs.detach();
-    }
-
-    @Test
-    void readinessFollowsTheDatabaseWhileLivenessStaysUp(@TempDir Path pgData) throws Exception {
-        int pgPort = RunningGateway.freePort();
-        EmbeddedPostgres postgres = TestPostgres.startRestartable(pgData, pgPort);
-        Properties settings = RunningGateway.defaults();
-        settings.setProperty("mono.db.url", postgres.getJdbcUrl("postgres", "postgres"));
-        settings.setProperty("mono.db.connection-timeout-ms", "500");
-        try (RunningGateway gateway = RunningGateway.start(settings)) {
-            assertEquals(200, gateway.management("/observe/health/live").statusCode());
-            HttpResponse<String> ready = gateway.management("/observe/health/ready?data=true");
-            assertEquals(200, ready.statusCode(), ready.body());
-            assertTrue(ready.body().contains("\"backlog\""), ready.body());
-            assertTrue(ready.body().contains("\"open_dead_letters\""), ready.body());
-
-            postgres.close();
-            HttpResponse<String> down = gateway.management("/observe/health/ready");
-            assertEquals(503, down.statusCode(), down.body());
-            assertTrue(down.body().contains("database"), down.body());
-            assertEquals(200, gateway.management("/observe/health/live").statusCode(), "liveness does not depend on the database");
-
-            postgres = TestPostgres.startRestartable(pgData, pgPort);
-            await().atMost(Duration.ofSeconds(30)).until(() -> gateway.management("/observe/health/ready").statusCode() == 200);
-        } finally {
-            postgres.close();
-        }
     }
 
     @Test
