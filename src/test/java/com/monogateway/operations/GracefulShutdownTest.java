@@ -4,18 +4,16 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.monogateway.GatewayMain;
 import com.monogateway.support.Db;
+import com.monogateway.support.GatewayProcess;
 import com.monogateway.support.RunningGateway;
 import com.monogateway.support.TestPostgres;
 import com.monogateway.trigger.SampleEvents;
-import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
@@ -100,26 +98,10 @@ class GracefulShutdownTest {
     }
 
     private static Process startGateway(String dbUrl, int port, Path dataDir, String name) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), GatewayMain.class.getName())
-                .redirectErrorStream(true)
-                .redirectOutput(new File("target/graceful-shutdown-" + name + ".log"));
-        var env = builder.environment();
-        env.put("MONO_WEBHOOK_SECRET", RunningGateway.SECRET);
-        env.put("MONO_DB_URL", dbUrl);
-        env.put("MONO_DB_USERNAME", "postgres");
-        env.put("MONO_DATA_DIR", dataDir.toString());
-        env.put("CAMEL_SERVER_PORT", Integer.toString(port));
-        env.put("CAMEL_SERVER_HOST", "127.0.0.1");
-        env.put("CAMEL_MANAGEMENT_PORT", Integer.toString(RunningGateway.freePort()));
-        env.put("MONO_SHUTDOWN_TIMEOUT", "20s");
-        Files.createDirectories(Path.of("target"));
-        return builder.start();
+        return GatewayProcess.start(dbUrl, port, dataDir, "graceful-shutdown-" + name);
     }
 
     private static void awaitUp(URI webhook) {
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).ignoreExceptions().until(() ->
-                HTTP.send(HttpRequest.newBuilder(webhook).POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
-                        HttpResponse.BodyHandlers.ofString()).statusCode() == 401);
+        GatewayProcess.awaitUp(webhook);
     }
 }
