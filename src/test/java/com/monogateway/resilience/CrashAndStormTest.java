@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.monogateway.support.Db;
 import com.monogateway.support.GatewayProcess;
 import com.monogateway.support.RunningGateway;
+import com.monogateway.support.SteadyLoad;
 import com.monogateway.support.TestPostgres;
 import com.monogateway.trigger.SampleEvents;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,13 +21,10 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,42 +34,15 @@ class CrashAndStormTest {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @Test
-    void killedThreeTimesUnderLoadEveryEventAnswered200IsStoredAndAppliedOnce(@TempDir Path dataDir) throws Exception {
+    void killedThreeTimesUnderLoadEveryEventAnsweredTwoHundredIsStoredAndAppliedOnce(@TempDir Path dataDir) throws Exception {
         String dbUrl = TestPostgres.newDatabase();
         int port = RunningGateway.freePort();
         URI webhook = URI.create("http://127.0.0.1:" + port + "/webhooks/mono");
-        Set<String> accepted = ConcurrentHashMap.newKeySet();
-        AtomicInteger notAccepted = new AtomicInteger();
-        AtomicBoolean stop = new AtomicBoolean();
         Random random = new Random(7);
 
         Process gateway = GatewayProcess.start(dbUrl, port, dataDir, "crash-0");
         GatewayProcess.awaitUp(webhook);
-        ExecutorService load = Executors.newFixedThreadPool(6);
-        SampleEvents samples = new SampleEvents(new Random(11));
-        for (int t = 0; t < 6; t++) {
-            load.submit(() -> {
-                while (!stop.get()) {
-                    String event;
-                    synchronized (samples) {
-                        event = samples.next("direct_debit.payment_successful");
-                    }
-                    String id = event.replaceAll(".*\"event_id\":\"([^\"]+)\".*", "$1");
-                    try {
-                        HttpResponse<String> r = HTTP.send(post(webhook, event), HttpResponse.BodyHandlers.ofString());
-                        if (r.statusCode() == 200) {
-                            accepted.add(id);
-                        } else {
-                            notAccepted.incrementAndGet();
-                        }
-                    } catch (IOException e) {
-                        notAccepted.incrementAndGet(); // down: Mono would retry later
-                        Thread.sleep(20);
-                    }
-                }
-                return null;
-            });
-        }
+        SteadyLoad load = new SteadyLoad(webhook, 6, 11);
         for (int kill = 1; kill <= 3; kill++) {
             Thread.sleep(800 + random.nextInt(1_500));
             gateway.destroyForcibly(); // SIGKILL: no shutdown hook, nothing flushed
@@ -81,14 +51,13 @@ class CrashAndStormTest {
             GatewayProcess.awaitUp(webhook);
         }
         Thread.sleep(1_000);
-        stop.set(true);
-        load.shutdown();
-        assertTrue(load.awaitTermination(60, TimeUnit.SECONDS));
+        load.close();
 
+        Set<String> accepted = load.accepted();
         Db db = new Db(dbUrl);
         try {
             await().atMost(Duration.ofSeconds(90)).until(() -> db.count("SELECT count(*) FROM webhook_events WHERE status = 'received'") == 0);
-            assertTrue(accepted.size() > 100, "the load ran: " + accepted.size() + " accepted, " + notAccepted.get() + " not");
+            assertTrue(accepted.size() > 100, "the load ran: " + accepted.size() + " accepted, " + load.notAccepted() + " not");
             var ids = db.array(accepted);
             assertEquals(accepted.size(), db.count("SELECT count(*) FROM webhook_events WHERE event_id = ANY (?)", ids), "each stored");
             assertEquals(accepted.size(), db.count("SELECT count(DISTINCT event_id) FROM webhook_events WHERE event_id = ANY (?)", ids), "once");
