@@ -12,24 +12,25 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
-/** The gateway as a separate JVM process (same main class and classpath as the tests), for signals and kills. */
+/** The gateway as a separate JVM process, for signals and kills: from the test classpath or the packaged jar. */
 public final class GatewayProcess {
+
+    /** Where {@code mvn package} puts the jar users run. */
+    public static final Path JAR = Path.of("target", "mono-webhook-gateway.jar");
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private GatewayProcess() {
     }
 
-    /** Starts it against {@code dbUrl} on {@code port}; output goes to target/{@code name}.log. */
-    public static Process start(String dbUrl, int port, Path dataDir, String name) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Files.createDirectories(Path.of("target"));
-        ProcessBuilder builder = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                GatewayMain.class.getName())
-                .redirectErrorStream(true)
-                .redirectOutput(new File("target/" + name + ".log"));
-        var env = builder.environment();
+    /** The settings every separate gateway gets: database, ports, data directory, the test secret. */
+    public static Map<String, String> environment(String dbUrl, int port, Path dataDir) {
+        Map<String, String> env = new LinkedHashMap<>();
         env.put("MONO_WEBHOOK_SECRET", RunningGateway.SECRET);
         env.put("MONO_DB_URL", dbUrl);
         env.put("MONO_DB_USERNAME", "postgres");
@@ -39,6 +40,29 @@ public final class GatewayProcess {
         env.put("CAMEL_MANAGEMENT_PORT", Integer.toString(RunningGateway.freePort()));
         env.put("MONO_SHUTDOWN_TIMEOUT", "20s");
         env.put("MONO_PROCESSING_SWEEP_INTERVAL_MS", "500");
+        return env;
+    }
+
+    /** Starts the main class from the test classpath; output goes to target/{@code name}.log. */
+    public static Process start(String dbUrl, int port, Path dataDir, String name) throws IOException {
+        return launch(List.of("-cp", System.getProperty("java.class.path"), GatewayMain.class.getName()),
+                environment(dbUrl, port, dataDir), name);
+    }
+
+    /** Starts {@code java -jar target/mono-webhook-gateway.jar}, as a user does; output goes to target/{@code name}.log. */
+    public static Process startJar(Map<String, String> env, String name) throws IOException {
+        if (!Files.isRegularFile(JAR)) {
+            throw new IllegalStateException(JAR + " is missing: run mvn package first");
+        }
+        return launch(List.of("-jar", JAR.toString()), env, name);
+    }
+
+    private static Process launch(List<String> what, Map<String, String> env, String name) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m"));
+        command.addAll(what);
+        Files.createDirectories(Path.of("target"));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(new File("target/" + name + ".log"));
+        builder.environment().putAll(env);
         return builder.start();
     }
 
