@@ -13,6 +13,7 @@ import com.monogateway.failure.AdminRoutes;
 import com.monogateway.failure.DeadLetters;
 import com.monogateway.ingest.Inbox;
 import com.monogateway.ingest.IngestGate;
+import com.monogateway.ingest.ShutdownFallback;
 import com.monogateway.ingest.IngestRoutes;
 import com.monogateway.ingest.WebhookReceiver;
 import com.monogateway.operations.GatewayHealthChecks;
@@ -184,6 +185,7 @@ public final class Gateway {
 
         @Override
         public void afterStart(BaseMainSupport main) {
+            ShutdownFallback.install(main.getCamelContext(), settings.webhookPath(), gate);
             StartupSummary.log(main.getCamelContext(), settings, database.description(),
                     localProperties ? "./application.properties" : "the copy packed in the jar");
         }

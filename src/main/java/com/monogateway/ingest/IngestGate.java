@@ -1,5 +1,6 @@
 package com.monogateway.ingest;
 
+import com.monogateway.http.Answers;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -7,6 +8,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Mono retries) and wait for the ones already inside to be stored and answered.
  */
 public final class IngestGate {
+
+    /** The body of the 503 a request gets once a shutdown has begun. */
+    static final String REFUSAL = Answers.error("shutting_down", "the gateway is shutting down; retry later");
 
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean draining;

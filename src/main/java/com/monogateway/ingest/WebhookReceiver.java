@@ -55,7 +55,7 @@ public final class WebhookReceiver implements Processor {
         long started = System.nanoTime();
         if (!gate.enter()) {
             exchange.getIn().removeHeaders("*");
-            Answers.set(exchange, 503, Answers.error("shutting_down", "the gateway is shutting down; retry later"));
+            Answers.set(exchange, 503, IngestGate.REFUSAL);
             return;
         }
         try {
