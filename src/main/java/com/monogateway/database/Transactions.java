@@ -23,7 +23,11 @@ public final class Transactions {
                 c.commit();
                 return result;
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                try {
+                    c.rollback();
+                } catch (SQLException rollbackFailure) {
+                    e.addSuppressed(rollbackFailure); // a broken connection: the first failure is the one to tell
+                }
                 throw e;
             }
         }

@@ -3,6 +3,7 @@ package com.monogateway.failure;
 import java.sql.SQLException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientException;
+import java.util.function.Predicate;
 import org.apache.camel.component.direct.DirectConsumerNotAvailableException;
 
 /**
@@ -16,20 +17,34 @@ public final class TransientFailures {
     }
 
     public static boolean isTransient(Throwable e) {
+        return anyCause(e, t -> t instanceof SQLTransientException || t instanceof SQLRecoverableException
+                || t instanceof DirectConsumerNotAvailableException
+                || sqlState(t, state -> state.startsWith("08") || state.startsWith("53") || state.startsWith("57")
+                        || state.equals("40001") || state.equals("40P01")));
+    }
+
+    /**
+     * Transient failures that only a new transaction can get past: a deadlock or serialization conflict
+     * with another transaction (ours must let go of its locks for the other to finish), or a broken
+     * connection. Retrying the event inside the same transaction would meet the same failure again.
+     */
+    public static boolean needsNewTransaction(Throwable e) {
+        return anyCause(e, t -> t instanceof SQLRecoverableException
+                || sqlState(t, state -> state.equals("40001") || state.equals("40P01") || state.equals("55P03")
+                        || state.startsWith("08") || state.startsWith("57P")));
+    }
+
+    private static boolean anyCause(Throwable e, Predicate<Throwable> test) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof SQLTransientException || t instanceof SQLRecoverableException
-                    || t instanceof DirectConsumerNotAvailableException) {
+            if (test.test(t)) {
                 return true;
-            }
-            if (t instanceof SQLException sql && sql.getSQLState() != null) {
-                String state = sql.getSQLState();
-                if (state.startsWith("08") || state.startsWith("53") || state.startsWith("57")
-                        || state.equals("40001") || state.equals("40P01")) {
-                    return true;
-                }
             }
         }
         return false;
+    }
+
+    private static boolean sqlState(Throwable t, Predicate<String> test) {
+        return t instanceof SQLException sql && sql.getSQLState() != null && test.test(sql.getSQLState());
     }
 
     /** One line, bounded, for logs and the last_error column. */

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import javax.sql.DataSource;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
@@ -35,14 +36,18 @@ import org.slf4j.MDC;
  * that the handlers' rows may still reference them), so several workers and several gateway instances
  * on one database never work on the same event at once. The claiming transaction is also the one the
  * YAML routes write in ({@link TransactionalDataSource}): an event's domain rows and its inbox status
- * commit together, and a batch shares one commit. Each event runs inside a savepoint, so one that
- * fails is rolled back alone. A batch cut short (crash, database outage) leaves its events
- * {@code received} and they are claimed again later; domain writes are idempotent, so that repetition
- * is harmless.
+ * commit together, and a batch shares one commit. The events of a batch first run one after the other
+ * without error handling and without a savepoint each (a savepoint costs two round trips); if one
+ * fails, the batch's writes are rolled back to a savepoint taken after the claim, and the batch is
+ * redone one event per savepoint through the Dead Letter Channel, so a failing event is retried and
+ * rolled back alone. A batch cut short (crash, database outage) leaves its events {@code received} and
+ * they are claimed again later; domain writes are idempotent, so that repetition is harmless.
  */
 public final class InboxProcessor {
 
     private static final Logger LOG = LoggerFactory.getLogger(InboxProcessor.class);
+    private static final String STARTED = "MonoProcessingStarted";
+    private static final int MAX_ABANDONED_IN_A_ROW = 3;
 
     private static final String CLAIM = "SELECT id, event_type, event_id, dedupe_key, payload::text, live_mode, received_at"
             + " FROM webhook_events WHERE status = 'received' AND id > ? ORDER BY id LIMIT ? FOR NO KEY UPDATE SKIP LOCKED";
@@ -54,8 +59,14 @@ public final class InboxProcessor {
     }
 
     private record Outcome(String status, String reason, String error) {
+        static final Outcome PROCESSED = new Outcome("processed", null, null);
+
         boolean retryLater() {
             return status.equals("received");
+        }
+
+        boolean applied() {
+            return status.equals("processed") || status.equals("ignored");
         }
     }
 
@@ -88,14 +99,45 @@ public final class InboxProcessor {
     public int drain() throws SQLException {
         int seen = 0;
         long after = 0;
+        int abandoned = 0;
         while (true) {
             long from = after;
-            List<InboxRow> rows = Transactions.inTransaction(pool, c -> processBatch(c, from));
+            List<InboxRow> rows;
+            try {
+                rows = Transactions.inTransaction(pool, c -> processBatch(c, from));
+            } catch (BatchAbandoned e) {
+                // Usually a deadlock with another worker's batch: ours let go of its locks, so the other
+                // finishes; after a short pause ours is claimed again. If it keeps happening, the sweep retries.
+                if (++abandoned > MAX_ABANDONED_IN_A_ROW) {
+                    LOG.warn("{}; left in the inbox for the next sweep", e.getMessage());
+                    return seen;
+                }
+                LOG.info("{}; claiming it again", e.getMessage());
+                pause(20L + ThreadLocalRandom.current().nextLong(100L * abandoned));
+                continue;
+            }
+            abandoned = 0;
             if (rows.isEmpty()) {
                 return seen;
             }
             seen += rows.size();
             after = rows.get(rows.size() - 1).id();
+        }
+    }
+
+    /** Thrown to roll back a whole batch when an event met a failure that only a new transaction can get past. */
+    private static final class BatchAbandoned extends RuntimeException {
+        BatchAbandoned(InboxRow row, Exception cause) {
+            super("Batch rolled back at " + row.eventType() + " event " + row.dedupeKey() + " (#" + row.id() + "): "
+                    + TransientFailures.describe(cause), cause, false, false);
+        }
+    }
+
+    private static void pause(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -114,12 +156,16 @@ public final class InboxProcessor {
         if (rows.isEmpty()) {
             return rows;
         }
-        List<Outcome> outcomes = new ArrayList<>(rows.size());
+        List<Outcome> outcomes;
         batchConnection.set(c);
         routesDataSource.bind(c);
         try {
-            for (InboxRow row : rows) {
-                outcomes.add(processInSavepoint(c, row));
+            outcomes = applyAllOrNone(c, rows);
+            if (outcomes == null) {
+                outcomes = new ArrayList<>(rows.size());
+                for (InboxRow row : rows) {
+                    outcomes.add(processInSavepoint(c, row));
+                }
             }
         } finally {
             routesDataSource.unbind();
@@ -143,14 +189,47 @@ public final class InboxProcessor {
         return rows;
     }
 
+    /**
+     * The usual case: every event of the batch in turn, with no error handling and no savepoint of its
+     * own. Answers null when one fails: then the writes of the whole batch are rolled back (the claim's
+     * row locks stay) and the caller redoes it one event at a time.
+     */
+    private List<Outcome> applyAllOrNone(Connection c, List<InboxRow> rows) throws SQLException {
+        Savepoint afterClaim = c.setSavepoint();
+        List<Outcome> outcomes = new ArrayList<>(rows.size());
+        for (InboxRow row : rows) {
+            putMdc(row);
+            try {
+                Exchange exchange = exchangeFor(row);
+                if (exchange != null) {
+                    template.send(ProcessingRoutes.PROCESS_OR_FAIL, exchange);
+                }
+                Exception failure = exchange == null ? null : ProcessingRoutes.caught(exchange);
+                if (failure != null && TransientFailures.needsNewTransaction(failure)) {
+                    throw new BatchAbandoned(row, failure);
+                }
+                if (exchange == null || failure != null) {
+                    c.rollback(afterClaim);
+                    LOG.info("{} event {} (#{}) failed ({}); processing its batch of {} again one event at a time, with retries",
+                            row.eventType(), row.dedupeKey(), row.id(),
+                            failure == null ? "unreadable" : TransientFailures.describe(failure), rows.size());
+                    return null;
+                }
+                outcomes.add(appliedOutcome(row, exchange));
+            } finally {
+                clearMdc();
+            }
+        }
+        c.releaseSavepoint(afterClaim);
+        return outcomes;
+    }
+
     private Outcome processInSavepoint(Connection c, InboxRow row) throws SQLException {
-        MDC.put(WebhookReceiver.MDC_EVENT_TYPE, row.eventType());
-        MDC.put(WebhookReceiver.MDC_EVENT_ID, row.eventId() == null ? "" : row.eventId());
-        MDC.put(WebhookReceiver.MDC_DEDUPE_KEY, row.dedupeKey());
+        putMdc(row);
         savepoint.set(c.setSavepoint());
         try {
             Outcome outcome = apply(row);
-            if (outcome.status().equals("processed") || outcome.status().equals("ignored")) {
+            if (outcome.applied()) {
                 c.releaseSavepoint(savepoint.get());
             } else {
                 c.rollback(savepoint.get()); // nothing half-written stays behind a failed event
@@ -158,10 +237,20 @@ public final class InboxProcessor {
             return outcome;
         } finally {
             savepoint.remove();
-            MDC.remove(WebhookReceiver.MDC_EVENT_TYPE);
-            MDC.remove(WebhookReceiver.MDC_EVENT_ID);
-            MDC.remove(WebhookReceiver.MDC_DEDUPE_KEY);
+            clearMdc();
         }
+    }
+
+    private static void putMdc(InboxRow row) {
+        MDC.put(WebhookReceiver.MDC_EVENT_TYPE, row.eventType());
+        MDC.put(WebhookReceiver.MDC_EVENT_ID, row.eventId() == null ? "" : row.eventId());
+        MDC.put(WebhookReceiver.MDC_DEDUPE_KEY, row.dedupeKey());
+    }
+
+    private static void clearMdc() {
+        MDC.remove(WebhookReceiver.MDC_EVENT_TYPE);
+        MDC.remove(WebhookReceiver.MDC_EVENT_ID);
+        MDC.remove(WebhookReceiver.MDC_DEDUPE_KEY);
     }
 
     private void count(InboxRow row, Outcome outcome) {
@@ -178,9 +267,39 @@ public final class InboxProcessor {
         }
     }
 
+    /** One event through the Dead Letter Channel entry: redelivered, then dead-lettered if it keeps failing. */
     private Outcome apply(InboxRow row) {
-        long started = System.nanoTime();
+        Exchange exchange = exchangeFor(row);
+        if (exchange == null) {
+            return new Outcome("failed", null, "the stored event cannot be read");
+        }
+        template.send(ProcessingRoutes.PROCESS, exchange);
+
+        // The Dead Letter Channel handles what the routes throw; only a recorded dead letter makes the
+        // event failed. Anything else that went wrong (the database away) leaves it for the sweep.
+        Exception caught = ProcessingRoutes.caught(exchange);
+        if (caught != null) {
+            Long deadLetter = exchange.getProperty(DeadLetters.DEAD_LETTER_ID, Long.class);
+            String error = TransientFailures.describe(caught);
+            if (deadLetter != null) {
+                LOG.error("Processing {} event {} (#{}) failed, moved to dead letter #{}: {}",
+                        row.eventType(), row.dedupeKey(), row.id(), deadLetter, error);
+                return new Outcome("failed", null, error);
+            }
+            if (TransientFailures.needsNewTransaction(caught)) {
+                throw new BatchAbandoned(row, caught);
+            }
+            LOG.warn("Could not process {} event {} (#{}) for now, it stays in the inbox for the next sweep: {}",
+                    row.eventType(), row.dedupeKey(), row.id(), error);
+            return new Outcome("received", null, error);
+        }
+        return appliedOutcome(row, exchange);
+    }
+
+    /** The exchange for one stored event; null (and logged) when its payload cannot be read. */
+    private Exchange exchangeFor(InboxRow row) {
         Exchange exchange = new DefaultExchange(template.getCamelContext());
+        exchange.setProperty(STARTED, System.nanoTime());
         // It runs inside this thread's database transaction: Camel must redeliver on this thread too.
         exchange.getExchangeExtension().setTransacted(true);
         try {
@@ -199,31 +318,16 @@ public final class InboxProcessor {
             in.setBody(mapper.convertValue(event, Map.class));
             exchange.setProperty(ProcessingHeaders.PAYLOAD, row.payload());
             exchange.setProperty(ProcessingHeaders.EVENT_JSON, event);
+            return exchange;
         } catch (Exception e) {
-            String error = TransientFailures.describe(e);
-            LOG.error("Cannot read stored {} event {} (#{}): {}", row.eventType(), row.dedupeKey(), row.id(), error, e);
-            return new Outcome("failed", null, error);
+            LOG.error("Cannot read stored {} event {} (#{}): {}", row.eventType(), row.dedupeKey(), row.id(),
+                    TransientFailures.describe(e), e);
+            return null;
         }
+    }
 
-        template.send(ProcessingRoutes.PROCESS, exchange);
-
-        // The Dead Letter Channel handles what the routes throw; only a recorded dead letter makes the
-        // event failed. Anything else that went wrong (the database away) leaves it for the sweep.
-        Exception caught = exchange.getException() != null
-                ? exchange.getException() : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        if (caught != null) {
-            Long deadLetter = exchange.getProperty(DeadLetters.DEAD_LETTER_ID, Long.class);
-            String error = TransientFailures.describe(caught);
-            if (deadLetter != null) {
-                LOG.error("Processing {} event {} (#{}) failed, moved to dead letter #{}: {}",
-                        row.eventType(), row.dedupeKey(), row.id(), deadLetter, error);
-                return new Outcome("failed", null, error);
-            }
-            LOG.warn("Could not process {} event {} (#{}) for now, it stays in the inbox for the next sweep: {}",
-                    row.eventType(), row.dedupeKey(), row.id(), error);
-            return new Outcome("received", null, error);
-        }
-        long ms = (System.nanoTime() - started) / 1_000_000;
+    /** Processed, or ignored with its reason, as the routes decided; logged. */
+    private Outcome appliedOutcome(InboxRow row, Exchange exchange) {
         if ("ignored".equals(exchange.getProperty(ProcessingHeaders.OUTCOME, String.class))) {
             String reason = exchange.getProperty(ProcessingHeaders.OUTCOME_REASON, "ignored", String.class);
             if (!"no-handler".equals(reason)) {
@@ -233,8 +337,9 @@ public final class InboxProcessor {
             }
             return new Outcome("ignored", reason, null);
         }
+        long ms = (System.nanoTime() - exchange.getProperty(STARTED, Long.class)) / 1_000_000;
         LOG.info("Processed {} event {} (#{}) in {} ms", row.eventType(), row.dedupeKey(), row.id(), ms);
-        return new Outcome("processed", null, null);
+        return Outcome.PROCESSED;
     }
 
     private List<InboxRow> claim(Connection c, long after) throws SQLException {

@@ -3,6 +3,7 @@ package com.monogateway.processing;
 import com.monogateway.alerts.AlertQueue;
 import com.monogateway.config.GatewaySettings;
 import com.monogateway.failure.DeadLetters;
+import com.monogateway.failure.TransientFailures;
 import com.monogateway.ingest.IngestRoutes;
 import com.monogateway.operations.GatewayMetrics;
 import java.util.Optional;
@@ -22,8 +23,15 @@ import org.slf4j.LoggerFactory;
  */
 public final class ProcessingRoutes extends RouteBuilder {
 
-    /** One event exchange, as built by {@link InboxProcessor}, goes through here. */
+    /** One event exchange, as built by {@link InboxProcessor}, goes through here: redelivered, then dead-lettered. */
     public static final String PROCESS = "direct:mono-process";
+    /**
+     * The same steps without any error handling: the first failure comes straight back to
+     * {@link InboxProcessor}, which then redoes the batch one event at a time through {@link #PROCESS}.
+     */
+    public static final String PROCESS_OR_FAIL = "direct:mono-process-or-fail";
+    /** The steps of processing one event, shared by both entries. */
+    private static final String APPLY = "direct:mono-apply";
     /** The YAML content-based router (routes/event-router.camel.yaml). */
     public static final String EVENT_ROUTER = "direct:mono-event";
     /** Sends an applied event to mono.forward.uri. */
@@ -57,6 +65,19 @@ public final class ProcessingRoutes extends RouteBuilder {
     public void configure() {
         from(PROCESS).routeId("mono-process")
                 .errorHandler(deadLetterChannel())
+                // A deadlock or a lost connection is not retried in place: the whole batch is rolled back
+                // (see InboxProcessor) and its events are claimed again; nothing is dead-lettered for it.
+                .onException(Exception.class).onWhen(exchange -> TransientFailures.needsNewTransaction(caught(exchange)))
+                    .maximumRedeliveries(0).handled(true)
+                .end()
+                .to(APPLY);
+
+        from(PROCESS_OR_FAIL).routeId("mono-process-or-fail")
+                .errorHandler(noErrorHandler())
+                .to(APPLY);
+
+        // No error handler of its own (the context default is none): failures go to the caller's.
+        from(APPLY).routeId("mono-apply")
                 .to(EVENT_ROUTER)
                 .filter(exchange -> applied(exchange) && alerts.alertsOn(exchange.getIn().getHeader(ProcessingHeaders.EVENT_TYPE, String.class)))
                     .process(alerts::queueEventAlert)
@@ -97,6 +118,11 @@ public final class ProcessingRoutes extends RouteBuilder {
                         LOG.info("Sweep processed {} event(s) left in the inbox", seen);
                     }
                 });
+    }
+
+    /** What the routes threw for this exchange, handled or not; null if nothing. */
+    static Exception caught(Exchange exchange) {
+        return exchange.getException() != null ? exchange.getException() : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
     }
 
     private static boolean applied(Exchange exchange) {

@@ -161,6 +161,25 @@ class FailureAndAlertTest {
     }
 
     @Test
+    void aDeadlockRollsTheBatchBackInsteadOfRetryingInPlaceAndIsNeverDeadLettered() throws Exception {
+        Properties settings = settings();
+        settings.setProperty("mono.redelivery.initial-delay-ms", "10000"); // an in-place retry would take 10 s
+        start(settings);
+        String conflict = v2("test.conflict", "2024-05-01T10:00:00Z", "{\"id\":\"a\"}");
+        gateway.postNew(conflict);
+        Thread.sleep(1_500); // claimed, rolled back and claimed again several times meanwhile
+        assertEquals("received", inboxStatus(conflict));
+        assertEquals(0, db.count("SELECT count(*) FROM dead_letters"));
+
+        db.execute("UPDATE test_switch SET broken = false"); // the other transaction has finished
+        long fixedAt = System.nanoTime();
+        await().atMost(Duration.ofSeconds(5)).until(() -> "processed".equals(inboxStatus(conflict)));
+        assertTrue(System.nanoTime() - fixedAt < 5_000_000_000L, "picked up again at once, not after a redelivery delay");
+        assertEquals(0, db.count("SELECT count(*) FROM dead_letters"));
+        assertEquals(0, db.count("SELECT count(*) FROM alerts"));
+    }
+
+    @Test
     void replayOneAndAFilteredSetThroughTheAdminApi() throws Exception {
         start(settings());
         String first = v2("test.fixable", "2024-05-01T10:00:00Z", "{\"id\":\"a\"}");

@@ -9,7 +9,8 @@ import java.util.Properties;
 /**
  * The production routes from routes/, plus branches that fail on purpose, the way an integration
  * team would add them: {@code test.always-fails} throws; {@code test.fixable} and the forward route
- * {@code direct:test-esb} fail with a database error while {@code test_switch.broken} is true.
+ * {@code direct:test-esb} fail with a database error while {@code test_switch.broken} is true, and
+ * {@code test.conflict} fails as if PostgreSQL had chosen it as a deadlock victim.
  */
 final class TestRoutes {
 
@@ -27,6 +28,11 @@ final class TestRoutes {
                 - throwException:
                     exceptionType: java.lang.IllegalStateException
                     message: "flaky for the first two attempts"
+            - simple: "${header.MonoEvent} == 'test.conflict'"
+              steps:
+                - setBody:
+                    constant: "DO $$ BEGIN IF (SELECT broken FROM test_switch) THEN RAISE EXCEPTION 'simulated deadlock' USING ERRCODE = 'deadlock_detected'; END IF; END $$"
+                - to: jdbc:monoDb
             - simple: "${header.MonoEvent} == 'test.fixable'"
               steps:
                 - setBody:
