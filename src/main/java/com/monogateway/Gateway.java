@@ -161,7 +161,8 @@ public final class Gateway {
             AlertQueue alerts = new AlertQueue(dataSource, mapper, settings.alerts().enabled(), settings.alerts().events());
             DeadLetters deadLetters = new DeadLetters(dataSource, alerts, settings.redelivery().maxAttempts());
             InboxProcessor processor = new InboxProcessor(dataSource, routesDataSource, template, mapper,
-                    settings.processingBatchSize(), metrics);
+                    settings.processingBatchSize(), metrics, busyIngest(gate, settings.burstRate()),
+                    settings.forwardUri().isPresent());
             main.configure().addRoutesBuilder(new ProcessingRoutes(processor, settings, alerts, deadLetters, metrics));
 
             if (settings.alerts().enabled()) {
@@ -181,6 +182,11 @@ public final class Gateway {
                     from("timer:mono-stats?period=5000").routeId("mono-stats").process(exchange -> stats.refresh());
                 }
             });
+        }
+
+        /** True while webhooks arrive faster than the threshold per second (0: never). */
+        private static java.util.function.BooleanSupplier busyIngest(IngestGate gate, int perSecond) {
+            return perSecond == 0 ? () -> false : () -> gate.arrivingFasterThan(perSecond);
         }
 
         @Override

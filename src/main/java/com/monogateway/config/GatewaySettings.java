@@ -30,6 +30,7 @@ public record GatewaySettings(
         int processingWorkers,
         int sweepIntervalMs,
         int processingBatchSize,
+        int burstRate,
         boolean liveOnly,
         Optional<String> forwardUri,
         Redelivery redelivery,
@@ -89,6 +90,7 @@ public record GatewaySettings(
                 r.positiveInt("mono.processing.workers", 4),
                 r.intAtLeast("mono.processing.sweep-interval-ms", 5_000, 100),
                 r.positiveInt("mono.processing.batch-size", 100),
+                r.intAtLeast("mono.processing.burst-rate", 3_000, 0),
                 r.bool("mono.live-only", false),
                 r.optional("mono.forward.uri"),
                 new Redelivery(

@@ -2,6 +2,7 @@ package com.monogateway.ingest;
 
 import com.monogateway.http.Answers;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Counts webhook requests in flight so that a shutdown can stop taking new ones (they get 503 and
@@ -13,10 +14,16 @@ public final class IngestGate {
     static final String REFUSAL = Answers.error("shutting_down", "the gateway is shutting down; retry later");
 
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final LongAdder entered = new LongAdder();
+    // Racy on purpose: a sample lost between two callers only delays the next one.
+    private volatile long sampledAt = System.nanoTime();
+    private volatile long sampledCount;
+    private volatile long rate;
     private volatile boolean draining;
 
     /** False once the gateway is shutting down: the caller must refuse the request. */
     boolean enter() {
+        entered.increment();
         inFlight.incrementAndGet();
         if (draining) {
             inFlight.decrementAndGet();
@@ -27,6 +34,22 @@ public final class IngestGate {
 
     void exit() {
         inFlight.decrementAndGet();
+    }
+
+    /**
+     * True while webhooks arrive faster than {@code perSecond}, measured over the last tenth of a
+     * second or so. Cheap enough to ask every few milliseconds.
+     */
+    public boolean arrivingFasterThan(int perSecond) {
+        long now = System.nanoTime();
+        long since = now - sampledAt;
+        if (since > 100_000_000L) {
+            long count = entered.sum();
+            rate = (count - sampledCount) * 1_000_000_000L / since;
+            sampledCount = count;
+            sampledAt = now;
+        }
+        return rate > perSecond;
     }
 
     public boolean isDraining() {

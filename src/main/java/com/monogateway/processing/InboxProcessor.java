@@ -21,6 +21,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import javax.sql.DataSource;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
@@ -81,9 +83,19 @@ public final class InboxProcessor {
     private final int batchSize;
     private final GatewayMetrics metrics;
     private final Set<String> typesReportedUnhandled = ConcurrentHashMap.newKeySet();
+    private final BooleanSupplier ingestBusy;
+    /**
+     * False when events are forwarded to an ESB: redoing a batch would send its earlier events again,
+     * so then every event gets its own savepoint from the start.
+     */
+    private final boolean straightThrough;
+    /** Held by the one worker that goes on processing while webhooks pour in. */
+    private final ReentrantLock burstWorker = new ReentrantLock();
 
     public InboxProcessor(DataSource pool, TransactionalDataSource routesDataSource, ProducerTemplate template, ObjectMapper mapper,
-            int batchSize, GatewayMetrics metrics) {
+            int batchSize, GatewayMetrics metrics, BooleanSupplier ingestBusy, boolean forwarding) {
+        this.ingestBusy = ingestBusy;
+        this.straightThrough = !forwarding;
         this.pool = pool;
         this.routesDataSource = routesDataSource;
         this.template = template;
@@ -103,6 +115,7 @@ public final class InboxProcessor {
         while (true) {
             long from = after;
             List<InboxRow> rows;
+            boolean burst = waitForTurnDuringBurst();
             try {
                 rows = Transactions.inTransaction(pool, c -> processBatch(c, from));
             } catch (BatchAbandoned e) {
@@ -115,6 +128,10 @@ public final class InboxProcessor {
                 LOG.info("{}; claiming it again", e.getMessage());
                 pause(20L + ThreadLocalRandom.current().nextLong(100L * abandoned));
                 continue;
+            } finally {
+                if (burst) {
+                    burstWorker.unlock();
+                }
             }
             abandoned = 0;
             if (rows.isEmpty()) {
@@ -123,6 +140,22 @@ public final class InboxProcessor {
             seen += rows.size();
             after = rows.get(rows.size() - 1).id();
         }
+    }
+
+    /**
+     * While webhooks pour in, answering them comes first: only one worker goes on processing (the
+     * others wait here, holding no connection) so that the two cores serve the requests; the backlog
+     * is worked off at full speed once the burst is over. Answers true when this worker holds the
+     * burst turn and must give it back after its batch.
+     */
+    private boolean waitForTurnDuringBurst() {
+        while (ingestBusy.getAsBoolean()) {
+            if (burstWorker.tryLock()) {
+                return true;
+            }
+            pause(5);
+        }
+        return false;
     }
 
     /** Thrown to roll back a whole batch when an event met a failure that only a new transaction can get past. */
@@ -160,7 +193,7 @@ public final class InboxProcessor {
         batchConnection.set(c);
         routesDataSource.bind(c);
         try {
-            outcomes = applyAllOrNone(c, rows);
+            outcomes = straightThrough ? applyAllOrNone(c, rows) : null;
             if (outcomes == null) {
                 outcomes = new ArrayList<>(rows.size());
                 for (InboxRow row : rows) {

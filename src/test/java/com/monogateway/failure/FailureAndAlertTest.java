@@ -161,6 +161,34 @@ class FailureAndAlertTest {
     }
 
     @Test
+    void aFailingEventInABatchIsDeadLetteredAloneAndItsNeighboursAreAppliedOnce() throws Exception {
+        start(settings());
+        var routes = gateway.context().getRouteController();
+        routes.suspendRoute("mono-process-new-events");
+        routes.suspendRoute("mono-inbox-sweep");
+        List<String> payments = new java.util.ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            if (i == 5) {
+                gateway.postNew(v2("test.always-fails", "2024-05-01T10:00:00Z", "{\"id\":\"in-the-middle\"}"));
+            }
+            String id = newId("txd_");
+            payments.add(id);
+            gateway.postNew(v2("direct_debit.payment_successful", "2024-05-01T10:00:00Z",
+                    paymentData(id, "successful", 10_000 + i, "\"acc_1\"", "2024-05-01T10:00:00Z")));
+        }
+        routes.resumeRoute("mono-inbox-sweep"); // one drain claims all eleven in one batch
+        await().atMost(Duration.ofSeconds(20)).until(() -> db.count("SELECT count(*) FROM webhook_events WHERE status = 'received'") == 0);
+
+        assertEquals(10, db.count("SELECT count(*) FROM webhook_events WHERE status = 'processed'"));
+        assertEquals(1, db.count("SELECT count(*) FROM webhook_events WHERE status = 'failed' AND event_type = 'test.always-fails'"));
+        assertEquals(1, db.count("SELECT count(*) FROM dead_letters"));
+        assertEquals(10, db.count("SELECT count(*) FROM payment_status_history WHERE payment_id = ANY (?)", db.array(payments)),
+                "each neighbour applied exactly once, although the batch was redone");
+        assertEquals(10, db.count("SELECT count(*) FROM payments WHERE status = 'successful' AND id = ANY (?)", db.array(payments)));
+        routes.resumeRoute("mono-process-new-events"); // its queued wake-ups would otherwise hold up the shutdown
+    }
+
+    @Test
     void aDeadlockRollsTheBatchBackInsteadOfRetryingInPlaceAndIsNeverDeadLettered() throws Exception {
         Properties settings = settings();
         settings.setProperty("mono.redelivery.initial-delay-ms", "10000"); // an in-place retry would take 10 s
