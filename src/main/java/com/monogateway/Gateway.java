@@ -207,8 +207,13 @@ public final class Gateway {
                 if (!gate.drain(timeout)) {
                     LOG.warn("Webhooks still in flight after {} ms; stopping anyway (they were not answered 200)", timeout);
                 }
+                // A suspended platform-http consumer answers 503 itself; while Camel stops the route, a
+                // request could otherwise be rejected with 500.
+                main.getCamelContext().getRouteController().suspendRoute(IngestRoutes.ROUTE_ID);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                LOG.warn("Could not suspend the webhook route before stopping it: {}", e.toString());
             }
         }
 

@@ -16,6 +16,8 @@ public final class IngestRoutes extends RouteBuilder {
     /** Wakes the processing side when events were stored (a token; the events are in the inbox). */
     public static final String NEW_EVENTS = "seda:mono-new-events?size={{mono.processing.workers}}";
 
+    public static final String ROUTE_ID = "mono-webhook-ingest";
+
     private static final Logger LOG = LoggerFactory.getLogger(IngestRoutes.class);
 
     private final WebhookReceiver receiver;
@@ -43,7 +45,7 @@ public final class IngestRoutes extends RouteBuilder {
                 });
 
         from("platform-http:{{mono.webhook.path}}?httpMethodRestrict=POST&muteException=true")
-                .routeId("mono-webhook-ingest")
+                .routeId(ROUTE_ID)
                 .process(receiver)
                 .filter(exchangeProperty(WebhookReceiver.STORED_EVENT_ID).isNotNull())
                     // Never waits: when the queue is full the periodic sweep picks the event up from the inbox.
