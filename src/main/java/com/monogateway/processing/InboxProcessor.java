@@ -230,6 +230,7 @@ public final class InboxProcessor {
     private List<Outcome> applyAllOrNone(Connection c, List<InboxRow> rows) throws SQLException {
         Savepoint afterClaim = c.setSavepoint();
         List<Outcome> outcomes = new ArrayList<>(rows.size());
+        List<Runnable> logLines = new ArrayList<>(rows.size()); // logged once the batch stands, not before a redo
         for (InboxRow row : rows) {
             putMdc(row);
             try {
@@ -248,12 +249,20 @@ public final class InboxProcessor {
                             failure == null ? "unreadable" : TransientFailures.describe(failure), rows.size());
                     return null;
                 }
-                outcomes.add(appliedOutcome(row, exchange));
+                outcomes.add(appliedOutcome(row, exchange, line -> logLines.add(() -> {
+                    putMdc(row); // the line is written later, still with its event's keys
+                    try {
+                        line.run();
+                    } finally {
+                        clearMdc();
+                    }
+                })));
             } finally {
                 clearMdc();
             }
         }
         c.releaseSavepoint(afterClaim);
+        logLines.forEach(Runnable::run);
         return outcomes;
     }
 
@@ -326,7 +335,7 @@ public final class InboxProcessor {
                     row.eventType(), row.dedupeKey(), row.id(), error);
             return new Outcome("received", null, error);
         }
-        return appliedOutcome(row, exchange);
+        return appliedOutcome(row, exchange, Runnable::run);
     }
 
     /** The exchange for one stored event; null (and logged) when its payload cannot be read. */
@@ -359,19 +368,19 @@ public final class InboxProcessor {
         }
     }
 
-    /** Processed, or ignored with its reason, as the routes decided; logged. */
-    private Outcome appliedOutcome(InboxRow row, Exchange exchange) {
+    /** Processed, or ignored with its reason, as the routes decided; its log line goes to {@code log}. */
+    private Outcome appliedOutcome(InboxRow row, Exchange exchange, java.util.function.Consumer<Runnable> log) {
         if ("ignored".equals(exchange.getProperty(ProcessingHeaders.OUTCOME, String.class))) {
             String reason = exchange.getProperty(ProcessingHeaders.OUTCOME_REASON, "ignored", String.class);
             if (!"no-handler".equals(reason)) {
-                LOG.info("Ignored {} event {} (#{}): {}", row.eventType(), row.dedupeKey(), row.id(), reason);
+                log.accept(() -> LOG.info("Ignored {} event {} (#{}): {}", row.eventType(), row.dedupeKey(), row.id(), reason));
             } else if (typesReportedUnhandled.add(row.eventType())) {
                 LOG.info("No handler for {} events: stored and marked ignored (logged once per type)", row.eventType());
             }
             return new Outcome("ignored", reason, null);
         }
         long ms = (System.nanoTime() - exchange.getProperty(STARTED, Long.class)) / 1_000_000;
-        LOG.info("Processed {} event {} (#{}) in {} ms", row.eventType(), row.dedupeKey(), row.id(), ms);
+        log.accept(() -> LOG.info("Processed {} event {} (#{}) in {} ms", row.eventType(), row.dedupeKey(), row.id(), ms));
         return Outcome.PROCESSED;
     }
 
