@@ -112,6 +112,10 @@ public final class GatewayDatabase implements AutoCloseable {
         config.setConnectionTimeout(settings.dbConnectionTimeoutMs());
         config.setValidationTimeout(Math.min(1_000, settings.dbConnectionTimeoutMs()));
         config.addDataSourceProperty("reWriteBatchedInserts", "true");
+        // Strings and nulls go to PostgreSQL untyped and take the type of their CAST in the statement:
+        // a route parameter that is null for one event and text for the next (camel-jdbc binds both with
+        // setObject) would otherwise make the driver prepare the statement again, parsed and planned anew.
+        config.addDataSourceProperty("stringtype", "unspecified");
         config.addDataSourceProperty("ApplicationName", "mono-webhook-gateway");
         return new HikariDataSource(config);
     }
