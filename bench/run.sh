@@ -63,7 +63,9 @@ start_gateway() {
 
 drain_seconds() {   # waits for the inbox to empty; prints the seconds it took
   local t0=$(date +%s%N)
-  until [ "$(psql_q "SELECT count(*) FROM webhook_events WHERE status = 'received'")" = 0 ]; do sleep 0.1; done
+  # "Is any waiting?" stops at the first row; a count(*) of the waiting rows walks every dead index entry
+  # of the run and cost PostgreSQL 40-50 ms a poll, half a core at 10 polls a second.
+  until [ "$(psql_q "SELECT count(*) FROM (SELECT 1 FROM webhook_events WHERE status = 'received' LIMIT 1) AS waiting")" = 0 ]; do sleep 0.1; done
   echo "scale=2; ($(date +%s%N) - $t0) / 1000000000" | bc
 }
 

@@ -8,6 +8,7 @@ import com.monogateway.alerts.AlertSender;
 import com.monogateway.config.GatewaySettings;
 import com.monogateway.config.SecretMatcher;
 import com.monogateway.database.GatewayDatabase;
+import com.monogateway.database.RememberingStatementStrategy;
 import com.monogateway.database.TransactionalDataSource;
 import com.monogateway.failure.AdminRoutes;
 import com.monogateway.failure.DeadLetters;
@@ -36,6 +37,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.NoErrorHandlerBuilder;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.jdbc.JdbcEndpoint;
 import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
@@ -138,6 +140,14 @@ public final class Gateway {
             // The YAML routes write in the processing transaction when there is one (see TransactionalDataSource).
             TransactionalDataSource routesDataSource = new TransactionalDataSource(dataSource);
             context.getRegistry().bind(DATA_SOURCE, routesDataSource);
+            // Every jdbc: endpoint, including those of edited YAML routes, parses its SQL once, not per event.
+            RememberingStatementStrategy statements = new RememberingStatementStrategy();
+            context.getCamelContextExtension().registerEndpointCallback((uri, endpoint) -> {
+                if (endpoint instanceof JdbcEndpoint jdbc) {
+                    jdbc.setPrepareStatementStrategy(statements);
+                }
+                return endpoint;
+            });
             ObjectMapper mapper = new ObjectMapper();
 
             // Camel's Prometheus support uses the registry bound under this name, so ours and Camel's meters share it.

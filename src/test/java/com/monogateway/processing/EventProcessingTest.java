@@ -13,10 +13,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+
+import com.monogateway.database.RememberingStatementStrategy;
 import com.monogateway.support.Db;
 import com.monogateway.support.RunningGateway;
 import java.util.List;
 import java.util.Map;
+import org.apache.camel.component.jdbc.JdbcEndpoint;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,6 +46,13 @@ class EventProcessingTest {
         for (String id : List.of("mono-event-router", "mono-accounts", "mono-payments", "mono-mandates", "mono-mandate-debits")) {
             var route = gateway.context().getRoute(id);
             assertTrue(route != null && route.getSourceLocation().contains("routes/"), id + " comes from routes/");
+        }
+        var jdbcEndpoints = gateway.context().getEndpoints().stream()
+                .filter(e -> e instanceof JdbcEndpoint).toList();
+        assertTrue(!jdbcEndpoints.isEmpty(), "the YAML routes write through jdbc: endpoints");
+        for (var endpoint : jdbcEndpoints) {
+            assertTrue(((JdbcEndpoint) endpoint).getPrepareStatementStrategy()
+                    instanceof RememberingStatementStrategy, endpoint.getEndpointUri() + " parses its SQL once");
         }
     }
 
