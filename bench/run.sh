@@ -27,6 +27,7 @@ psql_q() { psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d "${DB:-mono}" -qtAX -c
 cleanup() {
   [ -n "${GW_PID:-}" ] && kill "$GW_PID" 2>/dev/null && wait "$GW_PID" 2>/dev/null || true
   [ -n "$PGBIN" ] && [ -d "$WORK/pg" ] && as_pg "$PGBIN/pg_ctl" -D "$WORK/pg" -m fast stop >/dev/null 2>&1 || true
+  rm -rf "$WORK/pg" "$WORK/data"   # gigabytes after a run; the logs stay
 }
 trap cleanup EXIT
 

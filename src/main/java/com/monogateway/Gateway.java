@@ -172,6 +172,7 @@ public final class Gateway {
             DeadLetters deadLetters = new DeadLetters(dataSource, alerts, settings.redelivery().maxAttempts());
             InboxProcessor processor = new InboxProcessor(dataSource, routesDataSource, template, mapper,
                     settings.processingBatchSize(), metrics, busyIngest(gate, settings.burstRate()),
+                    () -> stats.oldestAgeSeconds() * 1_000 >= settings.burstMaxDelayMs(),
                     settings.forwardUri().isPresent());
             main.configure().addRoutesBuilder(new ProcessingRoutes(processor, settings, alerts, deadLetters, metrics));
 
@@ -188,7 +189,8 @@ public final class Gateway {
             main.configure().addRoutesBuilder(new RouteBuilder() {
                 @Override
                 public void configure() {
-                    // Keeps the backlog gauges current without a database query per scrape.
+                    // Keeps the backlog gauges current without a database query per scrape; the burst deferral
+                    // (mono.processing.burst-max-delay) reads the age of the oldest waiting event from here too.
                     from("timer:mono-stats?period=5000").routeId("mono-stats").process(exchange -> stats.refresh());
                 }
             });

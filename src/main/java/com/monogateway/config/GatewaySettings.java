@@ -31,6 +31,7 @@ public record GatewaySettings(
         int sweepIntervalMs,
         int processingBatchSize,
         int burstRate,
+        long burstMaxDelayMs,
         boolean liveOnly,
         Optional<String> forwardUri,
         Redelivery redelivery,
@@ -91,6 +92,7 @@ public record GatewaySettings(
                 r.intAtLeast("mono.processing.sweep-interval-ms", 5_000, 100),
                 r.positiveInt("mono.processing.batch-size", 100),
                 r.intAtLeast("mono.processing.burst-rate", 3_000, 0),
+                r.duration("mono.processing.burst-max-delay", "60s"),
                 r.bool("mono.live-only", false),
                 r.optional("mono.forward.uri"),
                 new Redelivery(

@@ -84,6 +84,7 @@ public final class InboxProcessor {
     private final GatewayMetrics metrics;
     private final Set<String> typesReportedUnhandled = ConcurrentHashMap.newKeySet();
     private final BooleanSupplier ingestBusy;
+    private final BooleanSupplier backlogOverdue;
     /**
      * False when events are forwarded to an ESB: redoing a batch would send its earlier events again,
      * so then every event gets its own savepoint from the start.
@@ -93,8 +94,9 @@ public final class InboxProcessor {
     private final ReentrantLock burstWorker = new ReentrantLock();
 
     public InboxProcessor(DataSource pool, TransactionalDataSource routesDataSource, ProducerTemplate template, ObjectMapper mapper,
-            int batchSize, GatewayMetrics metrics, BooleanSupplier ingestBusy, boolean forwarding) {
+            int batchSize, GatewayMetrics metrics, BooleanSupplier ingestBusy, BooleanSupplier backlogOverdue, boolean forwarding) {
         this.ingestBusy = ingestBusy;
+        this.backlogOverdue = backlogOverdue;
         this.straightThrough = !forwarding;
         this.pool = pool;
         this.routesDataSource = routesDataSource;
@@ -143,14 +145,16 @@ public final class InboxProcessor {
     }
 
     /**
-     * While webhooks pour in, answering them comes first: only one worker goes on processing (the
-     * others wait here, holding no connection) so that the two cores serve the requests; the backlog
-     * is worked off at full speed once the burst is over. Answers true when this worker holds the
-     * burst turn and must give it back after its batch.
+     * While webhooks pour in, answering them comes first: processing waits here, holding no connection,
+     * so that the two cores, the disk and PostgreSQL's WAL serve the requests; the backlog is worked off
+     * at full speed once the burst is over. A burst must not hold events back for ever, though: once
+     * the oldest waiting event is older than {@code mono.processing.burst-max-delay}, one worker at a
+     * time processes during the burst. Answers true when this worker holds that turn and must give it
+     * back after its batch.
      */
     private boolean waitForTurnDuringBurst() {
         while (ingestBusy.getAsBoolean()) {
-            if (burstWorker.tryLock()) {
+            if (backlogOverdue.getAsBoolean() && burstWorker.tryLock()) {
                 return true;
             }
             pause(5);

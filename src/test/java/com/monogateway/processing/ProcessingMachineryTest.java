@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.monogateway.support.Db;
 import com.monogateway.support.RunningGateway;
+import com.monogateway.support.SteadyLoad;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -147,6 +148,34 @@ class ProcessingMachineryTest {
                 return gateway.db().count("SELECT count(*) FROM webhook_events WHERE status_reason = 'not-wired-yet'") > 0;
             });
             assertTrue(gateway.db().count("SELECT count(*) FROM webhook_events WHERE status_reason = 'no-handler'") >= 1);
+        }
+    }
+
+    @Test
+    void duringABurstProcessingWaitsUntilTheOldestEventIsDueAndThenGoesOn() throws Exception {
+        Properties settings = RunningGateway.defaults();
+        settings.setProperty("mono.processing.burst-rate", "20"); // any steady load is a burst here
+        settings.setProperty("mono.processing.burst-max-delay", "3s");
+        try (RunningGateway gateway = RunningGateway.start(settings)) {
+            Db db = gateway.db();
+            Set<String> accepted;
+            try (SteadyLoad load = new SteadyLoad(gateway.webhookUri(), 4, 11)) {
+                await().atMost(Duration.ofSeconds(20)).until(() -> load.accepted().size() >= 300);
+                long processed = db.count("SELECT count(*) FROM webhook_events WHERE status = 'processed'");
+                long stored = db.count("SELECT count(*) FROM webhook_events");
+                // Without the deferral four workers keep up with this load and almost nothing waits.
+                assertTrue(processed * 3 < stored, "answers come first: " + processed + " of " + stored + " processed");
+
+                // The oldest waiting event becomes due (3 s, seen by the 5 s backlog refresh): processing goes
+                // on while the burst does.
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> db.count("SELECT count(*) FROM webhook_events WHERE status = 'processed'") >= stored);
+                assertTrue(load.otherStatuses().isEmpty(), "every webhook answered 200: " + load.statusCounts());
+                accepted = load.accepted();
+            }
+            gateway.awaitInboxDrained();
+            assertEquals(accepted.size(), db.count("SELECT count(*) FROM webhook_events WHERE status = 'processed' AND event_id = ANY (?)",
+                    db.array(accepted)));
         }
     }
 }
