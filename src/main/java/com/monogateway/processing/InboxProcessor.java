@@ -90,7 +90,7 @@ public final class InboxProcessor {
      * so then every event gets its own savepoint from the start.
      */
     private final boolean straightThrough;
-    /** Held by the one worker that goes on processing while webhooks pour in. */
+    /** Held by the one worker that processes during a burst once the oldest waiting event is overdue. */
     private final ReentrantLock burstWorker = new ReentrantLock();
 
     public InboxProcessor(DataSource pool, TransactionalDataSource routesDataSource, ProducerTemplate template, ObjectMapper mapper,
