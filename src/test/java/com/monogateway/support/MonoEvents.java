@@ -2,7 +2,7 @@ package com.monogateway.support;
 
 import java.util.UUID;
 
-/** Mono events built from the catalog (../shared/docs/mono-webhooks.md), in each envelope variant. */
+/** Mono events built from the catalog of Mono's webhook docs, in each envelope variant. */
 public final class MonoEvents {
 
     private MonoEvents() {

@@ -9,7 +9,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
@@ -172,9 +171,13 @@ public final class RunningGateway implements AutoCloseable {
         }
     }
 
+    /** A sample payload from Mono's docs, kept in src/test/resources/fixtures/mono. */
     public static String fixture(String name) {
-        try {
-            return Files.readString(Path.of("..", "shared", "fixtures", "mono", name));
+        try (var in = RunningGateway.class.getResourceAsStream("/fixtures/mono/" + name)) {
+            if (in == null) {
+                throw new IllegalArgumentException("no fixture " + name + " in src/test/resources/fixtures/mono");
+            }
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
