@@ -1,12 +1,14 @@
 package com.monogateway;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.monogateway.admin.AdminHttp;
 import com.monogateway.alerts.AlertComposer;
 import com.monogateway.alerts.AlertQueue;
 import com.monogateway.alerts.AlertRoutes;
 import com.monogateway.alerts.AlertSender;
 import com.monogateway.config.GatewaySettings;
 import com.monogateway.config.SecretMatcher;
+import com.monogateway.config.SettingsException;
 import com.monogateway.database.GatewayDatabase;
 import com.monogateway.database.RememberingStatementStrategy;
 import com.monogateway.database.TransactionalDataSource;
@@ -16,7 +18,10 @@ import com.monogateway.ingest.Inbox;
 import com.monogateway.ingest.IngestGate;
 import com.monogateway.ingest.ShutdownFallback;
 import com.monogateway.ingest.IngestRoutes;
+import com.monogateway.ingest.WebhookEdge;
 import com.monogateway.ingest.WebhookReceiver;
+import com.monogateway.http.GuardedHttpServer;
+import com.monogateway.http.PortCheck;
 import com.monogateway.operations.GatewayHealthChecks;
 import com.monogateway.operations.GatewayMetrics;
 import com.monogateway.operations.InboxStats;
@@ -31,6 +36,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
 import org.apache.camel.CamelContext;
@@ -39,6 +45,7 @@ import org.apache.camel.builder.NoErrorHandlerBuilder;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.jdbc.JdbcEndpoint;
 import org.apache.camel.component.micrometer.MicrometerConstants;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
@@ -76,6 +83,9 @@ public final class Gateway {
             effective.setProperty("camel.main.routes-reload-enabled", "false");
         }
         effective.putAll(overrides);
+        // The webhook port is served by GuardedHttpServer (timeouts, the secret checked before the body is
+        // read), configured from the same camel.server.* keys; Camel main's own server would take the port.
+        effective.setProperty("camel.server.enabled", "false");
         if (!effective.isEmpty()) {
             main.setOverrideProperties(effective);
         }
@@ -119,6 +129,7 @@ public final class Gateway {
         private GatewaySettings settings;
         private IngestGate gate;
         private Inbox inbox;
+        private AdminHttp adminHttp;
 
         Lifecycle(boolean localProperties) {
             this.localProperties = localProperties;
@@ -135,7 +146,21 @@ public final class Gateway {
             // The Java routes set their own handlers.
             context.getCamelContextExtension().setErrorHandlerFactory(new NoErrorHandlerBuilder());
 
+            var ops = settings.operations();
+            PortCheck.requireFree(settings.http().host(), ops.httpPort(), "camel.server.host, camel.server.port");
+            if (ops.managementEnabled()) {
+                PortCheck.requireFree(ops.managementHost(), ops.managementPort(), "camel.management.host, camel.management.port");
+            }
             database = GatewayDatabase.open(settings);
+            try {
+                assemble(main, context);
+            } catch (RuntimeException e) {
+                afterStop(main); // the database (an embedded one is a process of its own) must not outlive a failed start
+                throw e;
+            }
+        }
+
+        private void assemble(BaseMainSupport main, CamelContext context) {
             var dataSource = database.dataSource();
             // The YAML routes write in the processing transaction when there is one (see TransactionalDataSource).
             TransactionalDataSource routesDataSource = new TransactionalDataSource(dataSource);
@@ -162,9 +187,16 @@ public final class Gateway {
 
             inbox = new Inbox(dataSource, settings.ingestWriters(), settings.ingestMaxBatch(),
                     settings.dbConnectionTimeoutMs() + 5_000L);
-            WebhookReceiver receiver = new WebhookReceiver(new SecretMatcher(settings.webhookSecrets()), inbox,
-                    mapper, settings.maxBodyBytes(), gate, metrics);
+            SecretMatcher webhookSecrets = new SecretMatcher(settings.webhookSecrets());
+            WebhookReceiver receiver = new WebhookReceiver(webhookSecrets, inbox, mapper, settings.maxBodyBytes(), gate, metrics);
             main.configure().addRoutesBuilder(new IngestRoutes(receiver));
+            var http = settings.http();
+            GuardedHttpServer server = new GuardedHttpServer(http.host(), settings.operations().httpPort(), settings.maxBodyBytes(),
+                    http.requestTimeoutMs(), http.idleTimeoutMs(), List.of(
+                            new WebhookEdge(settings.webhookPath(), webhookSecrets, metrics, settings.maxBodyBytes()),
+                            new ShutdownFallback(settings.webhookPath(), gate)));
+            // Started now, as Camel main starts its own server: the routes' consumers need its router.
+            startService(context, server);
 
             ProducerTemplate template = context.createProducerTemplate();
             context.getRegistry().bind(EVENT_FIELDS, new EventFields());
@@ -183,8 +215,8 @@ public final class Gateway {
                 main.configure().addRoutesBuilder(new AlertRoutes(sender, settings));
             }
             if (!settings.adminTokens().isEmpty()) {
-                main.configure().addRoutesBuilder(
-                        new AdminRoutes(deadLetters, new SecretMatcher(settings.adminTokens()), mapper, template));
+                main.configure().addRoutesBuilder(new AdminRoutes(deadLetters, mapper, template));
+                adminHttp = new AdminHttp(new SecretMatcher(settings.adminTokens()), template, AdminRoutes.OPERATIONS);
             }
             main.configure().addRoutesBuilder(new RouteBuilder() {
                 @Override
@@ -196,6 +228,20 @@ public final class Gateway {
             });
         }
 
+        /** Adds and starts a service; a settings problem it meets (a port in use) stays a one-line start error. */
+        private static void startService(CamelContext context, Object service) {
+            try {
+                context.addService(service, true, true);
+            } catch (Exception e) {
+                for (Throwable t = e; t != null; t = t.getCause()) {
+                    if (t instanceof SettingsException settingsProblem) {
+                        throw settingsProblem;
+                    }
+                }
+                throw new IllegalStateException("cannot start " + service, e);
+            }
+        }
+
         /** True while webhooks arrive faster than the threshold per second (0: never). */
         private static java.util.function.BooleanSupplier busyIngest(IngestGate gate, int perSecond) {
             return perSecond == 0 ? () -> false : () -> gate.arrivingFasterThan(perSecond);
@@ -203,7 +249,11 @@ public final class Gateway {
 
         @Override
         public void afterStart(BaseMainSupport main) {
-            ShutdownFallback.install(main.getCamelContext(), settings.webhookPath(), gate);
+            if (adminHttp != null) {
+                // The management server (health, metrics) is up now; the admin API shares its port, never the webhook port.
+                adminHttp.install(VertxPlatformHttpRouter.lookup(main.getCamelContext(),
+                        VertxPlatformHttpRouter.getRouterNameFromPort(settings.operations().managementPort())));
+            }
             StartupSummary.log(main.getCamelContext(), settings, database.description(),
                     localProperties ? "./application.properties" : "the copy packed in the jar");
         }

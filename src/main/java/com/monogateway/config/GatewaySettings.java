@@ -37,12 +37,17 @@ public record GatewaySettings(
         Redelivery redelivery,
         List<String> adminTokens,
         String adminBaseUrl,
+        HttpEdge http,
         Alerts alerts,
         Smtp smtp,
         Operations operations) {
 
+    /** The webhook port's HTTP server: where it listens and how long a client may take. */
+    public record HttpEdge(String host, long requestTimeoutMs, long idleTimeoutMs) {
+    }
+
     /** Ports, log format and shutdown, for the start summary and the lifecycle. */
-    public record Operations(int httpPort, boolean managementEnabled, int managementPort, String logFormat,
+    public record Operations(int httpPort, boolean managementEnabled, String managementHost, int managementPort, String logFormat,
             long shutdownTimeoutMs) {
     }
 
@@ -60,6 +65,11 @@ public record GatewaySettings(
     }
 
     public static final String WEBHOOK_SECRET = "mono.webhook.secret";
+    public static final String ADMIN_TOKEN = "mono.admin.token";
+    /** Admin tokens guard replay and discard: long enough that guessing is hopeless even without the throttle. */
+    public static final int MIN_ADMIN_TOKEN_LENGTH = 32;
+    /** Below this a webhook secret is weak; the start summary warns (Mono's dashboard generates longer ones). */
+    public static final int WEAK_WEBHOOK_SECRET_LENGTH = 16;
 
     /** Reads and validates every key; {@code lookup} answers a key's raw value, or empty when unset. */
     public static GatewaySettings from(Function<String, Optional<String>> lookup) {
@@ -75,10 +85,32 @@ public record GatewaySettings(
                     + " (environment variable MONO_WEBHOOK_SECRET) to the secret shown in the Mono dashboard;"
                     + " during a rotation give old and new, comma-separated. The gateway refuses every request without one.");
         }
+        List<String> adminTokens = r.list(ADMIN_TOKEN, "");
+        for (String token : adminTokens) {
+            if (token.length() < MIN_ADMIN_TOKEN_LENGTH) {
+                throw new SettingsException(ADMIN_TOKEN + " must be at least " + MIN_ADMIN_TOKEN_LENGTH + " characters long (one has "
+                        + token.length() + "); generate one with: openssl rand -hex 32");
+            }
+            if (secrets.contains(token)) {
+                throw new SettingsException(ADMIN_TOKEN + " must differ from every " + WEBHOOK_SECRET
+                        + ": whoever can post webhooks must not be able to replay or discard them");
+            }
+        }
+        boolean managementEnabled = r.bool("camel.management.enabled", true);
+        if (!adminTokens.isEmpty() && !managementEnabled) {
+            throw new SettingsException(ADMIN_TOKEN + " is set but camel.management.enabled is false: the admin API is served on"
+                    + " the management port; enable it or clear the token");
+        }
+        int httpPort = r.port("camel.server.port", 8080);
+        int managementPort = r.port("camel.management.port", 9090);
+        if (managementEnabled && httpPort == managementPort && httpPort != 0) {
+            throw new SettingsException("camel.management.port must differ from camel.server.port (" + httpPort
+                    + "): the webhook port serves the webhook and nothing else");
+        }
         return new GatewaySettings(
                 path,
                 secrets,
-                r.positiveInt("mono.webhook.max-body-bytes", 1_048_576),
+                r.positiveInt("mono.webhook.max-body-bytes", 262_144),
                 r.optional("mono.db.url"),
                 r.text("mono.db.username", ""),
                 r.text("mono.db.password", ""),
@@ -100,8 +132,12 @@ public record GatewaySettings(
                         r.intAtLeast("mono.redelivery.initial-delay-ms", 1_000, 0),
                         r.decimalAtLeast("mono.redelivery.backoff-multiplier", 2.0, 1.0),
                         r.intAtLeast("mono.redelivery.max-delay-ms", 30_000, 0)),
-                r.list("mono.admin.token", ""),
-                stripTrailingSlash(r.text("mono.admin.base-url", "http://localhost:8080")),
+                adminTokens,
+                stripTrailingSlash(r.text("mono.admin.base-url", "http://localhost:" + managementPort)),
+                new HttpEdge(
+                        r.text("camel.server.host", "0.0.0.0"),
+                        r.duration("mono.http.request-timeout", "10s"),
+                        r.duration("mono.http.idle-timeout", "30s")),
                 new Alerts(
                         r.bool("mono.alerts.enabled", true),
                         r.emails("mono.alerts.to", "operations@localhost"),
@@ -118,9 +154,10 @@ public record GatewaySettings(
                         r.text("mono.smtp.password", ""),
                         r.bool("mono.smtp.starttls", true)),
                 new Operations(
-                        r.port("camel.server.port", 8080),
-                        r.bool("camel.management.enabled", false),
-                        r.port("camel.management.port", 8080),
+                        httpPort,
+                        managementEnabled,
+                        r.text("camel.management.host", "0.0.0.0"),
+                        managementPort,
                         r.oneOf("mono.log.format", "text", "text", "json"),
                         r.duration("mono.shutdown.timeout", "30s")));
     }

@@ -1,13 +1,16 @@
 package com.monogateway.failure;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.monogateway.config.SecretMatcher;
+import com.monogateway.admin.AdminHttp;
+import com.monogateway.admin.AdminOperation;
+import com.monogateway.admin.AdminRequest;
 import com.monogateway.http.Answers;
 import com.monogateway.ingest.IngestRoutes;
+import io.vertx.core.http.HttpMethod;
+import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -18,20 +21,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The operators' HTTP API for the dead-letter store, under {@code /admin}, behind a bearer token
- * ({@code mono.admin.token}). Only added when a token is configured.
+ * The operators' API for the dead-letter store, under {@code /admin} on the management port. These
+ * routes hold what each call does; {@link AdminHttp} checks the bearer token ({@code mono.admin.token})
+ * and hands calls over. Only added when a token is configured.
  */
 public final class AdminRoutes extends RouteBuilder {
 
+    /** The calls these routes answer, for {@link AdminHttp}. */
+    public static final List<AdminOperation> OPERATIONS = List.of(
+            new AdminOperation(HttpMethod.GET, "/admin/dead-letters", "direct:mono-admin-list"),
+            new AdminOperation(HttpMethod.POST, "/admin/dead-letters/replay", "direct:mono-admin-replay-matching"),
+            new AdminOperation(HttpMethod.POST, "/admin/dead-letters/:id/replay", "direct:mono-admin-replay"),
+            new AdminOperation(HttpMethod.POST, "/admin/dead-letters/:id/discard", "direct:mono-admin-discard"));
+
     private static final Logger LOG = LoggerFactory.getLogger(AdminRoutes.class);
     private static final int MAX_LIST = 500;
-
-    /** What an admin request carries, taken before its headers are dropped. */
-    private record Request(String authorization, Map<String, String> params, String body) {
-        Optional<String> param(String name) {
-            return Optional.ofNullable(params.get(name)).map(String::trim).filter(v -> !v.isEmpty());
-        }
-    }
 
     private static final class BadRequest extends Exception {
         BadRequest(String message) {
@@ -40,17 +44,15 @@ public final class AdminRoutes extends RouteBuilder {
     }
 
     private interface Handler {
-        void handle(Exchange exchange, Request request) throws Exception;
+        void handle(Exchange exchange, AdminRequest request) throws Exception;
     }
 
     private final DeadLetters deadLetters;
-    private final SecretMatcher tokens;
     private final ObjectMapper mapper;
     private final ProducerTemplate template;
 
-    public AdminRoutes(DeadLetters deadLetters, SecretMatcher tokens, ObjectMapper mapper, ProducerTemplate template) {
+    public AdminRoutes(DeadLetters deadLetters, ObjectMapper mapper, ProducerTemplate template) {
         this.deadLetters = deadLetters;
-        this.tokens = tokens;
         this.mapper = mapper;
         this.template = template;
     }
@@ -59,26 +61,27 @@ public final class AdminRoutes extends RouteBuilder {
     public void configure() {
         errorHandler(defaultErrorHandler()); // the context default is none; onException needs one
         onException(Exception.class).handled(true).process(e -> {
-            LOG.error("Admin request failed", e.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class));
+            Exception cause = e.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+            if (cause instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("22")) {
+                // PostgreSQL refused a value the caller gave (a date out of its range, a NUL byte): the caller's mistake.
+                Answers.set(e, 400, Answers.error("bad_request", "a filter value is out of range: " + firstLine(sql.getMessage())));
+                return;
+            }
+            LOG.error("Admin request failed", cause);
             Answers.set(e, 503, Answers.error("unavailable", "the request could not be completed; retry later"));
         });
 
-        admin("GET", "/admin/dead-letters", "mono-admin-list", this::list);
-        admin("POST", "/admin/dead-letters/replay", "mono-admin-replay-matching", this::replayMatching);
-        admin("POST", "/admin/dead-letters/{id}/replay", "mono-admin-replay", this::replayOne);
-        admin("POST", "/admin/dead-letters/{id}/discard", "mono-admin-discard", this::discard);
+        admin("direct:mono-admin-list", this::list);
+        admin("direct:mono-admin-replay-matching", this::replayMatching);
+        admin("direct:mono-admin-replay", this::replayOne);
+        admin("direct:mono-admin-discard", this::discard);
     }
 
-    private void admin(String method, String path, String routeId, Handler handler) {
-        from("platform-http:" + path + "?httpMethodRestrict=" + method + "&muteException=true")
-                .routeId(routeId)
+    private void admin(String endpoint, Handler handler) {
+        from(endpoint)
+                .routeId(endpoint.substring("direct:".length()))
                 .process(exchange -> {
-                    Request request = take(exchange);
-                    if (!tokens.accepts(bearer(request.authorization()))) {
-                        LOG.warn("Refused an admin request to {}: missing or invalid bearer token", path);
-                        Answers.set(exchange, 401, Answers.error("unauthorized", "missing or invalid bearer token"));
-                        return;
-                    }
+                    AdminRequest request = exchange.getIn().getBody(AdminRequest.class);
                     try {
                         handler.handle(exchange, request);
                     } catch (BadRequest e) {
@@ -87,30 +90,11 @@ public final class AdminRoutes extends RouteBuilder {
                 });
     }
 
-    /** Copies what the handlers need and drops every request header, so none reaches the answer. */
-    private static Request take(Exchange exchange) {
-        var in = exchange.getIn();
-        Map<String, String> params = new LinkedHashMap<>();
-        for (String name : List.of("id", "status", "eventType", "from", "to", "limit")) {
-            Object value = in.getHeader(name);
-            if (value instanceof String s) {
-                params.put(name, s);
-            }
-        }
-        Request request = new Request(in.getHeader("Authorization", String.class), params, in.getBody(String.class));
-        in.removeHeaders("*");
-        in.setBody(null);
-        return request;
+    private static String firstLine(String message) {
+        return message == null ? "" : message.lines().findFirst().orElse("");
     }
 
-    private static String bearer(String authorization) {
-        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return null;
-        }
-        return authorization.substring(7).trim();
-    }
-
-    private void list(Exchange exchange, Request request) throws Exception {
+    private void list(Exchange exchange, AdminRequest request) throws Exception {
         String status = request.param("status").orElse("open");
         if (!List.of("open", "replayed", "discarded").contains(status)) {
             throw new BadRequest("status must be open, replayed or discarded");
@@ -120,7 +104,7 @@ public final class AdminRoutes extends RouteBuilder {
         answer(exchange, 200, Map.of("deadLetters", rows, "count", rows.size()));
     }
 
-    private void replayOne(Exchange exchange, Request request) throws Exception {
+    private void replayOne(Exchange exchange, AdminRequest request) throws Exception {
         long id = id(request);
         List<Long> inboxIds = new ArrayList<>();
         switch (deadLetters.replay(id, inboxIds)) {
@@ -134,7 +118,7 @@ public final class AdminRoutes extends RouteBuilder {
         }
     }
 
-    private void replayMatching(Exchange exchange, Request request) throws Exception {
+    private void replayMatching(Exchange exchange, AdminRequest request) throws Exception {
         Optional<String> type = request.param("eventType");
         Optional<OffsetDateTime> from = time(request, "from");
         Optional<OffsetDateTime> to = time(request, "to");
@@ -148,7 +132,7 @@ public final class AdminRoutes extends RouteBuilder {
         answer(exchange, 200, Map.of("replayed", inboxIds.size()));
     }
 
-    private void discard(Exchange exchange, Request request) throws Exception {
+    private void discard(Exchange exchange, AdminRequest request) throws Exception {
         long id = id(request);
         String reason;
         try {
@@ -177,7 +161,7 @@ public final class AdminRoutes extends RouteBuilder {
         Answers.set(exchange, status, mapper.writeValueAsString(body));
     }
 
-    private static long id(Request request) throws BadRequest {
+    private static long id(AdminRequest request) throws BadRequest {
         try {
             return Long.parseLong(request.param("id").orElse(""));
         } catch (NumberFormatException e) {
@@ -193,15 +177,21 @@ public final class AdminRoutes extends RouteBuilder {
         }
     }
 
-    private static Optional<OffsetDateTime> time(Request request, String name) throws BadRequest {
+    private static Optional<OffsetDateTime> time(AdminRequest request, String name) throws BadRequest {
         Optional<String> raw = request.param(name);
         if (raw.isEmpty()) {
             return Optional.empty();
         }
+        OffsetDateTime time;
         try {
-            return Optional.of(OffsetDateTime.parse(raw.get()));
+            time = OffsetDateTime.parse(raw.get());
         } catch (DateTimeParseException e) {
             throw new BadRequest(name + " must be an ISO-8601 time such as 2024-05-01T10:00:00Z");
         }
+        // PostgreSQL's timestamptz ends in year 294276; a request for years beyond 9999 is a mistake anyway.
+        if (time.getYear() < 1 || time.getYear() > 9999) {
+            throw new BadRequest(name + " must be a time between the years 1 and 9999");
+        }
+        return Optional.of(time);
     }
 }

@@ -1,8 +1,8 @@
 package com.monogateway.ingest;
 
 import io.vertx.core.http.HttpMethod;
-import org.apache.camel.CamelContext;
-import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
+import io.vertx.ext.web.Router;
+import java.util.function.Consumer;
 
 /**
  * Camel stops the webhook route (and removes it from the HTTP router) a moment before it closes the
@@ -12,21 +12,22 @@ import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
  * from Camel (seen once in about ten runs of GracefulShutdownTest); during a shutdown that becomes 503 too.
  * Both mean "retry" to Mono; 503 is the one the gateway promises.
  */
-public final class ShutdownFallback {
+public final class ShutdownFallback implements Consumer<Router> {
 
-    private ShutdownFallback() {
+    private final String webhookPath;
+    private final IngestGate gate;
+
+    public ShutdownFallback(String webhookPath, IngestGate gate) {
+        this.webhookPath = webhookPath;
+        this.gate = gate;
     }
 
     /**
      * Adds, on the webhook path, a first handler that turns a 500 into 503 once a shutdown has begun, and a
      * last-resort POST handler that answers 503 once a shutdown has begun (the route is gone by then).
      */
-    public static void install(CamelContext context, String webhookPath, IngestGate gate) {
-        int port = Integer.parseInt(context.getPropertiesComponent().resolveProperty("camel.server.port").orElse("8080"));
-        VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(context, VertxPlatformHttpRouter.getRouterNameFromPort(port));
-        if (router == null) {
-            throw new IllegalStateException("no HTTP router for port " + port + "; camel.server.enabled must be true");
-        }
+    @Override
+    public void accept(Router router) {
         router.route(HttpMethod.POST, webhookPath).order(Integer.MIN_VALUE).handler(request -> {
             request.addHeadersEndHandler(ignored -> {
                 if (gate.isDraining() && request.response().getStatusCode() == 500) {

@@ -10,6 +10,7 @@ import java.util.Locale;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
+import org.apache.camel.component.platform.http.vertx.HttpMessage;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpConstants;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +23,6 @@ import org.slf4j.MDC;
  */
 public final class WebhookReceiver implements Processor {
 
-    public static final String SECRET_HEADER = "mono-webhook-secret";
     /** Exchange property, set when the event was new: its inbox row id (the processing side is woken). */
     public static final String STORED_EVENT_ID = "MonoInboxId";
 
@@ -73,18 +73,19 @@ public final class WebhookReceiver implements Processor {
     private void receive(Exchange exchange) throws SQLException {
         long started = System.nanoTime();
         Message in = exchange.getIn();
-        Object presented = in.getHeader(SECRET_HEADER);
+        // Checked at the HTTP edge already (WebhookEdge); again here, from the raw request header only,
+        // so that this route can never take a secret from the query string or a form field.
+        String presented = in instanceof HttpMessage http ? WebhookEdge.presentedSecret(http.getRequest().headers()) : null;
         String contentType = in.getHeader(Exchange.CONTENT_TYPE, String.class);
         String remote = remoteAddress(in);
         byte[] body = in.getBody(byte[].class);
         in.removeHeaders("*");
         in.setBody(null);
 
-        // A repeated header arrives as a list: never a valid secret.
-        if (!(presented instanceof String secret) || !secrets.accepts(secret)) {
-            LOG.warn("Refused a webhook from {}: {} {} header", remote, presented == null ? "missing" : "invalid", SECRET_HEADER);
+        if (presented == null || !secrets.accepts(presented)) {
+            LOG.warn("Refused a webhook from {}: missing or invalid {} header", remote, WebhookEdge.SECRET_HEADER);
             metrics.event(GatewayMetrics.UNKNOWN_TYPE, GatewayMetrics.UNAUTHORIZED);
-            Answers.set(exchange, 401, Answers.error("unauthorized", "missing or invalid " + SECRET_HEADER + " header"));
+            Answers.set(exchange, 401, Answers.error("unauthorized", "missing or invalid " + WebhookEdge.SECRET_HEADER + " header"));
             return;
         }
         if (!isJson(contentType)) {

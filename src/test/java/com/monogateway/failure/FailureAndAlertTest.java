@@ -357,7 +357,7 @@ class FailureAndAlertTest {
     void theAdminApiRefusesAMissingOrWrongToken() {
         start(settings());
         for (String auth : new String[] {null, "Bearer wrong", "Bearer " + TOKEN + "x", TOKEN, "Basic " + TOKEN}) {
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + "/admin/dead-letters"));
+            HttpRequest.Builder request = HttpRequest.newBuilder(gateway.managementUri("/admin/dead-letters"));
             if (auth != null) {
                 request.header("Authorization", auth);
             }
@@ -375,7 +375,7 @@ class FailureAndAlertTest {
         start(settings);
 
         HttpResponse<String> response = RunningGateway.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + gateway.port() + "/admin/dead-letters")).header("Authorization", "Bearer ").build());
+                gateway.managementUri("/admin/dead-letters")).header("Authorization", "Bearer ").build());
         assertEquals(404, response.statusCode());
     }
 
@@ -400,10 +400,7 @@ class FailureAndAlertTest {
     }
 
     private HttpResponse<String> admin(String method, String path, String body) {
-        return RunningGateway.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + path))
-                .header("Authorization", "Bearer " + TOKEN)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .build());
+        return gateway.admin(method, path, TOKEN, body);
     }
 
     private String inboxStatus(String event) {

@@ -145,7 +145,7 @@ class OperationsTest {
     void noConfiguredSecretOrPasswordAppearsInTheLogsOfAFullRun() {
         String webhookSecret = "whsec-LEAKCHECK-7f3a9c";
         String oldSecret = "whsec-OLD-LEAKCHECK-11aa";
-        String adminToken = "admin-LEAKCHECK-0b5e2d";
+        String adminToken = "admin-LEAKCHECK-0b5e2d-4c8a9f1e7d3b";
         String dbPassword = "dbpass-LEAKCHECK-93c1";
         String smtpPassword = "smtppass-LEAKCHECK-42d0";
         Properties settings = RunningGateway.defaults();
@@ -169,10 +169,8 @@ class OperationsTest {
             gateway.post(v2("direct_debit.payment_successful", "2024-05-01T10:00:00Z",
                     paymentData(newId("txd_"), "successful", 10, "\"acc_1\"", "2024-05-01T10:00:00Z").replace("\"amount\":10", "\"amount\":\"ten\"")),
                     webhookSecret);
-            RunningGateway.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + "/admin/dead-letters"))
-                    .header("Authorization", "Bearer " + adminToken).build());
-            RunningGateway.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + "/admin/dead-letters"))
-                    .header("Authorization", "Bearer " + adminToken + "-wrong").build());
+            gateway.admin("GET", "/admin/dead-letters", adminToken, null);
+            gateway.admin("GET", "/admin/dead-letters", adminToken + "-wrong", null);
             gateway.awaitInboxDrained();
             await().atMost(Duration.ofSeconds(30)).until(() -> logs.all().contains("Could not send an alert email"));
         }

@@ -105,6 +105,25 @@ public final class RunningGateway implements AutoCloseable {
         return port;
     }
 
+    public int managementPort() {
+        return managementPort;
+    }
+
+    /** A URL on the management port (health, metrics, the admin API). */
+    public URI managementUri(String path) {
+        return URI.create("http://127.0.0.1:" + managementPort + path);
+    }
+
+    /** An admin API call on the management port with this bearer token (none when null). */
+    public HttpResponse<String> admin(String method, String path, String token, String body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(managementUri(path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return send(request.build());
+    }
+
     /** GET on the management server, for example /observe/health/ready. */
     public HttpResponse<String> management(String path) {
         return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path)).build());

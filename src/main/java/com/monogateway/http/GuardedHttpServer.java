@@ -1,0 +1,183 @@
+package com.monogateway.http;
+
+import com.monogateway.config.SettingsException;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.net.BindException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServerConfiguration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The webhook port's HTTP server: Camel's platform-http Vert.x server, started with what Camel main's
+ * own server (camel.server.enabled) leaves out and anyone who can reach the port could exploit:
+ * <ul>
+ * <li>an idle timeout and a per-request deadline (from the connection's first byte, or the previous
+ * answer, to this answer), so half-sent headers or bodies cannot hold connections for ever;</li>
+ * <li>guards (such as the webhook secret check) on the router before Camel's body handler, installed
+ * before the port opens, so that a request can be refused before its body is read;</li>
+ * <li>no file uploads, and a start that fails when the port cannot be bound (Camel's own server logs
+ * the BindException and carries on, and readiness then lies).</li>
+ * </ul>
+ */
+public final class GuardedHttpServer extends VertxPlatformHttpServer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GuardedHttpServer.class);
+
+    private final long requestTimeoutMs;
+    private final long idleTimeoutMs;
+    private final List<Consumer<Router>> guards;
+    private final Map<HttpConnection, Deadline> deadlines = new ConcurrentHashMap<>();
+    private HttpServer server;
+
+    /** {@code guards} add their routes to the router before the port opens. */
+    public GuardedHttpServer(String host, int port, long maxBodyBytes, long requestTimeoutMs, long idleTimeoutMs,
+            List<Consumer<Router>> guards) {
+        super(configuration(host, port, maxBodyBytes));
+        this.requestTimeoutMs = requestTimeoutMs;
+        this.idleTimeoutMs = idleTimeoutMs;
+        this.guards = guards;
+    }
+
+    private static VertxPlatformHttpServerConfiguration configuration(String host, int port, long maxBodyBytes) {
+        VertxPlatformHttpServerConfiguration c = new VertxPlatformHttpServerConfiguration();
+        c.setBindHost(host);
+        c.setBindPort(port);
+        c.setMaxBodySize(maxBodyBytes);
+        c.getBodyHandler().setHandleFileUploads(false);
+        c.setServerType(VertxPlatformHttpRouter.SERVER_TYPE_SERVER);
+        return c;
+    }
+
+    /** The running server: platform-http finds the webhook port's router through it (the management port has one too). */
+    @Override
+    public HttpServer getServer() {
+        return server;
+    }
+
+    @Override
+    protected void startServer() throws Exception {
+        int port = getConfigurationPort();
+        VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(getCamelContext(),
+                VertxPlatformHttpRouter.getRouterNameFromPort(port));
+        router.route().order(Integer.MIN_VALUE).handler(this::startRequest);
+        guards.forEach(guard -> guard.accept(router));
+
+        Vertx vertx = getVertx();
+        HttpServerOptions options = new HttpServerOptions()
+                .setIdleTimeout((int) Math.max(1, idleTimeoutMs))
+                .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+        HttpServer created = vertx.createHttpServer(options)
+                .connectionHandler(this::openConnection)
+                .requestHandler(router);
+        try {
+            server = created.listen(port, getHost()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            String reason = cause instanceof BindException ? "it is in use or not allowed" : String.valueOf(cause);
+            throw new SettingsException("cannot listen on " + getHost() + ":" + port + " (camel.server.host, camel.server.port): "
+                    + reason);
+        } catch (TimeoutException e) {
+            throw new SettingsException("the HTTP server on port " + port + " did not start within 30 s");
+        }
+        LOG.info("Webhook HTTP server listening on {}:{} (request timeout {} ms, idle timeout {} ms)", getHost(),
+                server.actualPort(), requestTimeoutMs, idleTimeoutMs);
+    }
+
+    @Override
+    protected void stopServer() {
+        HttpServer closing = server;
+        server = null;
+        if (closing != null) {
+            try {
+                closing.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+                LOG.info("Webhook HTTP server stopped");
+            } catch (Exception e) {
+                LOG.warn("The webhook HTTP server did not close cleanly: {}", e.toString());
+            }
+        }
+    }
+
+    private void openConnection(HttpConnection connection) {
+        Deadline deadline = new Deadline(connection);
+        deadlines.put(connection, deadline);
+        connection.closeHandler(ignored -> deadlines.remove(connection).cancel());
+        deadline.arm(null);
+    }
+
+    /** First handler of every request: the deadline now covers this request, until its answer is sent. */
+    private void startRequest(RoutingContext ctx) {
+        Deadline deadline = deadlines.get(ctx.request().connection());
+        if (deadline != null) {
+            deadline.current(ctx);
+            ctx.addEndHandler(ignored -> deadline.arm(ctx));
+        }
+        ctx.next();
+    }
+
+    /**
+     * One connection's timer: from its opening, or the end of an answer, to the end of the next answer.
+     * When it fires, a request still being read gets 408, one still being processed 503 (both mean
+     * "retry" to Mono), and the connection is closed.
+     */
+    private final class Deadline {
+        private final HttpConnection connection;
+        private long timer = -1;
+        private RoutingContext current;
+
+        Deadline(HttpConnection connection) {
+            this.connection = connection;
+        }
+
+        synchronized void current(RoutingContext ctx) {
+            current = ctx;
+        }
+
+        /** Starts the next period; {@code finished} is the request whose answer was just sent, if any. */
+        synchronized void arm(RoutingContext finished) {
+            if (finished != null && finished != current) {
+                return;
+            }
+            current = null;
+            cancel();
+            timer = getVertx().setTimer(Math.max(1, requestTimeoutMs), ignored -> expire());
+        }
+
+        synchronized void cancel() {
+            if (timer >= 0) {
+                getVertx().cancelTimer(timer);
+                timer = -1;
+            }
+        }
+
+        private synchronized void expire() {
+            timer = -1;
+            RoutingContext ctx = current;
+            if (ctx != null && !ctx.response().ended() && !ctx.response().headWritten()) {
+                boolean reading = !ctx.request().isEnded();
+                LOG.warn("Closing a connection from {}: {} {} took longer than mono.http.request-timeout ({} ms)",
+                        connection.remoteAddress(), ctx.request().method(), ctx.request().path(), requestTimeoutMs);
+                ctx.response().setStatusCode(reading ? 408 : 503).putHeader("Content-Type", "application/json")
+                        .putHeader("Connection", "close")
+                        .end(Answers.error(reading ? "request_timeout" : "unavailable",
+                                reading ? "the request was not sent in time" : "the request took too long; retry later"))
+                        .onComplete(done -> connection.close());
+            } else {
+                connection.close();
+            }
+        }
+    }
+}
