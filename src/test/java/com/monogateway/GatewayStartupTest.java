@@ -94,6 +94,32 @@ class GatewayStartupTest {
         }
     }
 
+    @Test
+    void aTakenWebhookOrManagementPortStopsTheStartWithOneLineAndANonZeroExit(@TempDir Path dataDir) throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+            Properties webhookPortTaken = RunningGateway.defaults();
+            webhookPortTaken.setProperty("camel.server.port", Integer.toString(taken.getLocalPort()));
+            Throwable failure = rootCause(assertThrows(RuntimeException.class, () -> RunningGateway.start(webhookPortTaken)));
+            assertTrue(failure.getMessage().contains("port " + taken.getLocalPort()) && failure.getMessage().contains("camel.server.port"),
+                    failure.getMessage());
+
+            Properties managementPortTaken = RunningGateway.defaults();
+            managementPortTaken.setProperty("camel.management.port", Integer.toString(taken.getLocalPort()));
+            failure = rootCause(assertThrows(RuntimeException.class, () -> RunningGateway.start(managementPortTaken)));
+            assertTrue(failure.getMessage().contains("camel.management.port"), failure.getMessage());
+
+            // As a user runs it: a separate process that exits non-zero with one clear line.
+            Process process = com.monogateway.support.GatewayProcess.start(com.monogateway.support.TestPostgres.newDatabase(),
+                    taken.getLocalPort(), dataDir, "port-taken");
+            assertTrue(process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the gateway kept running");
+            assertEquals(2, process.exitValue());
+            String output = Files.readString(Path.of("target", "port-taken.log"));
+            assertTrue(output.contains("mono-webhook-gateway cannot start: port " + taken.getLocalPort()), output);
+            assertTrue(!output.contains("\tat "), "no stack trace: " + output);
+            assertTrue(!output.contains("is ready"), output);
+        }
+    }
+
     private static String event() {
         return "{\"event\":\"mono.events.account_connected\",\"event_id\":\"" + UUID.randomUUID() + "\",\"data\":{\"id\":\"acc_1\"}}";
     }

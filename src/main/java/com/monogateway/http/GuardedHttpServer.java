@@ -1,12 +1,14 @@
 package com.monogateway.http;
 
 import com.monogateway.config.SettingsException;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 import java.net.BindException;
 import java.util.List;
 import java.util.Map;
@@ -37,16 +39,20 @@ public final class GuardedHttpServer extends VertxPlatformHttpServer {
 
     private static final Logger LOG = LoggerFactory.getLogger(GuardedHttpServer.class);
 
+    private final long maxBodyBytes;
     private final long requestTimeoutMs;
     private final long idleTimeoutMs;
     private final List<Consumer<Router>> guards;
     private final Map<HttpConnection, Deadline> deadlines = new ConcurrentHashMap<>();
     private HttpServer server;
+    private VertxPlatformHttpRouter router;
+    private boolean ownVertx;
 
     /** {@code guards} add their routes to the router before the port opens. */
     public GuardedHttpServer(String host, int port, long maxBodyBytes, long requestTimeoutMs, long idleTimeoutMs,
             List<Consumer<Router>> guards) {
         super(configuration(host, port, maxBodyBytes));
+        this.maxBodyBytes = maxBodyBytes;
         this.requestTimeoutMs = requestTimeoutMs;
         this.idleTimeoutMs = idleTimeoutMs;
         this.guards = guards;
@@ -57,7 +63,6 @@ public final class GuardedHttpServer extends VertxPlatformHttpServer {
         c.setBindHost(host);
         c.setBindPort(port);
         c.setMaxBodySize(maxBodyBytes);
-        c.getBodyHandler().setHandleFileUploads(false);
         c.setServerType(VertxPlatformHttpRouter.SERVER_TYPE_SERVER);
         return c;
     }
@@ -68,11 +73,39 @@ public final class GuardedHttpServer extends VertxPlatformHttpServer {
         return server;
     }
 
+    /**
+     * The router the platform-http consumers attach to. Its body handler is Vert.x's without file uploads:
+     * Camel's, even with uploads switched off, writes multipart parts to ./file-uploads.
+     */
+    @Override
+    protected void doInit() throws Exception {
+        super.doInit();
+        if (getVertx() == null) { // none shared in the registry
+            setVertx(createVertxInstance());
+            ownVertx = true;
+        }
+    }
+
+    @Override
+    protected void initializeServer() {
+        String name = VertxPlatformHttpRouter.getRouterNameFromPort(getConfigurationPort());
+        router = new VertxPlatformHttpRouter(this, getVertx(), Router.router(getVertx()), name,
+                VertxPlatformHttpRouter.SERVER_TYPE_SERVER) {
+            @Override
+            public Handler<RoutingContext> bodyHandler() {
+                BodyHandler body = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
+                return ctx -> {
+                    ctx.request().resume(); // the router holds a request paused until someone reads it
+                    body.handle(ctx);
+                };
+            }
+        };
+        getCamelContext().getRegistry().bind(name, router);
+    }
+
     @Override
     protected void startServer() throws Exception {
         int port = getConfigurationPort();
-        VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(getCamelContext(),
-                VertxPlatformHttpRouter.getRouterNameFromPort(port));
         router.route().order(Integer.MIN_VALUE).handler(this::startRequest);
         guards.forEach(guard -> guard.accept(router));
 
@@ -107,6 +140,17 @@ public final class GuardedHttpServer extends VertxPlatformHttpServer {
                 LOG.info("Webhook HTTP server stopped");
             } catch (Exception e) {
                 LOG.warn("The webhook HTTP server did not close cleanly: {}", e.toString());
+            }
+        }
+    }
+
+    @Override
+    protected void stopVertx() {
+        if (ownVertx && getVertx() != null) {
+            try {
+                getVertx().close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                LOG.warn("Vert.x did not close cleanly: {}", e.toString());
             }
         }
     }

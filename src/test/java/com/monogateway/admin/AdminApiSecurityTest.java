@@ -1,0 +1,112 @@
+package com.monogateway.admin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.monogateway.support.RunningGateway;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Properties;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The admin API: on the management port only, a long token from the Authorization header only, throttled guessing. */
+class AdminApiSecurityTest {
+
+    private static final String TOKEN = "admin-token-0123456789abcdef0123456789";
+    private static RunningGateway gateway;
+
+    @BeforeAll
+    static void start() {
+        Properties settings = RunningGateway.defaults();
+        settings.setProperty("mono.admin.token", TOKEN);
+        gateway = RunningGateway.start(settings);
+    }
+
+    @AfterAll
+    static void stop() {
+        gateway.close();
+    }
+
+    @Test
+    void theAdminApiIsOnTheManagementPortAndNotOnTheWebhookPort() {
+        assertEquals(200, gateway.admin("GET", "/admin/dead-letters", TOKEN, null).statusCode());
+        HttpResponse<String> onWebhookPort = RunningGateway.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + gateway.port() + "/admin/dead-letters"))
+                .header("Authorization", "Bearer " + TOKEN).build());
+        assertEquals(404, onWebhookPort.statusCode());
+        HttpResponse<String> replayOnWebhookPort = RunningGateway.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + gateway.port() + "/admin/dead-letters/replay?eventType=x"))
+                .header("Authorization", "Bearer " + TOKEN).POST(HttpRequest.BodyPublishers.noBody()).build());
+        assertEquals(404, replayOnWebhookPort.statusCode());
+    }
+
+    @Test
+    void theTokenCountsOnlyInTheAuthorizationHeader() {
+        String encoded = URLEncoder.encode("Bearer " + TOKEN, StandardCharsets.UTF_8);
+        HttpResponse<String> inQuery = RunningGateway.send(HttpRequest.newBuilder(
+                gateway.managementUri("/admin/dead-letters?Authorization=" + encoded)).build());
+        assertEquals(401, inQuery.statusCode());
+        assertFalse(inQuery.body().contains(TOKEN));
+    }
+
+    @Test
+    void filtersComeFromTheQueryStringAndClientMistakesGet400() {
+        // A header named like a filter is not a filter: status=nonsense would be a 400.
+        HttpResponse<String> headerFilter = RunningGateway.send(HttpRequest.newBuilder(gateway.managementUri("/admin/dead-letters"))
+                .header("Authorization", "Bearer " + TOKEN).header("status", "nonsense").build());
+        assertEquals(200, headerFilter.statusCode(), headerFilter.body());
+        assertEquals(400, gateway.admin("GET", "/admin/dead-letters?status=nonsense", TOKEN, null).statusCode());
+        assertEquals(400, gateway.admin("GET", "/admin/dead-letters?eventType=a%00b", TOKEN, null).statusCode(), "NUL byte");
+        assertEquals(400, gateway.admin("GET", "/admin/dead-letters?from=%2B99999-01-01T00:00:00Z", TOKEN, null).statusCode(),
+                "a year PostgreSQL cannot hold");
+        assertEquals(400, gateway.admin("GET", "/admin/dead-letters?status=open&status=replayed", TOKEN, null).statusCode());
+    }
+
+    @Test
+    void repeatedWrongTokensFromOneAddressAreSlowedDown() {
+        // Its own gateway: the throttle must not slow the other tests down.
+        Properties settings = RunningGateway.defaults();
+        settings.setProperty("mono.admin.token", TOKEN);
+        try (RunningGateway own = RunningGateway.start(settings)) {
+            for (int i = 0; i < AdminHttp.MAX_FAILURES; i++) {
+                assertEquals(401, own.admin("GET", "/admin/dead-letters", TOKEN + "-wrong" + i, null).statusCode());
+            }
+            HttpResponse<String> throttled = own.admin("GET", "/admin/dead-letters", TOKEN + "-wrong", null);
+            assertEquals(429, throttled.statusCode());
+            long retryAfter = Long.parseLong(throttled.headers().firstValue("Retry-After").orElseThrow());
+            assertTrue(retryAfter >= 1 && retryAfter <= 60, "Retry-After " + retryAfter);
+            // Even the right token waits until the window ends: guessing must not go on in parallel.
+            assertEquals(429, own.admin("GET", "/admin/dead-letters", TOKEN, null).statusCode());
+        }
+    }
+
+    @Test
+    void aShortTokenOrOneEqualToAWebhookSecretStopsTheStart() {
+        Properties shortToken = RunningGateway.defaults();
+        shortToken.setProperty("mono.admin.token", "too-short-0123456789");
+        Throwable failure = rootCause(assertThrows(RuntimeException.class, () -> RunningGateway.start(shortToken)));
+        assertTrue(failure.getMessage().contains("mono.admin.token must be at least 32 characters"), failure.getMessage());
+        assertFalse(failure.getMessage().contains("too-short-0123456789"), "the message must not repeat the token");
+
+        Properties sameAsSecret = RunningGateway.defaults();
+        String secret = "same-value-for-both-0123456789-abcdef";
+        sameAsSecret.setProperty("mono.webhook.secret", secret);
+        sameAsSecret.setProperty("mono.admin.token", secret);
+        failure = rootCause(assertThrows(RuntimeException.class, () -> RunningGateway.start(sameAsSecret)));
+        assertTrue(failure.getMessage().contains("must differ from every mono.webhook.secret"), failure.getMessage());
+    }
+
+    private static Throwable rootCause(Throwable t) {
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t;
+    }
+}
