@@ -29,6 +29,7 @@ import com.monogateway.operations.StartupSummary;
 import com.monogateway.processing.EventFields;
 import com.monogateway.processing.InboxProcessor;
 import com.monogateway.processing.ProcessingRoutes;
+import com.monogateway.processing.RouteCheck;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -226,6 +227,16 @@ public final class Gateway {
                     from("timer:mono-stats?period=5000").routeId("mono-stats").process(exchange -> stats.refresh());
                 }
             });
+        }
+
+        @Override
+        public void afterConfigure(BaseMainSupport main) {
+            try {
+                RouteCheck.requireComplete(main.getCamelContext());
+            } catch (RuntimeException e) {
+                afterStop(main);
+                throw e;
+            }
         }
 
         /** Adds and starts a service; a settings problem it meets (a port in use) stays a one-line start error. */

@@ -29,11 +29,30 @@ public final class GatewayMain {
             // Logging reads this once, at its first use: it must be known before anything logs.
             System.setProperty(LOG_FORMAT, logFormat());
             exit = Gateway.create(new Properties()).run(args);
-        } catch (SettingsException e) {
-            System.err.println("mono-webhook-gateway cannot start: " + e.getMessage());
+        } catch (RuntimeException e) {
+            String reason = startFailure(e).orElseThrow(() -> e);
+            System.err.println("mono-webhook-gateway cannot start: " + reason);
             exit = 2;
         }
         System.exit(exit);
+    }
+
+    /**
+     * The one line that explains a failed start caused by the set-up (a setting, a taken port, a route
+     * file that does not load), or empty for anything else (a bug: its stack trace is worth more).
+     */
+    public static java.util.Optional<String> startFailure(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SettingsException) {
+                return java.util.Optional.of(t.getMessage());
+            }
+            if (t.getClass().getName().startsWith("org.apache.camel.dsl.yaml.") || t.getClass().getName().startsWith("org.snakeyaml.")) {
+                // YAML errors span lines (the offending line and a caret): keep the message and its location.
+                String message = String.join(" ", t.getMessage().lines().limit(2).map(String::strip).toList());
+                return java.util.Optional.of("a route file could not be loaded: " + message);
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     /** mono.log.format from the same sources as every setting: system property, environment, application.properties. */

@@ -120,6 +120,37 @@ class GatewayStartupTest {
         }
     }
 
+    @Test
+    void missingOrBrokenRoutesStopTheStart(@TempDir Path routes) throws Exception {
+        Properties settings = RunningGateway.defaults();
+        settings.setProperty("camel.main.routes-include-pattern", "file:" + routes + "/*.camel.yaml");
+
+        // No route file at all (an unreadable or misnamed routes/ folder looks the same).
+        Throwable failure = rootCause(assertThrows(RuntimeException.class, () -> RunningGateway.start(settings)));
+        assertTrue(failure.getMessage().startsWith("no route consumes direct:mono-event"), failure.getMessage());
+
+        // The router without the handlers it sends to.
+        Files.copy(Path.of("routes", "event-router.camel.yaml"), routes.resolve("event-router.camel.yaml"));
+        failure = rootCause(assertThrows(RuntimeException.class, () -> RunningGateway.start(settings)));
+        assertTrue(failure.getMessage().startsWith("route mono-event-router (") && failure.getMessage().contains("sends to direct:mono-"),
+                failure.getMessage());
+
+        // Every handler, but one file is not valid YAML DSL.
+        for (String file : new String[] {"accounts.camel.yaml", "payments.camel.yaml", "mandates.camel.yaml"}) {
+            Files.copy(Path.of("routes", file), routes.resolve(file));
+        }
+        Files.writeString(routes.resolve("extra.camel.yaml"), "- route:\n    from:\n      uri: direct:x\n      steps:\n        - nonsense: 1\n");
+        Throwable whole = assertThrows(RuntimeException.class, () -> RunningGateway.start(settings));
+        String line = GatewayMain.startFailure(whole).orElseThrow();
+        assertTrue(line.startsWith("a route file could not be loaded: Unknown node id: nonsense in file:")
+                && line.contains("extra.camel.yaml, line 5") && !line.contains("\n"), line);
+
+        Files.delete(routes.resolve("extra.camel.yaml"));
+        try (RunningGateway gateway = RunningGateway.start(settings)) {
+            assertEquals(200, gateway.post(event()).statusCode());
+        }
+    }
+
     private static String event() {
         return "{\"event\":\"mono.events.account_connected\",\"event_id\":\"" + UUID.randomUUID() + "\",\"data\":{\"id\":\"acc_1\"}}";
     }

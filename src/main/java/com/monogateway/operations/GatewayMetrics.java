@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.util.Set;
 
 /**
  * The gateway's own Micrometer meters, exported by Camel's Prometheus registry on /observe/metrics:
@@ -28,6 +29,21 @@ public final class GatewayMetrics {
 
     /** Event type tag of requests that carry none we can trust (unauthenticated, unreadable). */
     public static final String UNKNOWN_TYPE = "unknown";
+    /** Event type tag of any type outside Mono's catalog: a sender must not be able to create series at will. */
+    public static final String OTHER_TYPE = "other";
+
+    /** Mono's event catalog (docs.mono.co): the event types that get a series of their own. */
+    static final Set<String> CATALOG = Set.of(
+            "mono.events.account_connected", "mono.events.account_updated", "mono.events.account_reauthorized",
+            "mono.events.reauthorisation_required", "mono.events.account_unlinked", "mono.events.sync_failed",
+            "mono.accounts.jobs.update", "mono.events.account_income", "mono.events.account_credit_worthiness",
+            "direct_debit.payment_successful", "direct_debit.payment_failed", "direct_debit.payment_cancelled",
+            "direct_debit.payment_abandoned",
+            "events.mandates.created", "events.mandates.approved", "events.mandates.rejected", "events.mandates.ready",
+            "events.mandates.expired", "events.mandate.action.pause", "events.mandate.action.cancel",
+            "events.mandate.action.reinstate",
+            "events.mandates.debit.processing", "events.mandates.debit.successful", "events.mandates.debit.failed",
+            UNKNOWN_TYPE);
 
     // A few fixed buckets (Prometheus histogram_quantile works on them) rather than Micrometer's ~70.
     private static final Duration[] ANSWER_BUCKETS = millis(5, 10, 25, 50, 100, 250, 500, 1_000, 2_500);
@@ -57,8 +73,12 @@ public final class GatewayMetrics {
 
     public void event(String eventType, String outcome) {
         Counter.builder("mono.events").description("Mono events by type and outcome")
-                .tag("event_type", eventType).tag("outcome", outcome)
+                .tag("event_type", typeTag(eventType)).tag("outcome", outcome)
                 .register(registry).increment();
+    }
+
+    static String typeTag(String eventType) {
+        return eventType != null && CATALOG.contains(eventType) ? eventType : OTHER_TYPE;
     }
 
     /** Time from the request's arrival to its answer. */
@@ -72,7 +92,7 @@ public final class GatewayMetrics {
     /** Time from receipt to the end of processing. */
     public void processed(String eventType, OffsetDateTime receivedAt) {
         Timer.builder("mono.event.processing.lag").description("Time from receipt to processed")
-                .tag("event_type", eventType)
+                .tag("event_type", typeTag(eventType))
                 .serviceLevelObjectives(LAG_BUCKETS)
                 .register(registry).record(Duration.between(receivedAt, OffsetDateTime.now()));
     }

@@ -42,7 +42,8 @@ public final class StartupSummary {
         line(s, "database", database);
         line(s, "routes", yamlRoutes.isEmpty() ? "none from YAML" : yamlRoutes);
         line(s, "alerts", alerting);
-        line(s, "admin API", settings.adminTokens().isEmpty() ? "off (set mono.admin.token)" : "on, under /admin");
+        line(s, "admin API", settings.adminTokens().isEmpty() ? "off (set mono.admin.token)"
+                : "on the management port " + ops.managementPort() + ", under /admin");
         line(s, "forwarding", settings.forwardUri().map(URISupport::sanitizeUri).orElse("off"));
         line(s, "logs", ops.logFormat());
         s.append("  settings (from ").append(settingsSource).append(", environment variables win):");
@@ -55,6 +56,12 @@ public final class StartupSummary {
             s.append("\n    ").append(key).append(" = ").append(mask(key, value));
         }
         LOG.info(s.toString());
+        long weak = settings.webhookSecrets().stream().filter(secret -> secret.length() < GatewaySettings.WEAK_WEBHOOK_SECRET_LENGTH).count();
+        if (weak > 0) {
+            LOG.warn("{} of the webhook secrets (mono.webhook.secret) {} shorter than {} characters: anyone who guesses one can post"
+                    + " events; use the secret Mono's dashboard generates", weak, weak == 1 ? "is" : "are",
+                    GatewaySettings.WEAK_WEBHOOK_SECRET_LENGTH);
+        }
     }
 
     private static void line(StringBuilder s, String what, String value) {

@@ -92,7 +92,8 @@ class OperationsTest {
             gateway.post(payment);                                    // duplicate
             gateway.post(payment, "not-the-secret");                  // unauthorized
             gateway.post("[]");                                        // rejected
-            gateway.postNew(v2("issuing.card_created", "2024-05-01T10:00:00Z", "{\"id\":\"c\"}"));   // ignored
+            gateway.postNew(v2("issuing.card_created", "2024-05-01T10:00:00Z", "{\"id\":\"c\"}"));   // ignored, not in the catalog
+            gateway.postNew(v2("made.up.type-" + newId("x"), "2024-05-01T10:00:00Z", "{\"id\":\"d\"}")); // nor does a made-up one
             gateway.postNew(v2("direct_debit.payment_successful", "2024-05-01T10:00:00Z",
                     paymentData(newId("txd_"), "successful", 10, "\"acc_1\"", "2024-05-01T10:00:00Z").replace("\"amount\":10", "\"amount\":10.5")));
             gateway.awaitInboxDrained();
@@ -105,7 +106,8 @@ class OperationsTest {
                 assertEquals(1.0, value(metrics, "mono_events_total{event_type=\"unknown\",outcome=\"rejected\"}"));
                 assertEquals(1.0, value(metrics, "mono_events_total{event_type=\"direct_debit.payment_failed\",outcome=\"processed\"}"));
                 assertEquals(1.0, value(metrics, "mono_events_total{event_type=\"direct_debit.payment_failed\",outcome=\"forwarded\"}"));
-                assertEquals(1.0, value(metrics, "mono_events_total{event_type=\"issuing.card_created\",outcome=\"ignored\"}"));
+                assertEquals(2.0, value(metrics, "mono_events_total{event_type=\"other\",outcome=\"ignored\"}"));
+                assertFalse(metrics.contains("made.up.type") || metrics.contains("issuing.card_created"), "types outside the catalog are 'other'");
                 assertEquals(1.0, value(metrics, "mono_events_total{event_type=\"direct_debit.payment_successful\",outcome=\"failed\"}"));
                 assertEquals(1.0, value(metrics, "mono_events_total{event_type=\"direct_debit.payment_successful\",outcome=\"dead_lettered\"}"));
                 assertTrue(value(metrics, "mono_webhook_response_seconds_count{status=\"200\"}") >= 4);
