@@ -58,10 +58,10 @@ final class DatabaseStartupWait {
                 long elapsed = elapsedMs(start);
                 if (elapsed >= waitMs) {
                     throw new SettingsException("PostgreSQL at " + where + " cannot be reached"
-                            + (waitMs == 0 ? "" : " after waiting " + seconds(waitMs) + " (mono.db.startup-wait)") + ": " + reason);
+                            + (waitMs == 0 ? "" : " after waiting " + duration(waitMs) + " (mono.db.startup-wait)") + ": " + reason);
                 }
                 if (elapsed >= nextLog) {
-                    LOG.warn("Waiting for PostgreSQL at {} ({} of {}): {}", where, seconds(elapsed), seconds(waitMs), reason);
+                    LOG.warn("Waiting for PostgreSQL at {} ({}s of {}): {}", where, elapsed / 1_000, duration(waitMs), reason);
                     nextLog = elapsed + LOG_EVERY_MS;
                 }
                 sleep(Math.min(RETRY_EVERY_MS, waitMs - elapsed));
@@ -73,8 +73,9 @@ final class DatabaseStartupWait {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
     }
 
-    private static String seconds(long ms) {
-        return ms < 1_000 && ms > 0 ? ms + "ms" : ms / 1_000 + "s";
+    /** As mono.db.startup-wait is written: 60s, or 500ms. */
+    private static String duration(long ms) {
+        return ms % 1_000 == 0 ? ms / 1_000 + "s" : ms + "ms";
     }
 
     /** The driver's message, which names host and port (or the server's own words) and never a password. */

@@ -243,9 +243,15 @@ final class EmbeddedDatabase {
             }
             if (exists(c, "SELECT 1 WHERE to_regclass(?) IS NOT NULL", "public.flyway_schema_history")) {
                 // Made by an earlier version: the data stays where it is, and now belongs to the gateway's role.
+                // At every start, for objects someone made there as postgres since.
+                boolean firstTime = !exists(c, "SELECT 1 FROM pg_namespace WHERE nspname = 'public' AND pg_get_userbyid(nspowner) = ?",
+                        APP_ROLE);
                 s.execute("ALTER SCHEMA public OWNER TO " + APP_ROLE);
                 s.execute(HAND_OVER_PUBLIC_SCHEMA);
-                LOG.info("Embedded PostgreSQL: the gateway's tables in database {} belong to {} now", LEGACY_DATABASE, APP_ROLE);
+                if (firstTime) {
+                    LOG.info("Embedded PostgreSQL: the gateway's tables in database {} (made by an earlier version) belong to {} now",
+                            LEGACY_DATABASE, APP_ROLE);
+                }
                 return LEGACY_DATABASE;
             }
             s.execute("CREATE DATABASE " + APP_DATABASE + " OWNER " + APP_ROLE);
