@@ -164,8 +164,10 @@ final class EmbeddedDatabase {
                 })
                 .start();
         try {
-            // Zonky makes its working directory writable for all (to share it between users); this one is private.
-            Files.setPosixFilePermissions(binaries, SecretFile.OWNER_ONLY_DIRECTORY);
+            if (SecretFile.posix()) {
+                // Zonky makes its working directory writable for all (to share it between users); this one is private.
+                Files.setPosixFilePermissions(binaries, SecretFile.OWNER_ONLY_DIRECTORY);
+            }
             String database = prepareRoleAndDatabase(postgres.getPort(), superuserPassword, password);
             return new Started(postgres, "jdbc:postgresql://localhost:" + postgres.getPort() + "/" + database,
                     database, APP_ROLE, password, passwordFile, data);
