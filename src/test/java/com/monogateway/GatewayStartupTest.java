@@ -89,7 +89,8 @@ class GatewayStartupTest {
         assertTrue(Files.exists(dataDir.resolve("postgres").resolve("PG_VERSION")), "data lives under mono.data.dir");
         try (RunningGateway gateway = RunningGateway.start(settings)) {
             assertEquals("{\"status\":\"duplicate\"}", gateway.post(body).body());
-            Db db = new Db("jdbc:postgresql://localhost:" + settings.getProperty("mono.embedded-db.port") + "/postgres");
+            Db db = new Db("jdbc:postgresql://localhost:" + settings.getProperty("mono.embedded-db.port") + "/mono",
+                    "mono_gateway", Files.readString(dataDir.resolve("postgres-password")).strip());
             assertEquals(1, db.count("SELECT count(*) FROM webhook_events"));
         }
     }

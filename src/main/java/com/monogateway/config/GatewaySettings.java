@@ -23,6 +23,7 @@ public record GatewaySettings(
         String dbPassword,
         int dbPoolSize,
         int dbConnectionTimeoutMs,
+        long dbStartupWaitMs,
         Path dataDir,
         int embeddedDbPort,
         int ingestWriters,
@@ -116,6 +117,7 @@ public record GatewaySettings(
                 r.text("mono.db.password", ""),
                 r.positiveInt("mono.db.pool-size", 16),
                 r.intAtLeast("mono.db.connection-timeout-ms", 2_000, 250),
+                r.durationOrZero("mono.db.startup-wait", "60s"),
                 Path.of(r.text("mono.data.dir", "./data")),
                 r.port("mono.embedded-db.port", 15432),
                 r.positiveInt("mono.ingest.writers", 4),
@@ -241,6 +243,15 @@ public record GatewaySettings(
 
         /** A duration such as 500ms, 60s, 5m or 1h; a bare number is milliseconds. */
         long duration(String key, String fallback) {
+            return duration(key, fallback, false);
+        }
+
+        /** A duration as above, or 0 where 0 turns something off. */
+        long durationOrZero(String key, String fallback) {
+            return duration(key, fallback, true);
+        }
+
+        private long duration(String key, String fallback, boolean zeroAllowed) {
             String raw = text(key, fallback).toLowerCase();
             var m = java.util.regex.Pattern.compile("(\\d{1,9})\\s*(ms|s|m|h)?").matcher(raw);
             if (!m.matches()) {
@@ -254,8 +265,8 @@ public record GatewaySettings(
                 case "s" -> amount * 1_000;
                 default -> amount;
             };
-            if (ms < 100) {
-                throw new SettingsException(key + " must be at least 100ms, but is '" + raw + "'");
+            if (ms < 100 && !(zeroAllowed && ms == 0)) {
+                throw new SettingsException(key + " must be " + (zeroAllowed ? "0 or " : "") + "at least 100ms, but is '" + raw + "'");
             }
             return ms;
         }

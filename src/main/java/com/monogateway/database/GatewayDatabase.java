@@ -6,8 +6,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.sql.SQLException;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
@@ -39,14 +38,15 @@ public final class GatewayDatabase implements AutoCloseable {
         String password;
         String description;
         if (settings.embeddedDatabase()) {
-            Path dataDir = settings.dataDir().resolve("postgres").toAbsolutePath().normalize();
-            embedded = startEmbedded(dataDir, settings.embeddedDbPort());
-            url = embedded.getJdbcUrl("postgres", "postgres");
-            user = "postgres";
-            password = "";
-            description = "embedded PostgreSQL on port " + embedded.getPort() + ", data in " + dataDir;
-            LOG.info("No mono.db.url set: using an embedded PostgreSQL, data in {} (psql -h localhost -p {} -U postgres)",
-                    dataDir, embedded.getPort());
+            EmbeddedDatabase.Started started = startEmbedded(settings);
+            embedded = started.postgres();
+            url = started.jdbcUrl();
+            user = started.user();
+            password = started.password();
+            description = started.toString();
+            LOG.info("No mono.db.url set: using an embedded PostgreSQL, data in {}; connect with:"
+                    + " PGPASSWORD=$(cat {}) psql -h localhost -p {} -U {} {}",
+                    started.dataDirectory(), started.passwordFile(), embedded.getPort(), user, started.database());
         } else {
             url = settings.dbUrl().get();
             if (!url.startsWith("jdbc:postgresql:")) {
@@ -56,14 +56,16 @@ public final class GatewayDatabase implements AutoCloseable {
             user = settings.dbUsername();
             password = settings.dbPassword();
             description = "PostgreSQL at " + withoutQuery(url);
+            DatabaseStartupWait.untilReachable(url, withoutQuery(url), user, password, settings.dbStartupWaitMs(),
+                    settings.dbConnectionTimeoutMs());
         }
         HikariDataSource pool;
         try {
             pool = pool(url, user, password, settings);
         } catch (RuntimeException e) {
             closeQuietly(embedded);
-            throw new IllegalStateException("Cannot connect to " + description
-                    + " (check mono.db.url, mono.db.username, mono.db.password): " + rootCause(e).getMessage(), e);
+            throw new SettingsException("Cannot connect to " + description
+                    + " (check mono.db.url, mono.db.username, mono.db.password): " + rootCause(e).getMessage());
         }
         GatewayDatabase db = new GatewayDatabase(embedded, pool, description);
         try {
@@ -75,27 +77,13 @@ public final class GatewayDatabase implements AutoCloseable {
         return db;
     }
 
-    private static EmbeddedPostgres startEmbedded(Path dataDir, int port) {
+    private static EmbeddedDatabase.Started startEmbedded(GatewaySettings settings) {
         try {
-            Files.createDirectories(dataDir);
-            return EmbeddedPostgres.builder()
-                    .setDataDirectory(dataDir)
-                    .setCleanDataDirectory(false)
-                    .setPort(port == 0 ? findFreePort() : port)
-                    // Zonky tunes for throwaway test databases; this one holds events we answered 200 for.
-                    .setServerConfig("synchronous_commit", "on")
-                    .setServerConfig("fsync", "on")
-                    .setServerConfig("full_page_writes", "on")
-                    .start();
-        } catch (IOException e) {
-            throw new IllegalStateException("Cannot start the embedded PostgreSQL with data in " + dataDir
-                    + " on port " + port + " (is mono.embedded-db.port free and mono.data.dir writable?)", e);
-        }
-    }
-
-    private static int findFreePort() throws IOException {
-        try (var socket = new java.net.ServerSocket(0)) {
-            return socket.getLocalPort();
+            return EmbeddedDatabase.start(settings.dataDir(), settings.embeddedDbPort());
+        } catch (IOException | SQLException | RuntimeException e) {
+            throw new IllegalStateException("Cannot start the embedded PostgreSQL with data in "
+                    + settings.dataDir().resolve(EmbeddedDatabase.DATA_DIRECTORY) + " on port " + settings.embeddedDbPort()
+                    + " (is mono.embedded-db.port free and mono.data.dir writable?): " + rootCause(e).getMessage(), e);
         }
     }
 

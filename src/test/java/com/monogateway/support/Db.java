@@ -12,10 +12,15 @@ import java.util.List;
 import java.util.Map;
 
 /** Plain JDBC reads and writes for assertions, straight against the gateway's database. */
-public record Db(String url) {
+public record Db(String url, String user, String password) {
+
+    /** As the superuser of the test servers, which trust every local login. */
+    public Db(String url) {
+        this(url, "postgres", "");
+    }
 
     public List<Map<String, Object>> rows(String sql, Object... params) {
-        try (Connection c = DriverManager.getConnection(url, "postgres", "");
+        try (Connection c = DriverManager.getConnection(url, user, password);
                 PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < params.length; i++) {
                 ps.setObject(i + 1, params[i]);
@@ -54,7 +59,7 @@ public record Db(String url) {
     /** A text[] parameter, for {@code = ANY (?)}. */
     public java.sql.Array array(java.util.Collection<String> values) {
         try {
-            return DriverManager.getConnection(url, "postgres", "").createArrayOf("text", values.toArray());
+            return DriverManager.getConnection(url, user, password).createArrayOf("text", values.toArray());
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
