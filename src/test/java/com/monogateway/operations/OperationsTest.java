@@ -8,11 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.PatternLayout;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.AppenderBase;
+import com.monogateway.support.CapturedLogs;
 import com.monogateway.support.RunningGateway;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -20,53 +17,14 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 /** Metrics, log lines and the secret-leak check, on the real gateway (health under an outage: DatabaseOutageTest). */
 class OperationsTest {
-
-    /** Keeps every log line of the run, formatted with stack traces, and the events with their MDC. */
-    static final class CapturedLogs extends AppenderBase<ILoggingEvent> {
-        final List<String> lines = new CopyOnWriteArrayList<>();
-        final List<ILoggingEvent> events = new CopyOnWriteArrayList<>();
-        private final PatternLayout layout = new PatternLayout();
-
-        CapturedLogs() {
-            LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
-            layout.setContext(context);
-            layout.setPattern("%level %logger %X %msg%n%ex");
-            layout.start();
-            setContext(context);
-            start();
-            root().addAppender(this);
-        }
-
-        @Override
-        protected void append(ILoggingEvent event) {
-            event.prepareForDeferredProcessing();
-            events.add(event);
-            lines.add(layout.doLayout(event));
-        }
-
-        void detach() {
-            root().detachAppender(this);
-            stop();
-        }
-
-        String all() {
-            return String.join("", lines);
-        }
-
-        private static Logger root() {
-            return (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-        }
-    }
 
     private CapturedLogs logs;
 
