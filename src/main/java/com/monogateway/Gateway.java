@@ -203,7 +203,7 @@ public final class Gateway {
             context.getRegistry().bind(EVENT_FIELDS, new EventFields());
             AlertQueue alerts = new AlertQueue(dataSource, mapper, settings.alerts().enabled(), settings.alerts().events());
             DeadLetters deadLetters = new DeadLetters(dataSource, alerts, settings.redelivery().maxAttempts());
-            InboxProcessor processor = new InboxProcessor(dataSource, routesDataSource, template, mapper,
+            InboxProcessor processor = new InboxProcessor(dataSource, routesDataSource, template, mapper, deadLetters,
                     settings.processingBatchSize(), metrics, busyIngest(gate, settings.burstRate()),
                     () -> stats.oldestAgeSeconds() * 1_000 >= settings.burstMaxDelayMs(),
                     settings.forwardUri().isPresent());

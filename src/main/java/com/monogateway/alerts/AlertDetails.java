@@ -1,6 +1,7 @@
 package com.monogateway.alerts;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import java.math.BigDecimal;
 import java.text.DecimalFormat;
 import java.text.DecimalFormatSymbols;
@@ -17,9 +18,12 @@ public final class AlertDetails {
     private AlertDetails() {
     }
 
-    /** Fields for an alert template; every value is text, {@code -} when the event does not say. */
+    /**
+     * Fields for an alert template; every value is text, {@code -} when the event does not say (or, with
+     * a null event, when the stored event could not be read at all).
+     */
     public static Map<String, String> of(String eventType, long inboxId, String dedupeKey, JsonNode event) {
-        JsonNode data = event.path("data");
+        JsonNode data = event == null ? MissingNode.getInstance() : event.path("data");
         JsonNode payment = data.path("object");
         Map<String, String> d = new LinkedHashMap<>();
         d.put("eventType", eventType);

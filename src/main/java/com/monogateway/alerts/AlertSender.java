@@ -80,7 +80,7 @@ public final class AlertSender {
                 if (failure == null) {
                     ps.setLong(1, alert.id());
                 } else {
-                    ps.setString(1, TransientFailures.describe(failure));
+                    ps.setString(1, TransientFailures.describeWithRootCause(failure));
                     ps.setLong(2, alert.id());
                 }
                 ps.addBatch();
@@ -89,7 +89,7 @@ public final class AlertSender {
         }
         if (failure != null) {
             LOG.warn("Could not send an alert email ({} alert(s) wait for the next try): {}", alerts.size(),
-                    TransientFailures.describe(failure));
+                    TransientFailures.describeWithRootCause(failure));
             return false;
         }
         LOG.info("Sent alert email '{}' ({} alert(s))", mail.subject(), alerts.size());

@@ -1,6 +1,12 @@
 package com.monogateway.config;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -61,8 +67,24 @@ public record GatewaySettings(
             int digestThreshold, int digestMaxEntries, Path templatesDir) {
     }
 
-    /** The SMTP server; with no host, alerts are written as .eml files under mono.data.dir/mail. */
-    public record Smtp(Optional<String> host, int port, String username, String password, boolean starttls) {
+    /**
+     * The SMTP server; with no host, alerts are written as .eml files under mono.data.dir/mail. With
+     * {@code ssl} the connection is TLS from the start (SMTPS); else with {@code starttls} it must be
+     * upgraded by STARTTLS before anything else is said; with neither it is plain SMTP. The server's
+     * certificate must match the host, and chain to {@code trustedCertificates} (mono.smtp.ca-file) or,
+     * when there are none, to the JVM's trust store.
+     */
+    public record Smtp(Optional<String> host, int port, String username, String password, boolean starttls, boolean ssl,
+            List<X509Certificate> trustedCertificates) {
+
+        public boolean encrypted() {
+            return ssl || starttls;
+        }
+
+        /** How the connection is protected, for the logs. */
+        public String security() {
+            return ssl ? "implicit TLS" : starttls ? "STARTTLS required" : "unencrypted";
+        }
     }
 
     public static final String WEBHOOK_SECRET = "mono.webhook.secret";
@@ -149,12 +171,7 @@ public record GatewaySettings(
                         r.positiveInt("mono.alerts.digest-threshold", 5),
                         r.positiveInt("mono.alerts.digest-max-entries", 20),
                         Path.of(r.text("mono.alerts.templates-dir", "routes/templates"))),
-                new Smtp(
-                        r.optional("mono.smtp.host"),
-                        r.port("mono.smtp.port", 587),
-                        r.text("mono.smtp.username", ""),
-                        r.text("mono.smtp.password", ""),
-                        r.bool("mono.smtp.starttls", true)),
+                smtp(r),
                 new Operations(
                         httpPort,
                         managementEnabled,
@@ -162,6 +179,18 @@ public record GatewaySettings(
                         managementPort,
                         r.oneOf("mono.log.format", "text", "text", "json"),
                         r.duration("mono.shutdown.timeout", "30s")));
+    }
+
+    private static Smtp smtp(Reader r) {
+        boolean ssl = r.bool("mono.smtp.ssl", false);
+        return new Smtp(
+                r.optional("mono.smtp.host"),
+                r.port("mono.smtp.port", ssl ? 465 : 587),
+                r.text("mono.smtp.username", ""),
+                r.text("mono.smtp.password", ""),
+                r.bool("mono.smtp.starttls", true),
+                ssl,
+                r.certificates("mono.smtp.ca-file"));
     }
 
     private static String stripTrailingSlash(String url) {
@@ -277,6 +306,27 @@ public record GatewaySettings(
                 throw new SettingsException(key + " must be one of " + String.join(", ", allowed) + ", but is '" + raw + "'");
             }
             return raw;
+        }
+
+        /** The X.509 certificates of a PEM (or DER) file; none when the key is empty. */
+        List<X509Certificate> certificates(String key) {
+            Optional<String> file = optional(key);
+            if (file.isEmpty()) {
+                return List.of();
+            }
+            try (InputStream in = Files.newInputStream(Path.of(file.get()))) {
+                List<X509Certificate> certificates = CertificateFactory.getInstance("X.509").generateCertificates(in).stream()
+                        .map(X509Certificate.class::cast).toList();
+                if (certificates.isEmpty()) {
+                    throw new SettingsException(key + " must name a PEM file of certificates, but " + file.get() + " holds none");
+                }
+                return certificates;
+            } catch (IOException e) {
+                throw new SettingsException(key + " names a file that cannot be read: " + file.get() + " (" + e + ")");
+            } catch (CertificateException e) {
+                throw new SettingsException(key + " must name a PEM file of certificates, but " + file.get() + " is not one: "
+                        + e.getMessage());
+            }
         }
 
         boolean bool(String key, boolean fallback) {

@@ -76,6 +76,14 @@ public final class DeadLetters {
 
     private static final String STATUS = "SELECT status FROM dead_letters WHERE id = ?";
 
+    /**
+     * An event that cannot be processed: the stored row it came from, the event as parsed (null when it
+     * could not be read), where it failed, why, and after how many attempts.
+     */
+    public record Failure(long inboxId, String eventType, String dedupeKey, String payload, JsonNode event, String failingRoute,
+            Throwable cause, int attempts) {
+    }
+
     /** How a request about one dead letter ended. */
     public enum Result { DONE, NOT_FOUND, NOT_OPEN }
 
@@ -100,23 +108,35 @@ public final class DeadLetters {
             return;
         }
         var in = exchange.getIn();
-        String type = in.getHeader(ProcessingHeaders.EVENT_TYPE, String.class);
-        long inboxId = in.getHeader(ProcessingHeaders.INBOX_ID, Long.class);
-        String dedupeKey = in.getHeader(ProcessingHeaders.DEDUPE_KEY, String.class);
         // The route whose error handler gave up, and the step of it that failed (the YAML router, the forward...).
         String route = exchange.getProperty(Exchange.FAILURE_ROUTE_ID, String.class)
                 + " via " + exchange.getProperty(Exchange.FAILURE_ENDPOINT, String.class);
+        long id = record(new Failure(in.getHeader(ProcessingHeaders.INBOX_ID, Long.class),
+                in.getHeader(ProcessingHeaders.EVENT_TYPE, String.class), in.getHeader(ProcessingHeaders.DEDUPE_KEY, String.class),
+                exchange.getProperty(ProcessingHeaders.PAYLOAD, String.class), exchange.getProperty(ProcessingHeaders.EVENT_JSON, JsonNode.class),
+                route, cause, maxAttempts));
+        // Only once committed: the inbox marks the event failed because this row exists.
+        exchange.setProperty(DEAD_LETTER_ID, id);
+    }
+
+    /**
+     * Records a failed event and queues its alert (once per dead letter), committed when this returns;
+     * answers the dead letter's id. Every event that cannot be processed comes here, whether the routes
+     * failed on it or it could not even be read.
+     */
+    public long record(Failure failure) throws SQLException {
+        String reason = TransientFailures.describe(failure.cause());
         long id = Transactions.inTransaction(dataSource, c -> {
             long deadLetter;
             boolean created;
             try (PreparedStatement ps = c.prepareStatement(RECORD)) {
-                ps.setLong(1, inboxId);
-                ps.setString(2, type);
-                ps.setString(3, exchange.getProperty(ProcessingHeaders.PAYLOAD, String.class));
-                ps.setString(4, route);
-                ps.setString(5, cause.getClass().getName());
-                ps.setString(6, TransientFailures.describe(cause));
-                ps.setInt(7, maxAttempts);
+                ps.setLong(1, failure.inboxId());
+                ps.setString(2, failure.eventType());
+                ps.setString(3, failure.payload());
+                ps.setString(4, failure.failingRoute());
+                ps.setString(5, failure.cause().getClass().getName());
+                ps.setString(6, reason);
+                ps.setInt(7, failure.attempts());
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     deadLetter = rs.getLong(1);
@@ -124,19 +144,19 @@ public final class DeadLetters {
                 }
             }
             if (created) {
-                Map<String, String> details = new LinkedHashMap<>(AlertDetails.of(type, inboxId, dedupeKey,
-                        exchange.getProperty(ProcessingHeaders.EVENT_JSON, JsonNode.class)));
+                Map<String, String> details = new LinkedHashMap<>(
+                        AlertDetails.of(failure.eventType(), failure.inboxId(), failure.dedupeKey(), failure.event()));
                 details.put("deadLetterId", Long.toString(deadLetter));
-                details.put("failingRoute", route);
-                details.put("attempts", Integer.toString(maxAttempts));
-                details.put("reason", TransientFailures.describe(cause));
-                alerts.queueDeadLetterAlert(c, type, inboxId, deadLetter, details);
+                details.put("failingRoute", failure.failingRoute());
+                details.put("attempts", Integer.toString(failure.attempts()));
+                details.put("reason", reason);
+                alerts.queueDeadLetterAlert(c, failure.eventType(), failure.inboxId(), deadLetter, details);
             }
             return deadLetter;
         });
-        // Only once committed: the inbox marks the event failed because this row exists.
-        exchange.setProperty(DEAD_LETTER_ID, id);
-        LOG.info("Dead letter #{} holds {} event {} (#{}) after {} attempts", id, type, dedupeKey, inboxId, maxAttempts);
+        LOG.info("Dead letter #{} holds {} event {} (#{}) after {} attempt(s)", id, failure.eventType(), failure.dedupeKey(),
+                failure.inboxId(), failure.attempts());
+        return id;
     }
 
     public List<Map<String, Object>> list(String status, Optional<String> eventType, Optional<OffsetDateTime> from,

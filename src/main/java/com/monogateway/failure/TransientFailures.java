@@ -47,6 +47,18 @@ public final class TransientFailures {
         return t instanceof SQLException sql && sql.getSQLState() != null && test.test(sql.getSQLState());
     }
 
+    /**
+     * {@link #describe} followed by the innermost cause, when there is one: what a wrapped failure
+     * really was (camel-mail's "Could not convert socket to TLS" says nothing of the certificate).
+     */
+    public static String describeWithRootCause(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == e ? describe(e) : describe(e) + " (cause: " + describe(root) + ")";
+    }
+
     /** One line, bounded, for logs and the last_error column. */
     public static String describe(Throwable e) {
         String message = e.getClass().getSimpleName() + ": " + (e.getMessage() == null ? "" : e.getMessage());

@@ -29,7 +29,7 @@ public final class StartupSummary {
         var alerts = settings.alerts();
         String alerting = !alerts.enabled() ? "off (mono.alerts.enabled=false)"
                 : "to " + String.join(", ", alerts.to()) + " "
-                        + settings.smtp().host().map(h -> "via SMTP " + h + ":" + settings.smtp().port())
+                        + settings.smtp().host().map(h -> "via SMTP " + h + ":" + settings.smtp().port() + " (" + settings.smtp().security() + ")")
                                 .orElse("as .eml files in " + settings.dataDir().resolve("mail"))
                         + ", for dead letters and " + (alerts.events().isEmpty() ? "no event type" : String.join(", ", new TreeSet<>(alerts.events())));
 

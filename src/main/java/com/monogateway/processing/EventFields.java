@@ -1,6 +1,8 @@
 package com.monogateway.processing;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.HashMap;
@@ -194,6 +196,12 @@ public final class EventFields {
         }
         if (node.isIntegralNumber() && node.canConvertToLong()) {
             return node.longValue();
+        }
+        if (node.isIntegralNumber()) {
+            // The columns are bigint; PostgreSQL's own "bigint out of range" would not say which field.
+            String value = new BigDecimal(node.bigIntegerValue()).round(new MathContext(6)).stripTrailingZeros().toString();
+            throw new InvalidEventDataException(field + " " + value + " is out of range for a kobo amount ("
+                    + Long.MIN_VALUE + " to " + Long.MAX_VALUE + ")");
         }
         if (node.isTextual() && node.asText().matches("-?\\d{1,18}")) {
             return Long.parseLong(node.asText());

@@ -1,5 +1,7 @@
 package com.monogateway.processing;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.monogateway.database.TransactionalDataSource;
@@ -53,6 +55,16 @@ public final class InboxProcessor {
 
     private static final String CLAIM = "SELECT id, event_type, event_id, dedupe_key, payload::text, live_mode, received_at"
             + " FROM webhook_events WHERE status = 'received' AND id > ? ORDER BY id LIMIT ? FOR NO KEY UPDATE SKIP LOCKED";
+    /**
+     * PostgreSQL prints a jsonb number in full: a fee sent as {@code 1e1500} comes back as 1501 digits,
+     * past Jackson's default limit of 1000. Stored events are read with room for any amount-like
+     * number; beyond this an event is unreadable (and dead-lettered), which also bounds the cost of
+     * parsing one number.
+     */
+    static final int MAX_NUMBER_LENGTH = 10_000;
+    /** The dead letters' failing_route for an event that could not be read. */
+    private static final String READING = "mono-process via reading the stored event";
+
     private static final String FINISH = "UPDATE webhook_events SET status = ?, status_reason = ?, last_error = ?,"
             + " attempts = attempts + 1, processed_at = CASE WHEN ? THEN now() END WHERE id = ?";
 
@@ -92,16 +104,27 @@ public final class InboxProcessor {
     private final boolean straightThrough;
     /** Held by the one worker that processes during a burst once the oldest waiting event is overdue. */
     private final ReentrantLock burstWorker = new ReentrantLock();
+    private final DeadLetters deadLetters;
+
+    /** A stored event that cannot be parsed back; it is dead-lettered like any event that fails. */
+    public static final class UnreadableEventException extends Exception {
+        UnreadableEventException(Exception cause) {
+            super("the stored event cannot be read: " + TransientFailures.describe(cause), cause);
+        }
+    }
 
     public InboxProcessor(DataSource pool, TransactionalDataSource routesDataSource, ProducerTemplate template, ObjectMapper mapper,
-            int batchSize, GatewayMetrics metrics, BooleanSupplier ingestBusy, BooleanSupplier backlogOverdue, boolean forwarding) {
+            DeadLetters deadLetters, int batchSize, GatewayMetrics metrics, BooleanSupplier ingestBusy, BooleanSupplier backlogOverdue,
+            boolean forwarding) {
+        this.deadLetters = deadLetters;
         this.ingestBusy = ingestBusy;
         this.backlogOverdue = backlogOverdue;
         this.straightThrough = !forwarding;
         this.pool = pool;
         this.routesDataSource = routesDataSource;
         this.template = template;
-        this.mapper = mapper;
+        this.mapper = mapper.copyWith(JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder().maxNumberLength(MAX_NUMBER_LENGTH).build()).build());
         this.batchSize = batchSize;
         this.metrics = metrics;
     }
@@ -238,19 +261,23 @@ public final class InboxProcessor {
         for (InboxRow row : rows) {
             putMdc(row);
             try {
-                Exchange exchange = exchangeFor(row);
-                if (exchange != null) {
+                Exchange exchange;
+                Exception failure;
+                try {
+                    exchange = exchangeFor(row);
                     template.send(ProcessingRoutes.PROCESS_OR_FAIL, exchange);
+                    failure = ProcessingRoutes.caught(exchange);
+                } catch (UnreadableEventException e) {
+                    exchange = null;
+                    failure = e;
                 }
-                Exception failure = exchange == null ? null : ProcessingRoutes.caught(exchange);
                 if (failure != null && TransientFailures.needsNewTransaction(failure)) {
                     throw new BatchAbandoned(row, failure);
                 }
-                if (exchange == null || failure != null) {
+                if (failure != null) {
                     c.rollback(afterClaim);
                     LOG.info("{} event {} (#{}) failed ({}); processing its batch of {} again one event at a time, with retries",
-                            row.eventType(), row.dedupeKey(), row.id(),
-                            failure == null ? "unreadable" : TransientFailures.describe(failure), rows.size());
+                            row.eventType(), row.dedupeKey(), row.id(), TransientFailures.describe(failure), rows.size());
                     return null;
                 }
                 outcomes.add(appliedOutcome(row, exchange, line -> logLines.add(() -> {
@@ -315,9 +342,11 @@ public final class InboxProcessor {
 
     /** One event through the Dead Letter Channel entry: redelivered, then dead-lettered if it keeps failing. */
     private Outcome apply(InboxRow row) {
-        Exchange exchange = exchangeFor(row);
-        if (exchange == null) {
-            return new Outcome("failed", null, "the stored event cannot be read");
+        Exchange exchange;
+        try {
+            exchange = exchangeFor(row);
+        } catch (UnreadableEventException e) {
+            return deadLetterUnreadable(row, e);
         }
         template.send(ProcessingRoutes.PROCESS, exchange);
 
@@ -342,8 +371,27 @@ public final class InboxProcessor {
         return appliedOutcome(row, exchange, Runnable::run);
     }
 
-    /** The exchange for one stored event; null (and logged) when its payload cannot be read. */
-    private Exchange exchangeFor(InboxRow row) {
+    /**
+     * Reading is not retried (it would fail the same way); the event goes straight to the dead-letter
+     * store, with its alert, where it can be replayed once the reader is fixed, or discarded.
+     */
+    private Outcome deadLetterUnreadable(InboxRow row, UnreadableEventException unreadable) {
+        String error = TransientFailures.describe(unreadable);
+        try {
+            long deadLetter = deadLetters.record(new DeadLetters.Failure(row.id(), row.eventType(), row.dedupeKey(), row.payload(),
+                    null, READING, unreadable, 1));
+            LOG.error("Stored {} event {} (#{}) cannot be read, moved to dead letter #{}: {}", row.eventType(), row.dedupeKey(),
+                    row.id(), deadLetter, error, unreadable);
+            return new Outcome("failed", null, error);
+        } catch (SQLException e) {
+            LOG.warn("Stored {} event {} (#{}) cannot be read ({}) nor dead-lettered for now, it stays in the inbox for the next"
+                    + " sweep: {}", row.eventType(), row.dedupeKey(), row.id(), error, TransientFailures.describe(e));
+            return new Outcome("received", null, error);
+        }
+    }
+
+    /** The exchange for one stored event. */
+    private Exchange exchangeFor(InboxRow row) throws UnreadableEventException {
         Exchange exchange = new DefaultExchange(template.getCamelContext());
         exchange.setProperty(STARTED, System.nanoTime());
         // It runs inside this thread's database transaction: Camel must redeliver on this thread too.
@@ -366,9 +414,7 @@ public final class InboxProcessor {
             exchange.setProperty(ProcessingHeaders.EVENT_JSON, event);
             return exchange;
         } catch (Exception e) {
-            LOG.error("Cannot read stored {} event {} (#{}): {}", row.eventType(), row.dedupeKey(), row.id(),
-                    TransientFailures.describe(e), e);
-            return null;
+            throw new UnreadableEventException(e);
         }
     }
 

@@ -20,6 +20,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -71,6 +72,7 @@ class FailureAndAlertTest {
         p.setProperty("mono.alerts.digest-window", "500ms");
         p.setProperty("mono.smtp.host", "127.0.0.1");
         p.setProperty("mono.smtp.port", Integer.toString(smtpPort));
+        p.setProperty("mono.smtp.starttls", "false"); // GreenMail's SMTP offers no STARTTLS (SmtpSecurityTest covers TLS)
         return p;
     }
 
@@ -380,18 +382,22 @@ class FailureAndAlertTest {
     }
 
     @Test
-    void withoutAnSmtpHostAlertsAreWrittenAsEmlFiles() throws Exception {
+    void withoutAnSmtpHostAlertsAreWrittenAsEmlFilesOnlyTheGatewaysUserCanRead() throws Exception {
         Properties settings = settings();
         settings.remove("mono.smtp.host");
         start(settings);
         gateway.postNew(RunningGateway.fixture("payment_failed.json").replace("txd_XzhFBoknIjuosOz4", newId("txd_")));
 
         Path mailDir = Path.of(settings.getProperty("mono.data.dir"), "mail");
-        await().atMost(Duration.ofSeconds(15)).until(() -> Files.isDirectory(mailDir) && Files.list(mailDir).count() == 1);
-        String eml = Files.readString(Files.list(mailDir).findFirst().orElseThrow());
+        await().atMost(Duration.ofSeconds(15)).until(() -> Files.isDirectory(mailDir) && Files.list(mailDir).count() == 1
+                && Files.size(Files.list(mailDir).findFirst().orElseThrow()) > 0); // created first, then written
+        Path file = Files.list(mailDir).findFirst().orElseThrow();
+        String eml = Files.readString(file);
         assertTrue(eml.contains("Subject: [Mono gateway] direct_debit.payment_failed: NGN 500.00"), eml);
         assertTrue(eml.contains("To: ops@example.com, oncall@example.com"), eml);
         assertEquals(0, smtp.getReceivedMessages().length);
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(mailDir)));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
     }
 
     /** Waits for this many delivered copies (GreenMail keeps one per recipient). */

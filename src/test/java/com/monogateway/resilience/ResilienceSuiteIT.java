@@ -91,6 +91,7 @@ class ResilienceSuiteIT {
         env.put("MONO_DB_CONNECTION_TIMEOUT_MS", "500");
         env.put("MONO_SMTP_HOST", "127.0.0.1");
         env.put("MONO_SMTP_PORT", Integer.toString(smtpPort));
+        env.put("MONO_SMTP_STARTTLS", "false"); // GreenMail's SMTP offers no STARTTLS
         env.put("MONO_ALERTS_DIGEST_WINDOW", "500ms");
         env.put("MONO_ALERTS_DIGEST_THRESHOLD", "100000"); // one email per alert, so each can be counted
         env.put("MONO_REDELIVERY_INITIAL_DELAY_MS", "50");

@@ -11,10 +11,12 @@ import org.slf4j.LoggerFactory;
 
 /** Keeps every log line of the run, formatted with stack traces, and the events with their MDC. */
 public final class CapturedLogs extends AppenderBase<ILoggingEvent> {
+
     public final List<String> lines = new CopyOnWriteArrayList<>();
     public final List<ILoggingEvent> events = new CopyOnWriteArrayList<>();
     private final PatternLayout layout = new PatternLayout();
 
+    /** Starts capturing, from the root logger, until {@link #detach()}. */
     public CapturedLogs() {
         LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
         layout.setContext(context);
