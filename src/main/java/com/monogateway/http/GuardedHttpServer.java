@@ -111,6 +111,8 @@ public final class GuardedHttpServer extends VertxPlatformHttpServer {
 
         Vertx vertx = getVertx();
         HttpServerOptions options = new HttpServerOptions()
+                // Mono posts HTTP/1.1; cleartext HTTP/2 upgrades only widen what the codec must get right.
+                .setHttp2ClearTextEnabled(false)
                 .setIdleTimeout((int) Math.max(1, idleTimeoutMs))
                 .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
         HttpServer created = vertx.createHttpServer(options)

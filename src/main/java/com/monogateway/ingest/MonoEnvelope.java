@@ -1,6 +1,7 @@
 package com.monogateway.ingest;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.ByteBuffer;
@@ -27,6 +28,9 @@ public record MonoEnvelope(String eventType, String eventId, String dedupeKey, B
     private static final int MAX_NAME_LENGTH = 255;
     private static final String[] LIVE_FLAGS = {"liveMode", "live_mode", "live"};
 
+    /** Most digits a body's decimal numbers may take when PostgreSQL writes them out (see requireWrittenOutNumbersFit). */
+    static final long MAX_WRITTEN_OUT_DIGITS = 100_000;
+
     /** Why a body is not a Mono event; the message is safe to send back to the sender. */
     public static final class InvalidEventException extends Exception {
         public InvalidEventException(String message) {
@@ -38,13 +42,15 @@ public record MonoEnvelope(String eventType, String eventId, String dedupeKey, B
         String json = decodeUtf8(body);
         JsonNode root;
         try {
-            root = mapper.readTree(json);
+            // Decimals as written (not as doubles), so that their written-out size can be checked.
+            root = mapper.reader(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).readTree(json);
         } catch (JacksonException e) {
             throw new InvalidEventException("body is not valid JSON");
         }
         if (root == null || !root.isObject()) {
             throw new InvalidEventException("body is not a JSON object");
         }
+        requireWrittenOutNumbersFit(root);
         JsonNode event = eventNode(root);
         JsonNode type = event.get("event");
         if (type == null || type.isNull()) {
@@ -54,6 +60,31 @@ public record MonoEnvelope(String eventType, String eventId, String dedupeKey, B
         String eventId = firstEventId(event, root);
         String dedupeKey = eventId != null ? eventId : "sha256:" + sha256Hex(body);
         return new MonoEnvelope(eventType, eventId, dedupeKey, liveMode(event), event, json);
+    }
+
+    /**
+     * PostgreSQL keeps JSON numbers exactly and writes them out in full: {@code 1e131071} (9 bytes in the
+     * body) comes back as 131,072 digits when the event is read for processing. A body whose numbers
+     * would come back that large could stall processing, so it is refused here; {@code 1e1500} (a number
+     * no handler accepts, but one that can be dead-lettered and inspected) still fits.
+     */
+    private static void requireWrittenOutNumbersFit(JsonNode root) throws InvalidEventException {
+        long digits = 0;
+        java.util.ArrayDeque<JsonNode> pending = new java.util.ArrayDeque<>();
+        pending.push(root);
+        while (!pending.isEmpty()) {
+            JsonNode node = pending.pop();
+            if (node.isContainerNode()) {
+                node.forEach(pending::push);
+            } else if (node.isBigDecimal()) {
+                java.math.BigDecimal value = node.decimalValue();
+                digits += Math.max(1L, (long) value.precision() - value.scale()) + Math.max(0, value.scale());
+                if (digits > MAX_WRITTEN_OUT_DIGITS) {
+                    throw new InvalidEventException("its numbers written out take more than " + MAX_WRITTEN_OUT_DIGITS
+                            + " digits (an exponent such as 1e100000); Mono's amounts are whole numbers of kobo");
+                }
+            }
+        }
     }
 
     /** The object that holds {@code event} and {@code data}: the body itself, or its {@code data} when nested. */

@@ -125,9 +125,6 @@ class UnprocessableEventTest {
     }
 
     private HttpResponse<String> admin(String path, String body) {
-        return RunningGateway.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + path))
-                .header("Authorization", "Bearer " + TOKEN)
-                .POST(body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .build());
+        return gateway.admin("POST", path, TOKEN, body);
     }
 }

@@ -143,7 +143,10 @@ class WebhookIngestTest {
     @ParameterizedTest
     @ValueSource(strings = {"[1,2,3]", "\"event\"", "{\"data\":{\"id\":\"x\"}}", "{\"event\":", "{\"event\":42.5}",
             "{\"event\":{\"name\":\"x\"}}", "{\"event\":\"\"}", "{\"event\":\"x\",\"event_id\":[1]}",
-            "{\"event\":\"mono.events.account_connected\",\"data\":{\"note\":\"nul \\u0000 inside\"}}", ""})
+            "{\"event\":\"mono.events.account_connected\",\"data\":{\"note\":\"nul \\u0000 inside\"}}", "",
+            // 9 bytes that PostgreSQL would write out as 131,072 digits when processing reads the event back
+            "{\"event\":\"direct_debit.payment_failed\",\"data\":{\"fee\":1e131071}}",
+            "{\"event\":\"direct_debit.payment_failed\",\"data\":{\"a\":1e-60000,\"b\":1e-60000}}"})
     void badBodiesGet400AndAreKeptForInspection(String body) {
         long before = db.count("SELECT count(*) FROM rejected_events");
 
