@@ -2,6 +2,9 @@ package com.monogateway;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.monogateway.admin.AdminHttp;
+import com.monogateway.admin.AdminOperation;
+import com.monogateway.delivery.Deliveries;
+import com.monogateway.delivery.DeliveryRoutes;
 import com.monogateway.alerts.AlertComposer;
 import com.monogateway.alerts.AlertQueue;
 import com.monogateway.alerts.AlertRoutes;
@@ -131,6 +134,7 @@ public final class Gateway {
         private IngestGate gate;
         private Inbox inbox;
         private AdminHttp adminHttp;
+        private Deliveries deliveries;
 
         Lifecycle(boolean localProperties) {
             this.localProperties = localProperties;
@@ -203,11 +207,15 @@ public final class Gateway {
             context.getRegistry().bind(EVENT_FIELDS, new EventFields());
             AlertQueue alerts = new AlertQueue(dataSource, mapper, settings.alerts().enabled(), settings.alerts().events());
             DeadLetters deadLetters = new DeadLetters(dataSource, alerts, settings.redelivery().maxAttempts());
+            deliveries = new Deliveries(settings.destinations(), dataSource, routesDataSource, template, alerts, meterRegistry);
+            requireDeliverable(context, settings.destinations());
+            context.getRegistry().bind("mono-health-destinations", deliveries.healthCheck());
+            main.configure().addRoutesBuilder(new DeliveryRoutes(deliveries, mapper));
             InboxProcessor processor = new InboxProcessor(dataSource, routesDataSource, template, mapper, deadLetters,
                     settings.processingBatchSize(), metrics, busyIngest(gate, settings.burstRate()),
-                    () -> stats.oldestAgeSeconds() * 1_000 >= settings.burstMaxDelayMs(),
-                    settings.forwardUri().isPresent());
-            main.configure().addRoutesBuilder(new ProcessingRoutes(processor, settings, alerts, deadLetters, metrics));
+                    () -> stats.oldestAgeSeconds() * 1_000 >= settings.burstMaxDelayMs(), deliveries::wakeAll);
+            main.configure().addRoutesBuilder(new ProcessingRoutes(processor, settings, alerts, deadLetters,
+                    settings.destinations().isEmpty() ? null : (org.apache.camel.Processor) deliveries.store()::enqueue));
 
             if (settings.alerts().enabled()) {
                 AlertComposer composer = new AlertComposer(context, settings.alerts().templatesDir(), settings.adminBaseUrl(),
@@ -217,14 +225,19 @@ public final class Gateway {
             }
             if (!settings.adminTokens().isEmpty()) {
                 main.configure().addRoutesBuilder(new AdminRoutes(deadLetters, mapper, template));
-                adminHttp = new AdminHttp(new SecretMatcher(settings.adminTokens()), template, AdminRoutes.OPERATIONS);
+                List<AdminOperation> operations = new java.util.ArrayList<>(AdminRoutes.OPERATIONS);
+                operations.addAll(DeliveryRoutes.OPERATIONS);
+                adminHttp = new AdminHttp(new SecretMatcher(settings.adminTokens()), template, operations);
             }
             main.configure().addRoutesBuilder(new RouteBuilder() {
                 @Override
                 public void configure() {
                     // Keeps the backlog gauges current without a database query per scrape; the burst deferral
                     // (mono.processing.burst-max-delay) reads the age of the oldest waiting event from here too.
-                    from("timer:mono-stats?period=5000").routeId("mono-stats").process(exchange -> stats.refresh());
+                    from("timer:mono-stats?period=5000").routeId("mono-stats").process(exchange -> {
+                        stats.refresh();
+                        deliveries.refresh();
+                    });
                 }
             });
         }
@@ -236,6 +249,29 @@ public final class Gateway {
             } catch (RuntimeException e) {
                 afterStop(main);
                 throw e;
+            }
+        }
+
+        /**
+         * Every destination's URI must resolve to an endpoint now: a connector missing from the jar or a
+         * misspelt option stops the start with the destination and the key to fix, not a dead letter per event.
+         */
+        private static void requireDeliverable(CamelContext context, List<GatewaySettings.Destination> destinations) {
+            for (var destination : destinations) {
+                String key = GatewaySettings.DEFAULT_DESTINATION.equals(destination.name()) ? "mono.forward.uri"
+                        : "mono.forward." + destination.name() + ".uri";
+                try {
+                    context.getEndpoint(destination.uri());
+                } catch (RuntimeException e) {
+                    Throwable root = e;
+                    while (root.getCause() != null && root.getCause() != root) {
+                        root = root.getCause();
+                    }
+                    throw new SettingsException("destination '" + destination.name() + "' cannot be used (" + key + "="
+                            + org.apache.camel.util.URISupport.sanitizeUri(destination.uri()) + "): "
+                            + org.apache.camel.util.URISupport.sanitizeUri(String.valueOf(root.getMessage()))
+                            + " (connectors in the jar: kafka, http, https, amqp, direct, seda, log, file)");
+                }
             }
         }
 
@@ -260,6 +296,7 @@ public final class Gateway {
 
         @Override
         public void afterStart(BaseMainSupport main) {
+            deliveries.start();
             if (adminHttp != null) {
                 // The management server (health, metrics) is up now; the admin API shares its port, never the webhook port.
                 adminHttp.install(VertxPlatformHttpRouter.lookup(main.getCamelContext(),
@@ -273,6 +310,11 @@ public final class Gateway {
         public void beforeStop(BaseMainSupport main) {
             if (gate == null) {
                 return;
+            }
+            try {
+                deliveries.stop(); // a send in progress finishes and is settled; the rest stay queued
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
             long timeout = settings.operations().shutdownTimeoutMs();
             LOG.info("Shutting down: new webhooks get 503, waiting up to {} ms for those in flight", timeout);

@@ -21,9 +21,9 @@ import org.apache.camel.Exchange;
 public final class AlertQueue {
 
     private static final String INSERT = """
-            INSERT INTO alerts (kind, event_type, webhook_event_id, dead_letter_id, details)
-            VALUES (?, ?, ?, ?, CAST(? AS jsonb))
-            ON CONFLICT (kind, webhook_event_id, COALESCE(dead_letter_id, 0)) DO NOTHING""";
+            INSERT INTO alerts (kind, event_type, webhook_event_id, dead_letter_id, delivery_id, details)
+            VALUES (?, ?, ?, ?, ?, CAST(? AS jsonb))
+            ON CONFLICT (kind, webhook_event_id, COALESCE(dead_letter_id, 0), COALESCE(delivery_id, 0)) DO NOTHING""";
 
     private final DataSource dataSource;
     private final ObjectMapper mapper;
@@ -50,7 +50,7 @@ public final class AlertQueue {
         Map<String, String> details = AlertDetails.of(type, inboxId, in.getHeader(ProcessingHeaders.DEDUPE_KEY, String.class),
                 exchange.getProperty(ProcessingHeaders.EVENT_JSON, JsonNode.class));
         try (Connection c = dataSource.getConnection()) {
-            insert(c, "event", type, inboxId, null, details);
+            insert(c, "event", type, inboxId, null, null, details);
         }
     }
 
@@ -58,22 +58,30 @@ public final class AlertQueue {
     public void queueDeadLetterAlert(Connection c, String type, long inboxId, long deadLetterId, Map<String, String> details)
             throws SQLException {
         if (enabled) {
-            insert(c, "dead_letter", type, inboxId, deadLetterId, details);
+            insert(c, "dead_letter", type, inboxId, deadLetterId, null, details);
         }
     }
 
-    private void insert(Connection c, String kind, String type, long inboxId, Long deadLetterId, Map<String, String> details)
+    /**
+     * Queues the alert for a delivery that will not be retried (see the delivery package), on the caller's
+     * connection; the sender folds a window's delivery alerts into one email per destination.
+     */
+    public void queueDeliveryAlert(Connection c, String type, long inboxId, long deliveryId, Map<String, String> details)
             throws SQLException {
+        if (enabled) {
+            insert(c, "delivery", type, inboxId, null, deliveryId, details);
+        }
+    }
+
+    private void insert(Connection c, String kind, String type, long inboxId, Long deadLetterId, Long deliveryId,
+            Map<String, String> details) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(INSERT)) {
             ps.setString(1, kind);
             ps.setString(2, type);
             ps.setLong(3, inboxId);
-            if (deadLetterId == null) {
-                ps.setNull(4, Types.BIGINT);
-            } else {
-                ps.setLong(4, deadLetterId);
-            }
-            ps.setString(5, json(details));
+            ps.setObject(4, deadLetterId, Types.BIGINT);
+            ps.setObject(5, deliveryId, Types.BIGINT);
+            ps.setString(6, json(details));
             ps.executeUpdate();
         }
     }

@@ -40,7 +40,7 @@ public record GatewaySettings(
         int burstRate,
         long burstMaxDelayMs,
         boolean liveOnly,
-        Optional<String> forwardUri,
+        List<Destination> destinations,
         Redelivery redelivery,
         List<String> adminTokens,
         String adminBaseUrl,
@@ -56,6 +56,48 @@ public record GatewaySettings(
     /** Ports, log format and shutdown, for the start summary and the lifecycle. */
     public record Operations(int httpPort, boolean managementEnabled, String managementHost, int managementPort, String logFormat,
             long shutdownTimeoutMs) {
+    }
+
+    /**
+     * Where applied events are delivered (the ESB): a Camel endpoint URI, the event types it takes (globs;
+     * empty: all), and how long and how often a failing delivery is retried.
+     */
+    public record Destination(String name, String uri, List<String> eventGlobs, long maxAgeMs, long initialBackoffMs,
+            long maxBackoffMs) {
+
+        /** Does this destination take events of this type? */
+        public boolean takes(String eventType) {
+            if (eventGlobs.isEmpty()) {
+                return true;
+            }
+            for (String glob : eventGlobs) {
+                if (globMatches(glob, eventType)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** {@code *} stands for any run of characters (dots included); everything else is literal. */
+        static boolean globMatches(String glob, String text) {
+            String[] parts = glob.split("\\*", -1);
+            if (parts.length == 1) {
+                return glob.equals(text);
+            }
+            if (!text.startsWith(parts[0])) {
+                return false;
+            }
+            int at = parts[0].length();
+            for (int i = 1; i < parts.length - 1; i++) {
+                int found = text.indexOf(parts[i], at);
+                if (found < 0) {
+                    return false;
+                }
+                at = found + parts[i].length();
+            }
+            String last = parts[parts.length - 1];
+            return text.length() - at >= last.length() && text.endsWith(last);
+        }
     }
 
     /** Camel Dead Letter Channel settings for event processing. */
@@ -150,7 +192,7 @@ public record GatewaySettings(
                 r.intAtLeast("mono.processing.burst-rate", 3_000, 0),
                 r.duration("mono.processing.burst-max-delay", "60s"),
                 r.bool("mono.live-only", false),
-                r.optional("mono.forward.uri"),
+                destinations(r),
                 new Redelivery(
                         r.positiveInt("mono.redelivery.max-attempts", 3),
                         r.intAtLeast("mono.redelivery.initial-delay-ms", 1_000, 0),
@@ -191,6 +233,51 @@ public record GatewaySettings(
                 r.bool("mono.smtp.starttls", true),
                 ssl,
                 r.certificates("mono.smtp.ca-file"));
+    }
+
+    /** The legacy single destination's name: mono.forward.uri is delivered as this one. */
+    public static final String DEFAULT_DESTINATION = "default";
+
+    private static List<Destination> destinations(Reader r) {
+        List<Destination> destinations = new java.util.ArrayList<>();
+        List<String> names = r.list("mono.forward.destinations", "");
+        Optional<String> legacy = r.optional("mono.forward.uri");
+        if (legacy.isPresent()) {
+            if (names.contains(DEFAULT_DESTINATION)) {
+                throw new SettingsException("mono.forward.uri is the destination named '" + DEFAULT_DESTINATION
+                        + "'; do not also list '" + DEFAULT_DESTINATION + "' in mono.forward.destinations");
+            }
+            destinations.add(destination(r, DEFAULT_DESTINATION, legacy.get()));
+        }
+        for (String name : names) {
+            if (!name.matches("[a-z0-9][a-z0-9-]{0,39}")) {
+                throw new SettingsException("mono.forward.destinations: '" + name + "' is not a destination name (lower-case"
+                        + " letters, digits and '-', at most 40 characters)");
+            }
+            if (destinations.stream().anyMatch(d -> d.name().equals(name))) {
+                throw new SettingsException("mono.forward.destinations names '" + name + "' twice");
+            }
+            String key = "mono.forward." + name + ".uri";
+            String uri = r.optional(key).orElseThrow(() -> new SettingsException(key + " is required: destination '" + name
+                    + "' is listed in mono.forward.destinations (environment variable " + envName(key) + ")"));
+            destinations.add(destination(r, name, uri));
+        }
+        return List.copyOf(destinations);
+    }
+
+    private static Destination destination(Reader r, String name, String uri) {
+        String prefix = "mono.forward." + name + ".";
+        long initial = r.duration(prefix + "initial-backoff", "1s");
+        long max = r.duration(prefix + "max-backoff", "5m");
+        if (max < initial) {
+            throw new SettingsException(prefix + "max-backoff must not be shorter than " + prefix + "initial-backoff");
+        }
+        return new Destination(name, uri, r.list(prefix + "events", ""), r.duration(prefix + "max-age", "48h"), initial, max);
+    }
+
+    /** The environment variable that overrides a key: upper case, '.' and '-' as '_'. */
+    public static String envName(String key) {
+        return key.toUpperCase(java.util.Locale.ROOT).replace('.', '_').replace('-', '_');
     }
 
     private static String stripTrailingSlash(String url) {

@@ -3,6 +3,7 @@ package com.monogateway.failure;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.monogateway.alerts.AlertDetails;
 import com.monogateway.alerts.AlertQueue;
+import com.monogateway.database.Rows;
 import com.monogateway.database.Transactions;
 import com.monogateway.processing.ProcessingHeaders;
 import java.sql.Connection;
@@ -165,20 +166,9 @@ public final class DeadLetters {
             ps.setString(1, status);
             int next = bindFilters(ps, 2, eventType, from, to);
             ps.setInt(next, limit);
-            List<Map<String, Object>> rows = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
-                ResultSetMetaData md = rs.getMetaData();
-                while (rs.next()) {
-                    Map<String, Object> row = new LinkedHashMap<>();
-                    for (int i = 1; i <= md.getColumnCount(); i++) {
-                        Object value = rs.getObject(i);
-                        row.put(md.getColumnLabel(i), value instanceof java.sql.Timestamp
-                                ? rs.getObject(i, OffsetDateTime.class).toString() : value);
-                    }
-                    rows.add(row);
-                }
+                return Rows.all(rs);
             }
-            return rows;
         }
     }
 

@@ -40,8 +40,8 @@ public final class Inbox implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Inbox.class);
 
     private static final String INSERT_BATCH = """
-            INSERT INTO webhook_events (event_type, event_id, dedupe_key, payload, live_mode)
-            SELECT t, i, k, CAST(p AS jsonb), l
+            INSERT INTO webhook_events (event_type, event_id, dedupe_key, payload, body, live_mode)
+            SELECT t, i, k, CAST(p AS jsonb), p, l
             FROM unnest(CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS boolean[]))
                  WITH ORDINALITY AS u(t, i, k, p, l, n)
             ORDER BY n

@@ -25,7 +25,6 @@ public final class GatewayMetrics {
     public static final String IGNORED = "ignored";
     public static final String FAILED = "failed";
     public static final String DEAD_LETTERED = "dead_lettered";
-    public static final String FORWARDED = "forwarded";
 
     /** Event type tag of requests that carry none we can trust (unauthenticated, unreadable). */
     public static final String UNKNOWN_TYPE = "unknown";

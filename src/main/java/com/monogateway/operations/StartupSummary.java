@@ -44,7 +44,10 @@ public final class StartupSummary {
         line(s, "alerts", alerting);
         line(s, "admin API", settings.adminTokens().isEmpty() ? "off (set mono.admin.token)"
                 : "on the management port " + ops.managementPort() + ", under /admin");
-        line(s, "forwarding", settings.forwardUri().map(URISupport::sanitizeUri).orElse("off"));
+        line(s, "deliveries", settings.destinations().isEmpty() ? "off (set mono.forward.destinations)"
+                : settings.destinations().stream().map(d -> d.name() + " -> " + URISupport.sanitizeUri(d.uri())
+                        + (d.eventGlobs().isEmpty() ? "" : " (" + String.join(", ", d.eventGlobs()) + ")"))
+                        .collect(Collectors.joining("; ")));
         line(s, "logs", ops.logFormat());
         s.append("  settings (from ").append(settingsSource).append(", environment variables win):");
         var properties = context.getPropertiesComponent();

@@ -127,6 +127,31 @@ public final class EventFields {
         return p;
     }
 
+    /**
+     * The id of the object an event is about (payment, mandate, account), or null: destinations keep one
+     * object's events together with it (the Kafka record key). Tolerant: it never fails an event.
+     */
+    public static String objectKey(String type, JsonNode event) {
+        if (type == null || event == null) {
+            return null;
+        }
+        JsonNode data = event.path("data");
+        if (type.startsWith("direct_debit.payment_")) {
+            return text(data.path("object").path("id"));
+        }
+        if (type.startsWith("events.mandates.debit.") || type.startsWith("events.mandate.action.")) {
+            return firstText(idOf(data.path("mandate")), text(data.path("id")));
+        }
+        if (type.startsWith("events.mandates.")) {
+            return firstText(data.path("id"), data.path("mandate"));
+        }
+        if (type.startsWith("mono.events.") || type.startsWith("mono.accounts.")) {
+            JsonNode account = data.path("account");
+            return firstText(data.path("id"), account.path("_id"), account.path("id"), account);
+        }
+        return null;
+    }
+
     private static Map<String, Object> common(Exchange exchange) {
         Map<String, Object> p = new HashMap<>();
         p.put("inbox_id", exchange.getIn().getHeader(ProcessingHeaders.INBOX_ID, Long.class));

@@ -97,11 +97,8 @@ public final class InboxProcessor {
     private final Set<String> typesReportedUnhandled = ConcurrentHashMap.newKeySet();
     private final BooleanSupplier ingestBusy;
     private final BooleanSupplier backlogOverdue;
-    /**
-     * False when events are forwarded to an ESB: redoing a batch would send its earlier events again,
-     * so then every event gets its own savepoint from the start.
-     */
-    private final boolean straightThrough;
+    /** Told after a batch committed (its deliveries can be sent now). */
+    private final Runnable committed;
     /** Held by the one worker that processes during a burst once the oldest waiting event is overdue. */
     private final ReentrantLock burstWorker = new ReentrantLock();
     private final DeadLetters deadLetters;
@@ -115,11 +112,11 @@ public final class InboxProcessor {
 
     public InboxProcessor(DataSource pool, TransactionalDataSource routesDataSource, ProducerTemplate template, ObjectMapper mapper,
             DeadLetters deadLetters, int batchSize, GatewayMetrics metrics, BooleanSupplier ingestBusy, BooleanSupplier backlogOverdue,
-            boolean forwarding) {
+            Runnable committed) {
         this.deadLetters = deadLetters;
         this.ingestBusy = ingestBusy;
         this.backlogOverdue = backlogOverdue;
-        this.straightThrough = !forwarding;
+        this.committed = committed;
         this.pool = pool;
         this.routesDataSource = routesDataSource;
         this.template = template;
@@ -162,6 +159,7 @@ public final class InboxProcessor {
             if (rows.isEmpty()) {
                 return seen;
             }
+            committed.run();
             seen += rows.size();
             after = rows.get(rows.size() - 1).id();
         }
@@ -220,7 +218,7 @@ public final class InboxProcessor {
         batchConnection.set(c);
         routesDataSource.bind(c);
         try {
-            outcomes = straightThrough ? applyAllOrNone(c, rows) : null;
+            outcomes = applyAllOrNone(c, rows);
             if (outcomes == null) {
                 outcomes = new ArrayList<>(rows.size());
                 for (InboxRow row : rows) {

@@ -5,10 +5,8 @@ import com.monogateway.config.GatewaySettings;
 import com.monogateway.failure.DeadLetters;
 import com.monogateway.failure.TransientFailures;
 import com.monogateway.ingest.IngestRoutes;
-import com.monogateway.operations.GatewayMetrics;
-import java.util.Optional;
 import org.apache.camel.Exchange;
-import org.apache.camel.ExchangePattern;
+import org.apache.camel.Processor;
 import org.apache.camel.ShutdownRunningTask;
 import org.apache.camel.builder.DeadLetterChannelBuilder;
 import org.apache.camel.builder.RouteBuilder;
@@ -18,8 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The fixed machinery around the YAML event routes: feeds stored events to {@link InboxProcessor}
  * (right after receipt, and by a periodic sweep), runs each event through the YAML router
- * ({@code direct:mono-event}), queues alerts for alerting event types, forwards applied events to the
- * ESB, and sends what still fails after every redelivery to the dead-letter store.
+ * ({@code direct:mono-event}), queues alerts for alerting event types and deliveries to the ESB, and
+ * sends what still fails after every redelivery to the dead-letter store.
  */
 public final class ProcessingRoutes extends RouteBuilder {
 
@@ -34,8 +32,6 @@ public final class ProcessingRoutes extends RouteBuilder {
     private static final String APPLY = "direct:mono-apply";
     /** The YAML content-based router (routes/event-router.camel.yaml). */
     public static final String EVENT_ROUTER = "direct:mono-event";
-    /** Sends an applied event to mono.forward.uri. */
-    public static final String FORWARD = "direct:mono-forward";
     /** The Dead Letter Channel's target. */
     public static final String DEAD_LETTER = "direct:mono-dead-letter";
 
@@ -45,17 +41,16 @@ public final class ProcessingRoutes extends RouteBuilder {
     private static final int START_LAST = 10_000;
 
     private final InboxProcessor processor;
-    private final Optional<String> forwardUri;
+    /** Queues an applied event's deliveries (the outbox), in the processing transaction; null with no destinations. */
+    private final Processor outbox;
     private final GatewaySettings.Redelivery redelivery;
     private final AlertQueue alerts;
     private final DeadLetters deadLetters;
-    private final GatewayMetrics metrics;
 
     public ProcessingRoutes(InboxProcessor processor, GatewaySettings settings, AlertQueue alerts, DeadLetters deadLetters,
-            GatewayMetrics metrics) {
-        this.metrics = metrics;
+            Processor outbox) {
         this.processor = processor;
-        this.forwardUri = settings.forwardUri();
+        this.outbox = outbox;
         this.redelivery = settings.redelivery();
         this.alerts = alerts;
         this.deadLetters = deadLetters;
@@ -82,22 +77,11 @@ public final class ProcessingRoutes extends RouteBuilder {
                 .filter(exchange -> applied(exchange) && alerts.alertsOn(exchange.getIn().getHeader(ProcessingHeaders.EVENT_TYPE, String.class)))
                     .process(alerts::queueEventAlert)
                 .end()
-                .filter(exchange -> forwardUri.isPresent() && applied(exchange))
-                    .to(FORWARD)
-                    .process(exchange -> metrics.event(exchange.getIn().getHeader(ProcessingHeaders.EVENT_TYPE, String.class),
-                            GatewayMetrics.FORWARDED))
+                // Deliveries to the ESB are only queued here, in the same transaction: processing never
+                // waits for, or fails because of, a destination (see the delivery package).
+                .filter(exchange -> outbox != null && applied(exchange))
+                    .process(exchange -> outbox.process(exchange))
                 .end();
-
-        if (forwardUri.isPresent()) {
-            from(FORWARD).routeId("mono-forward")
-                    // Camel's own headers stay: the error handler counts redeliveries in them, and
-                    // Camel's components do not pass them on to the outside.
-                    .removeHeaders("*", ProcessingHeaders.EVENT_TYPE, ProcessingHeaders.EVENT_ID, ProcessingHeaders.DEDUPE_KEY, "Camel*")
-                    .setHeader(Exchange.CONTENT_TYPE, constant("application/json"))
-                    .setBody(exchangeProperty(ProcessingHeaders.PAYLOAD))
-                    .setExchangePattern(ExchangePattern.InOnly) // an event, not a request: no reply awaited
-                    .to(forwardUri.get());
-        }
 
         from(DEAD_LETTER).routeId("mono-dead-letter")
                 .process(deadLetters::record);

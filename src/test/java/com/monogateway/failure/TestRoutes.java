@@ -8,7 +8,7 @@ import java.util.Properties;
 
 /**
  * The production routes from routes/, plus branches that fail on purpose, the way an integration
- * team would add them: {@code test.always-fails} throws; {@code test.fixable} and the forward route
+ * team would add them: {@code test.always-fails} throws; {@code test.fixable} and the delivery route
  * {@code direct:test-esb} fail with a database error while {@code test_switch.broken} is true, and
  * {@code test.conflict} fails as if PostgreSQL had chosen it as a deadlock victim.
  */

@@ -63,7 +63,7 @@ class OperationsTest {
                 assertEquals(1.0, value(metrics, "mono_events_total{event_type=\"unknown\",outcome=\"unauthorized\"}"));
                 assertEquals(1.0, value(metrics, "mono_events_total{event_type=\"unknown\",outcome=\"rejected\"}"));
                 assertEquals(1.0, value(metrics, "mono_events_total{event_type=\"direct_debit.payment_failed\",outcome=\"processed\"}"));
-                assertEquals(1.0, value(metrics, "mono_events_total{event_type=\"direct_debit.payment_failed\",outcome=\"forwarded\"}"));
+                assertEquals(1.0, value(metrics, "mono_deliveries_total{destination=\"default\",outcome=\"delivered\"}"));
                 assertEquals(2.0, value(metrics, "mono_events_total{event_type=\"other\",outcome=\"ignored\"}"));
                 assertFalse(metrics.contains("made.up.type") || metrics.contains("issuing.card_created"), "types outside the catalog are 'other'");
                 assertEquals(1.0, value(metrics, "mono_events_total{event_type=\"direct_debit.payment_successful\",outcome=\"failed\"}"));

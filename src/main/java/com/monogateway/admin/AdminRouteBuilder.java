@@ -1,0 +1,126 @@
+package com.monogateway.admin;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.monogateway.http.Answers;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.Optional;
+import org.apache.camel.Exchange;
+import org.apache.camel.builder.RouteBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What every admin route shares: each call is a {@code direct:} route fed by {@link AdminHttp} with an
+ * {@link AdminRequest}; a client mistake answers 400, anything else 503. Subclasses add their calls
+ * with {@link #admin} in {@link #configureCalls()}.
+ */
+public abstract class AdminRouteBuilder extends RouteBuilder {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AdminRouteBuilder.class);
+    private static final int MAX_LIST = 500;
+
+    /** A client mistake: answered 400 with this message. */
+    protected static final class BadRequest extends Exception {
+        public BadRequest(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** What one admin call does. */
+    protected interface Handler {
+        void handle(Exchange exchange, AdminRequest request) throws Exception;
+    }
+
+    protected final ObjectMapper mapper;
+
+    protected AdminRouteBuilder(ObjectMapper mapper) {
+        this.mapper = mapper;
+    }
+
+    @Override
+    public final void configure() throws Exception {
+        errorHandler(defaultErrorHandler()); // the context default is none; onException needs one
+        onException(Exception.class).handled(true).process(e -> {
+            Exception cause = e.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+            if (cause instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("22")) {
+                // PostgreSQL refused a value the caller gave (a date out of its range, a NUL byte): the caller's mistake.
+                Answers.set(e, 400, Answers.error("bad_request", "a filter value is out of range: "
+                        + (sql.getMessage() == null ? "" : sql.getMessage().lines().findFirst().orElse(""))));
+                return;
+            }
+            LOG.error("Admin request failed", cause);
+            Answers.set(e, 503, Answers.error("unavailable", "the request could not be completed; retry later"));
+        });
+        configureCalls();
+    }
+
+    protected abstract void configureCalls() throws Exception;
+
+    protected void admin(String endpoint, Handler handler) {
+        from(endpoint)
+                .routeId(endpoint.substring(endpoint.indexOf(':') + 1))
+                .process(exchange -> {
+                    AdminRequest request = exchange.getIn().getBody(AdminRequest.class);
+                    try {
+                        handler.handle(exchange, request);
+                    } catch (BadRequest e) {
+                        Answers.set(exchange, 400, Answers.error("bad_request", e.getMessage()));
+                    }
+                });
+    }
+
+    protected void answer(Exchange exchange, int status, Object body) throws Exception {
+        Answers.set(exchange, status, mapper.writeValueAsString(body));
+    }
+
+    protected static long id(AdminRequest request, String what) throws BadRequest {
+        try {
+            return Long.parseLong(request.param("id").orElse(""));
+        } catch (NumberFormatException e) {
+            throw new BadRequest("the " + what + " id must be a number");
+        }
+    }
+
+    /** {@code limit}, 1 to 500, 100 when absent or not a number. */
+    protected static int limit(AdminRequest request) {
+        try {
+            return request.param("limit").map(raw -> Math.max(1, Math.min(MAX_LIST, Integer.parseInt(raw)))).orElse(100);
+        } catch (NumberFormatException e) {
+            return 100;
+        }
+    }
+
+    /** The {@code reason} of a discard, from the JSON body. */
+    protected String reason(AdminRequest request) throws BadRequest {
+        String reason;
+        try {
+            reason = request.body() == null || request.body().isBlank() ? null : mapper.readTree(request.body()).path("reason").asText(null);
+        } catch (Exception e) {
+            throw new BadRequest("the body must be JSON: {\"reason\": \"...\"}");
+        }
+        if (reason == null || reason.isBlank()) {
+            throw new BadRequest("say why: {\"reason\": \"...\"}");
+        }
+        return reason.strip();
+    }
+
+    protected static Optional<OffsetDateTime> time(AdminRequest request, String name) throws BadRequest {
+        Optional<String> raw = request.param(name);
+        if (raw.isEmpty()) {
+            return Optional.empty();
+        }
+        OffsetDateTime time;
+        try {
+            time = OffsetDateTime.parse(raw.get());
+        } catch (DateTimeParseException e) {
+            throw new BadRequest(name + " must be an ISO-8601 time such as 2024-05-01T10:00:00Z");
+        }
+        // PostgreSQL's timestamptz ends in year 294276; a request for years beyond 9999 is a mistake anyway.
+        if (time.getYear() < 1 || time.getYear() > 9999) {
+            throw new BadRequest(name + " must be a time between the years 1 and 9999");
+        }
+        return Optional.of(time);
+    }
+}
