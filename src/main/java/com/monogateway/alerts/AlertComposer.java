@@ -79,12 +79,31 @@ public final class AlertComposer {
         return render("alert-digest.txt", fields);
     }
 
+    /** One email for a window's dead deliveries to one destination. */
+    public Mail deliveries(String destination, List<QueuedAlert> alerts) {
+        StringBuilder entries = new StringBuilder();
+        for (QueuedAlert alert : alerts.subList(0, Math.min(maxEntries, alerts.size()))) {
+            Map<String, String> d = alert.details();
+            entries.append(String.format("  #%s  %s  %s  object %s  %s%n", d.getOrDefault("deliveryId", "-"), alert.eventType(),
+                    d.getOrDefault("dedupeKey", "-"), d.getOrDefault("objectId", "-"), d.getOrDefault("reason", "-")));
+        }
+        Map<String, Object> fields = new TreeMap<>();
+        fields.put("destination", destination);
+        fields.put("total", alerts.size());
+        fields.put("shown", Math.min(maxEntries, alerts.size()));
+        fields.put("reason", alerts.get(alerts.size() - 1).details().getOrDefault("reason", "-"));
+        fields.put("entries", entries.toString().stripTrailing());
+        fields.put("retryCommand", adminCall("/admin/deliveries/retry?destination=" + destination, ""));
+        fields.put("listCommand", adminCall("/admin/deliveries?status=dead&destination=" + destination, ""));
+        return render("alert-delivery.txt", fields);
+    }
+
     private static String label(QueuedAlert alert) {
         return "dead_letter".equals(alert.kind()) ? alert.eventType() + " (dead letter)" : alert.eventType();
     }
 
     private String adminCall(String path, String extra) {
-        String method = path.contains("?status=") ? "" : "-X POST ";
+        String method = path.contains("?status=") || path.startsWith("/admin/deliveries?") ? "" : "-X POST ";
         String call = "curl " + method + "-H \"Authorization: Bearer $MONO_ADMIN_TOKEN\"" + extra + " '" + adminBaseUrl + path + "'";
         return adminEnabled ? call : call + "   (first enable the admin API: set mono.admin.token)";
     }

@@ -54,7 +54,16 @@ public final class AlertSender {
 
     public void sendPending() throws SQLException {
         Transactions.inTransaction(dataSource, c -> {
-            List<AlertComposer.QueuedAlert> alerts = claim(c);
+            List<AlertComposer.QueuedAlert> alerts = new ArrayList<>(claim(c));
+            // Dead deliveries: one email per destination and window, however many.
+            Map<String, List<AlertComposer.QueuedAlert>> byDestination = new java.util.TreeMap<>();
+            alerts.removeIf(alert -> "delivery".equals(alert.kind()) && byDestination
+                    .computeIfAbsent(alert.details().getOrDefault("destination", "?"), d -> new ArrayList<>()).add(alert));
+            for (var entry : byDestination.entrySet()) {
+                if (!send(c, composer.deliveries(entry.getKey(), entry.getValue()), entry.getValue())) {
+                    return alerts; // SMTP is away: everything waits for the next window
+                }
+            }
             if (alerts.size() > digestThreshold) {
                 send(c, composer.digest(alerts), alerts);
                 return alerts;

@@ -1,0 +1,224 @@
+package com.monogateway.delivery;
+
+import static com.monogateway.support.MonoEvents.mandateData;
+import static com.monogateway.support.MonoEvents.newId;
+import static com.monogateway.support.MonoEvents.paymentData;
+import static com.monogateway.support.MonoEvents.v2;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.monogateway.support.HttpDestination;
+import com.monogateway.support.RunningGateway;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Delivery to a real HTTP server: what is sent, in which order, and what a down, slow or refusing destination does. */
+class HttpDeliveryTest {
+
+    private static final String TOKEN = "admin-token-for-delivery-tests-0123456789";
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int i = open.size() - 1; i >= 0; i--) {
+            open.get(i).close();
+        }
+    }
+
+    private <T extends AutoCloseable> T keep(T resource) {
+        open.add(resource);
+        return resource;
+    }
+
+    private static Properties settings(HttpDestination erp) {
+        Properties p = RunningGateway.defaults();
+        p.setProperty("mono.forward.destinations", "erp");
+        p.setProperty("mono.forward.erp.uri", erp.url("/mono-events"));
+        p.setProperty("mono.forward.erp.initial-backoff", "200ms");
+        p.setProperty("mono.forward.erp.max-backoff", "1s");
+        p.setProperty("mono.admin.token", TOKEN);
+        p.setProperty("mono.alerts.digest-window", "500ms");
+        return p;
+    }
+
+    private static String payment(String id, String status, String updatedAt) {
+        return v2("direct_debit.payment_" + status, updatedAt, paymentData(id, status, 50_000, "\"acc_1\"", updatedAt));
+    }
+
+    /** The dedupe keys of the applied events in the order they were applied (inbox id order). */
+    private static List<String> appliedOrder(RunningGateway gateway, String typePrefix) {
+        return gateway.db().rows("SELECT dedupe_key FROM webhook_events WHERE status = 'processed' AND event_type LIKE ? ORDER BY id",
+                typePrefix + "%").stream().map(r -> (String) r.get("dedupe_key")).toList();
+    }
+
+    private static List<String> receivedKeys(HttpDestination destination) {
+        return destination.received().stream().map(r -> r.header("Idempotency-Key")).toList();
+    }
+
+    @Test
+    void eachAppliedEventReachesEveryMatchingDestinationOnceAsMonoSentItInOrder() {
+        HttpDestination erp = keep(new HttpDestination());
+        HttpDestination ledger = keep(new HttpDestination());
+        Properties settings = settings(erp);
+        settings.setProperty("mono.forward.destinations", "erp,ledger");
+        settings.setProperty("mono.forward.erp.events", "direct_debit.*");
+        settings.setProperty("mono.forward.ledger.uri", ledger.url("/in"));
+        settings.setProperty("mono.forward.ledger.events", "events.mandates.*,direct_debit.payment_failed");
+        RunningGateway gateway = keep(RunningGateway.start(settings));
+
+        List<String> sent = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            String event = payment(newId("txd_"), i % 4 == 0 ? "failed" : "successful", "2024-05-01T10:00:" + (10 + i) + "Z");
+            sent.add(event);
+            gateway.postNew(event);
+        }
+        for (int i = 0; i < 3; i++) {
+            gateway.postNew(v2("events.mandates.approved", "2024-05-01T10:00:00Z", mandateData(newId("mmc_"), "approved", "2024-05-01T10:00:00Z")));
+        }
+        gateway.postNew(v2("issuing.card_created", "2024-05-01T10:00:00Z", "{\"id\":\"card_1\"}")); // ignored: delivered nowhere
+        gateway.awaitInboxDrained();
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> erp.received().size() >= 20 && ledger.received().size() >= 8);
+        assertEquals(appliedOrder(gateway, "direct_debit."), receivedKeys(erp), "every payment event, once, in the order applied");
+        assertEquals(sent, erp.received().stream().map(HttpDestination.Received::body).toList(), "the bodies as Mono sent them");
+        HttpDestination.Received first = erp.received().get(0);
+        String eventId = (String) gateway.db().row("SELECT event_id FROM webhook_events WHERE dedupe_key = ?",
+                first.header("Idempotency-Key")).get("event_id");
+        assertEquals(eventId, first.header("MonoEventId"));
+        assertEquals(eventId, first.header("MonoDedupeKey"));
+        assertEquals("direct_debit.payment_failed", first.header("MonoEvent"));
+        assertTrue(first.header("Content-Type").startsWith("application/json"), first.header("Content-Type"));
+        assertEquals(8, ledger.received().size(), "3 mandates and the 5 failed payments");
+        assertTrue(ledger.received().stream().allMatch(r -> r.header("MonoEvent").startsWith("events.mandates.")
+                || r.header("MonoEvent").equals("direct_debit.payment_failed")));
+        assertEquals(28, gateway.db().count("SELECT count(*) FROM deliveries WHERE status = 'delivered'"));
+    }
+
+    @Test
+    void aDestinationDownFor10SecondsUnderLoadPausesDeliveriesAndLosesNothing() throws Exception {
+        HttpDestination erp = keep(new HttpDestination());
+        RunningGateway gateway = keep(RunningGateway.start(settings(erp)));
+        erp.stop();
+
+        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        int posted = 0;
+        while (System.nanoTime() < until) {
+            gateway.postNew(payment(newId("txd_"), "successful", "2024-05-01T10:00:00Z"));
+            posted++;
+            Thread.sleep(100);
+        }
+        gateway.awaitInboxDrained();
+        int count = posted;
+        assertEquals(count, gateway.db().count("SELECT count(*) FROM payments"), "every event applied while the ESB was down");
+        assertEquals(0, gateway.db().count("SELECT count(*) FROM dead_letters"));
+        assertEquals(0, erp.received().size());
+        assertTrue(gateway.management("/observe/health/ready").statusCode() == 200, "still ready: webhooks are taken");
+        String health = gateway.management("/observe/health?data=true").body();
+        assertTrue(health.contains("\"erp\":\"DOWN\""), health);
+
+        erp.start();
+        await().atMost(Duration.ofSeconds(30)).until(() -> erp.received().size() >= count);
+        assertEquals(appliedOrder(gateway, "direct_debit."), receivedKeys(erp), "all delivered, once, in order");
+        assertEquals(0, gateway.db().count("SELECT count(*) FROM deliveries WHERE status <> 'delivered'"));
+    }
+
+    @Test
+    void aSlowDestinationHoldsNoDatabaseLockAndDoesNotSlowProcessing() throws Exception {
+        HttpDestination erp = keep(new HttpDestination());
+        Properties settings = settings(erp);
+        RunningGateway gateway = keep(RunningGateway.start(settings));
+        erp.hold(); // the next answer takes as long as this test wants
+
+        gateway.postNew(payment(newId("txd_"), "successful", "2024-05-01T10:00:00Z"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> gateway.db().count(
+                "SELECT count(*) FROM deliveries WHERE lease_until > now()") == 1); // the send is under way
+        long started = System.nanoTime();
+        for (int i = 0; i < 50; i++) {
+            gateway.postNew(payment(newId("txd_"), "successful", "2024-05-01T10:00:00Z"));
+        }
+        gateway.awaitInboxDrained();
+        long ms = Duration.ofNanos(System.nanoTime() - started).toMillis();
+        assertTrue(ms < 10_000, "50 events applied in " + ms + " ms while a send hung");
+        // While the send hangs, nothing of the gateway's sits in an open transaction holding row locks.
+        assertEquals(0, gateway.db().count("""
+                SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+                WHERE a.datname = current_database() AND a.pid <> pg_backend_pid()
+                  AND a.state = 'idle in transaction' AND l.locktype IN ('relation', 'tuple', 'transactionid')"""));
+        assertEquals(0, erp.received().size());
+
+        erp.release();
+        await().atMost(Duration.ofSeconds(20)).until(() -> erp.received().size() >= 51);
+        assertEquals(appliedOrder(gateway, "direct_debit."), receivedKeys(erp));
+    }
+
+    @Test
+    void aRefusedDeliveryIsDeadAlertedOncePerDestinationAndSentAgainAfterTheFix() throws Exception {
+        HttpDestination erp = keep(new HttpDestination());
+        Properties settings = settings(erp);
+        RunningGateway gateway = keep(RunningGateway.start(settings));
+        erp.answer(400);
+
+        gateway.postNew(payment(newId("txd_"), "successful", "2024-05-01T10:00:00Z"));
+        gateway.postNew(payment(newId("txd_"), "successful", "2024-05-01T10:00:01Z"));
+        await().atMost(Duration.ofSeconds(15)).until(() -> gateway.db().count("SELECT count(*) FROM deliveries WHERE status = 'dead'") >= 1);
+        Map<String, Object> dead = gateway.db().row("SELECT attempts, last_error FROM deliveries WHERE status = 'dead' ORDER BY id LIMIT 1");
+        assertEquals(1, dead.get("attempts"), "a 400 is not retried");
+        assertTrue(((String) dead.get("last_error")).contains("400"), (String) dead.get("last_error"));
+        assertEquals(2, gateway.db().count("SELECT count(*) FROM payments"), "the events are applied all the same");
+
+        // The second delivery goes next and is refused too; both end dead, in one email for the destination.
+        await().atMost(Duration.ofSeconds(15)).until(() -> gateway.db().count("SELECT count(*) FROM deliveries WHERE status = 'dead'") == 2);
+        Path mailDir = Path.of(settings.getProperty("mono.data.dir"), "mail");
+        await().atMost(Duration.ofSeconds(15)).until(() -> gateway.db().count(
+                "SELECT count(*) FROM alerts WHERE kind = 'delivery' AND sent_at IS NOT NULL") == 2);
+        List<String> mails;
+        try (var files = Files.list(mailDir)) {
+            mails = files.map(f -> {
+                try {
+                    return Files.readString(f);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).filter(m -> m.contains("deliveries to erp failed")).collect(Collectors.toList());
+        }
+        assertTrue(mails.size() <= 2 && !mails.isEmpty(), "one email per destination and window, got " + mails.size());
+        assertTrue(mails.get(0).contains("/admin/deliveries/retry?destination=erp"), mails.get(0));
+
+        var listed = gateway.admin("GET", "/admin/deliveries?status=dead&destination=erp", TOKEN, null);
+        assertEquals(200, listed.statusCode(), listed.body());
+        assertTrue(listed.body().contains("\"count\":2"), listed.body());
+
+        erp.answer(200);
+        var retried = gateway.admin("POST", "/admin/deliveries/retry?destination=erp", TOKEN, null);
+        assertEquals(200, retried.statusCode(), retried.body());
+        await().atMost(Duration.ofSeconds(15)).until(() -> erp.received().size() == 2);
+        assertEquals(appliedOrder(gateway, "direct_debit."), receivedKeys(erp));
+    }
+
+    @Test
+    void twoInstancesOnOneDatabaseSendEachDeliveryOnceAndInOrder() {
+        HttpDestination erp = keep(new HttpDestination());
+        Properties first = settings(erp);
+        Properties second = (Properties) first.clone();
+        second.setProperty("camel.server.port", Integer.toString(RunningGateway.freePort()));
+        second.setProperty("camel.management.port", Integer.toString(RunningGateway.freePort()));
+        RunningGateway one = keep(RunningGateway.start(first));
+        RunningGateway two = keep(RunningGateway.start(second));
+
+        for (int i = 0; i < 60; i++) {
+            (i % 2 == 0 ? one : two).postNew(payment(newId("txd_"), "successful", "2024-05-01T10:00:00Z"));
+        }
+        one.awaitInboxDrained();
+        await().atMost(Duration.ofSeconds(20)).until(() -> erp.received().size() >= 60);
+        assertEquals(appliedOrder(one, "direct_debit."), receivedKeys(erp), "each once, in order, whichever instance sent it");
+    }
+}

@@ -1,0 +1,112 @@
+package com.monogateway.support;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real HTTP server playing an ESB endpoint: records every request (headers, body) it answers, and
+ * can answer with another status, hold its answers until released, or be stopped and started again on
+ * the same port.
+ */
+public final class HttpDestination implements AutoCloseable {
+
+    /** One request as received. */
+    public record Received(String path, Map<String, List<String>> headers, String body) {
+        public String header(String name) {
+            for (var entry : headers.entrySet()) {
+                if (entry.getKey().equalsIgnoreCase(name)) {
+                    return entry.getValue().get(0);
+                }
+            }
+            return null;
+        }
+    }
+
+    private final int port;
+    private final List<Received> received = new CopyOnWriteArrayList<>();
+    private volatile int status = 200;
+    private volatile CountDownLatch hold;
+    private HttpServer server;
+
+    public HttpDestination() {
+        this.port = RunningGateway.freePort();
+        start();
+    }
+
+    public synchronized void start() {
+        try {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 50);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        server.setExecutor(Executors.newCachedThreadPool());
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    public synchronized void stop() {
+        server.stop(0);
+    }
+
+    public String url(String path) {
+        return "http://127.0.0.1:" + port + path;
+    }
+
+    public List<Received> received() {
+        return received;
+    }
+
+    /** Answers every request with this status from now on. */
+    public void answer(int status) {
+        this.status = status;
+    }
+
+    /** Holds every answer until {@link #release()}. */
+    public void hold() {
+        hold = new CountDownLatch(1);
+    }
+
+    public void release() {
+        CountDownLatch latch = hold;
+        hold = null;
+        if (latch != null) {
+            latch.countDown();
+        }
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+        CountDownLatch latch = hold;
+        if (latch != null) {
+            try {
+                latch.await(120, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        int answer = status;
+        if (answer == 200) {
+            received.add(new Received(exchange.getRequestURI().getPath(), Map.copyOf(exchange.getRequestHeaders()), body));
+        }
+        byte[] out = (answer == 200 ? "{\"ok\":true}" : "{\"error\":\"refused\"}").getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().add("Content-Type", "application/json");
+        exchange.sendResponseHeaders(answer, out.length);
+        exchange.getResponseBody().write(out);
+        exchange.close();
+    }
+
+    @Override
+    public void close() {
+        release();
+        stop();
+    }
+}
