@@ -208,7 +208,6 @@ public final class Gateway {
             AlertQueue alerts = new AlertQueue(dataSource, mapper, settings.alerts().enabled(), settings.alerts().events());
             DeadLetters deadLetters = new DeadLetters(dataSource, alerts, settings.redelivery().maxAttempts());
             deliveries = new Deliveries(settings.destinations(), dataSource, routesDataSource, template, alerts, meterRegistry);
-            requireDeliverable(context, settings.destinations());
             context.getRegistry().bind("mono-health-destinations", deliveries.healthCheck());
             main.configure().addRoutesBuilder(new DeliveryRoutes(deliveries, mapper));
             InboxProcessor processor = new InboxProcessor(dataSource, routesDataSource, template, mapper, deadLetters,
@@ -246,6 +245,9 @@ public final class Gateway {
         public void afterConfigure(BaseMainSupport main) {
             try {
                 RouteCheck.requireComplete(main.getCamelContext());
+                // Now, not earlier: an endpoint created before Camel main applied camel.component.* would keep
+                // the component's defaults (timeouts among them) for good.
+                requireDeliverable(main.getCamelContext(), settings.destinations());
             } catch (RuntimeException e) {
                 afterStop(main);
                 throw e;

@@ -205,6 +205,73 @@ class HttpDeliveryTest {
     }
 
     @Test
+    void destinationsAndConnectorTimeoutsComeFromEnvironmentVariables(@org.junit.jupiter.api.io.TempDir Path dataDir)
+            throws Exception {
+        HttpDestination erp = keep(new HttpDestination());
+        String dbUrl = com.monogateway.support.TestPostgres.newDatabase();
+        int port = RunningGateway.freePort();
+        Map<String, String> env = new java.util.LinkedHashMap<>(com.monogateway.support.GatewayProcess.environment(dbUrl, port, dataDir));
+        env.put("MONO_FORWARD_DESTINATIONS", "erp");
+        env.put("MONO_FORWARD_ERP_URI", erp.url("/from-env"));
+        env.put("MONO_FORWARD_ERP_EVENTS", "direct_debit.*");
+        env.put("MONO_FORWARD_ERP_INITIAL_BACKOFF", "300ms");
+        env.put("CAMEL_COMPONENT_HTTP_RESPONSE_TIMEOUT", "1500");
+        Process process = com.monogateway.support.GatewayProcess.start(env, "delivery-env");
+        try {
+            java.net.URI webhook = java.net.URI.create("http://127.0.0.1:" + port + "/webhooks/mono");
+            com.monogateway.support.GatewayProcess.awaitUp(webhook);
+            com.monogateway.support.Db db = new com.monogateway.support.Db(dbUrl);
+            erp.hold(); // answers later than the response timeout set by the environment variable
+            post(webhook, payment(newId("txd_"), "successful", "2024-05-01T10:00:00Z"));
+            await().atMost(Duration.ofSeconds(20)).until(() -> db.count(
+                    "SELECT count(*) FROM deliveries WHERE attempts >= 1 AND last_error ILIKE '%timeout%'") == 1);
+            erp.release();
+            await().atMost(Duration.ofSeconds(20)).until(() -> db.count("SELECT count(*) FROM deliveries WHERE status = 'delivered'") == 1);
+            assertEquals("/from-env", erp.received().get(erp.received().size() - 1).path());
+        } finally {
+            process.destroy();
+            process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    private static void post(java.net.URI webhook, String event) {
+        var response = RunningGateway.send(java.net.http.HttpRequest.newBuilder(webhook)
+                .header("Content-Type", "application/json").header("mono-webhook-secret", RunningGateway.SECRET)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(event)).build());
+        assertEquals(200, response.statusCode(), response.body());
+    }
+
+    @Test
+    void aDestinationThatCannotBeUsedStopsTheStartNamingItsKey() {
+        Properties unknownComponent = RunningGateway.defaults();
+        unknownComponent.setProperty("mono.forward.destinations", "erp");
+        unknownComponent.setProperty("mono.forward.erp.uri", "nosuchconnector:queue");
+        Throwable failure = com.monogateway.GatewayMain.startFailure(
+                org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class, () -> RunningGateway.start(unknownComponent)))
+                .map(IllegalStateException::new).orElseThrow();
+        assertTrue(failure.getMessage().startsWith("destination 'erp' cannot be used (mono.forward.erp.uri=nosuchconnector:queue)"),
+                failure.getMessage());
+
+        Properties wrongOption = RunningGateway.defaults();
+        // (http: passes unknown options on as query parameters, by design; log: is strict)
+        wrongOption.setProperty("mono.forward.uri", "log:erp?noSuchOption=1");
+        failure = com.monogateway.GatewayMain.startFailure(
+                org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class, () -> RunningGateway.start(wrongOption)))
+                .map(IllegalStateException::new).orElseThrow();
+        assertTrue(failure.getMessage().contains("(mono.forward.uri=") && failure.getMessage().contains("noSuchOption"),
+                failure.getMessage());
+
+        Properties missingUri = RunningGateway.defaults();
+        missingUri.setProperty("mono.forward.destinations", "erp,ledger");
+        missingUri.setProperty("mono.forward.erp.uri", "log:erp");
+        failure = com.monogateway.GatewayMain.startFailure(
+                org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class, () -> RunningGateway.start(missingUri)))
+                .map(IllegalStateException::new).orElseThrow();
+        assertTrue(failure.getMessage().startsWith("mono.forward.ledger.uri is required") && failure.getMessage().contains("MONO_FORWARD_LEDGER_URI"),
+                failure.getMessage());
+    }
+
+    @Test
     void twoInstancesOnOneDatabaseSendEachDeliveryOnceAndInOrder() {
         HttpDestination erp = keep(new HttpDestination());
         Properties first = settings(erp);

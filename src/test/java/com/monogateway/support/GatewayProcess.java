@@ -45,8 +45,12 @@ public final class GatewayProcess {
 
     /** Starts the main class from the test classpath; output goes to target/{@code name}.log. */
     public static Process start(String dbUrl, int port, Path dataDir, String name) throws IOException {
-        return launch(List.of("-cp", System.getProperty("java.class.path"), GatewayMain.class.getName()),
-                environment(dbUrl, port, dataDir), name);
+        return start(environment(dbUrl, port, dataDir), name);
+    }
+
+    /** Starts the main class from the test classpath with exactly these environment settings. */
+    public static Process start(Map<String, String> env, String name) throws IOException {
+        return launch(List.of("-cp", System.getProperty("java.class.path"), GatewayMain.class.getName()), env, name);
     }
 
     /** Starts {@code java -jar target/mono-webhook-gateway.jar}, as a user does; output goes to target/{@code name}.log. */
