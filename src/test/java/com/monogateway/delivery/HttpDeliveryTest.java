@@ -246,29 +246,29 @@ class HttpDeliveryTest {
         Properties unknownComponent = RunningGateway.defaults();
         unknownComponent.setProperty("mono.forward.destinations", "erp");
         unknownComponent.setProperty("mono.forward.erp.uri", "nosuchconnector:queue");
-        Throwable failure = com.monogateway.GatewayMain.startFailure(
-                org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class, () -> RunningGateway.start(unknownComponent)))
-                .map(IllegalStateException::new).orElseThrow();
-        assertTrue(failure.getMessage().startsWith("destination 'erp' cannot be used (mono.forward.erp.uri=nosuchconnector:queue)"),
-                failure.getMessage());
+        String failure = startFailure(unknownComponent);
+        assertTrue(failure.startsWith("destination 'erp' cannot be used (mono.forward.erp.uri=nosuchconnector:queue)"),
+                failure);
 
         Properties wrongOption = RunningGateway.defaults();
         // (http: passes unknown options on as query parameters, by design; log: is strict)
         wrongOption.setProperty("mono.forward.uri", "log:erp?noSuchOption=1");
-        failure = com.monogateway.GatewayMain.startFailure(
-                org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class, () -> RunningGateway.start(wrongOption)))
-                .map(IllegalStateException::new).orElseThrow();
-        assertTrue(failure.getMessage().contains("(mono.forward.uri=") && failure.getMessage().contains("noSuchOption"),
-                failure.getMessage());
+        failure = startFailure(wrongOption);
+        assertTrue(failure.contains("(mono.forward.uri=") && failure.contains("noSuchOption"),
+                failure);
 
         Properties missingUri = RunningGateway.defaults();
         missingUri.setProperty("mono.forward.destinations", "erp,ledger");
         missingUri.setProperty("mono.forward.erp.uri", "log:erp");
-        failure = com.monogateway.GatewayMain.startFailure(
-                org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class, () -> RunningGateway.start(missingUri)))
-                .map(IllegalStateException::new).orElseThrow();
-        assertTrue(failure.getMessage().startsWith("mono.forward.ledger.uri is required") && failure.getMessage().contains("MONO_FORWARD_LEDGER_URI"),
-                failure.getMessage());
+        failure = startFailure(missingUri);
+        assertTrue(failure.startsWith("mono.forward.ledger.uri is required") && failure.contains("MONO_FORWARD_LEDGER_URI"),
+                failure);
+    }
+
+    /** The one line a start that fails with these settings prints. */
+    private static String startFailure(Properties settings) {
+        RuntimeException failure = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class, () -> RunningGateway.start(settings));
+        return com.monogateway.GatewayMain.startFailure(failure).orElseThrow(() -> failure);
     }
 
     @Test
