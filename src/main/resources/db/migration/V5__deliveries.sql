@@ -18,6 +18,7 @@ CREATE TABLE deliveries (
     -- Set while one gateway instance sends it; a crashed sender's lease runs out and the row is sent again.
     lease_until      timestamptz,
     last_error       text,
+    -- The queuing transaction's start (now()): deliveries go out in (created_at, id) order, see DeliveryStore.
     created_at       timestamptz NOT NULL DEFAULT now(),
     delivered_at     timestamptz,
     resolved_at      timestamptz,
@@ -26,7 +27,7 @@ CREATE TABLE deliveries (
 -- An event is queued for a destination once, however often it is replayed.
 CREATE UNIQUE INDEX deliveries_once ON deliveries (webhook_event_id, destination);
 -- What each forwarder reads: its destination's waiting rows, oldest first.
-CREATE INDEX deliveries_pending ON deliveries (destination, id) WHERE status = 'pending';
+CREATE INDEX deliveries_pending ON deliveries (destination, created_at, id) WHERE status = 'pending';
 CREATE INDEX deliveries_dead ON deliveries (destination, id) WHERE status = 'dead';
 
 -- Dead deliveries alert operations, one email per destination and window.

@@ -63,7 +63,7 @@ public record GatewaySettings(
      * empty: all), and how long and how often a failing delivery is retried.
      */
     public record Destination(String name, String uri, List<String> eventGlobs, long maxAgeMs, long initialBackoffMs,
-            long maxBackoffMs) {
+            long maxBackoffMs, long leaseMs) {
 
         /** Does this destination take events of this type? */
         public boolean takes(String eventType) {
@@ -272,7 +272,8 @@ public record GatewaySettings(
         if (max < initial) {
             throw new SettingsException(prefix + "max-backoff must not be shorter than " + prefix + "initial-backoff");
         }
-        return new Destination(name, uri, r.list(prefix + "events", ""), r.duration(prefix + "max-age", "48h"), initial, max);
+        return new Destination(name, uri, r.list(prefix + "events", ""), r.duration(prefix + "max-age", "48h"), initial, max,
+                r.duration(prefix + "lease", "60s"));
     }
 
     /** The environment variable that overrides a key: upper case, '.' and '-' as '_'. */

@@ -39,7 +39,7 @@ final class DatabaseStartupWait {
         String seconds = Integer.toString((int) Math.max(1, TimeUnit.MILLISECONDS.toSeconds(connectTimeoutMs)));
         login.setProperty("connectTimeout", seconds);
         login.setProperty("loginTimeout", seconds);
-        login.setProperty("ApplicationName", "mono-webhook-gateway");
+        login.setProperty("ApplicationName", GatewayDatabase.APPLICATION_NAME);
         long start = System.nanoTime();
         long nextLog = 0;
         while (true) {

@@ -19,6 +19,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class GatewayDatabase implements AutoCloseable {
 
+    /** How the gateway's sessions name themselves to PostgreSQL (pg_stat_activity; the delivery order relies on it). */
+    public static final String APPLICATION_NAME = "mono-webhook-gateway";
+
     private static final Logger LOG = LoggerFactory.getLogger(GatewayDatabase.class);
 
     private final EmbeddedPostgres embedded;
@@ -104,7 +107,7 @@ public final class GatewayDatabase implements AutoCloseable {
         // a route parameter that is null for one event and text for the next (camel-jdbc binds both with
         // setObject) would otherwise make the driver prepare the statement again, parsed and planned anew.
         config.addDataSourceProperty("stringtype", "unspecified");
-        config.addDataSourceProperty("ApplicationName", "mono-webhook-gateway");
+        config.addDataSourceProperty("ApplicationName", APPLICATION_NAME);
         return new HikariDataSource(config);
     }
 

@@ -2,6 +2,7 @@ package com.monogateway.delivery;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.monogateway.config.GatewaySettings.Destination;
+import com.monogateway.database.GatewayDatabase;
 import com.monogateway.database.Rows;
 import com.monogateway.database.Transactions;
 import com.monogateway.processing.EventFields;
@@ -37,15 +38,23 @@ public final class DeliveryStore {
     // Serialises claims per destination across gateway instances; the lock ends with the claim's transaction.
     private static final String CLAIM_LOCK = "SELECT pg_try_advisory_xact_lock(hashtext('mono-deliveries'), hashtext(?))";
 
-    // The head of the destination's queue: rows leased by another instance, or waiting out a back-off,
-    // stop the claim there, so nothing is sent ahead of an older delivery.
+    // The head of the destination's queue, in (created_at, id) order: created_at is the queuing transaction's
+    // start. Only rows older than every gateway transaction still writing are taken: such a transaction may
+    // yet commit deliveries, and they would sort before anything it started after; so what is sent is a
+    // prefix that can no longer change. (Ids alone would not do: concurrent workers commit out of id order.)
+    // Rows leased by another instance, or waiting out a back-off, stop the claim there: nothing overtakes them.
     private static final String HEAD = """
+            WITH horizon AS (
+              SELECT COALESCE(min(xact_start), 'infinity') AS t FROM pg_stat_activity
+              WHERE datname = current_database() AND application_name = ? AND backend_xid IS NOT NULL
+                AND pid <> pg_backend_pid()
+            )
             SELECT d.id, d.webhook_event_id, e.event_type, e.event_id, e.dedupe_key, d.object_key,
                    COALESCE(e.body, e.payload::text), d.attempts, d.created_at,
                    d.lease_until > now() AS leased, d.next_attempt_at > now() AS backing_off
-            FROM deliveries d JOIN webhook_events e ON e.id = d.webhook_event_id
-            WHERE d.destination = ? AND d.status = 'pending'
-            ORDER BY d.id
+            FROM deliveries d JOIN webhook_events e ON e.id = d.webhook_event_id, horizon
+            WHERE d.destination = ? AND d.status = 'pending' AND d.created_at < horizon.t
+            ORDER BY d.created_at, d.id
             LIMIT ?""";
 
     private static final String LEASE = "UPDATE deliveries SET lease_until = now() + CAST(? AS interval) WHERE id = ANY (CAST(? AS bigint[]))";
@@ -130,8 +139,9 @@ public final class DeliveryStore {
             }
             List<Claimed> claimed = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(HEAD)) {
-                ps.setString(1, destination);
-                ps.setInt(2, max);
+                ps.setString(1, GatewayDatabase.APPLICATION_NAME);
+                ps.setString(2, destination);
+                ps.setInt(3, max);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next() && !rs.getBoolean(10) && !rs.getBoolean(11)) {
                         claimed.add(new Claimed(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5),

@@ -34,8 +34,6 @@ final class Forwarder {
 
     private static final Logger LOG = LoggerFactory.getLogger(Forwarder.class);
     private static final int BATCH = 100;
-    /** How long a claim is held; a batch stops early so that its lease never runs out while it sends. */
-    static final long LEASE_MS = 120_000;
     private static final long IDLE_POLL_MS = 500;
 
     private final Destination destination;
@@ -114,7 +112,7 @@ final class Forwarder {
 
     /** One claim, its sends and their settlement; answers how many were delivered. */
     int forwardOnce() throws Exception {
-        List<DeliveryStore.Claimed> batch = store.claim(destination.name(), BATCH, LEASE_MS);
+        List<DeliveryStore.Claimed> batch = store.claim(destination.name(), BATCH, destination.leaseMs());
         if (batch.isEmpty()) {
             return 0;
         }
@@ -124,8 +122,8 @@ final class Forwarder {
         Exception failure = null;
         int next = 0;
         for (; next < batch.size(); next++) {
-            if (System.nanoTime() - started > TimeUnit.MILLISECONDS.toNanos(LEASE_MS / 2)) {
-                break; // a slow destination: settle what went out before the lease could run out
+            if (System.nanoTime() - started > TimeUnit.MILLISECONDS.toNanos(destination.leaseMs() / 3)) {
+                break; // a slow destination: settle what went out long before the lease could run out
             }
             DeliveryStore.Claimed delivery = batch.get(next);
             Exchange exchange = exchangeFor(delivery);

@@ -54,9 +54,13 @@ class HttpDeliveryTest {
         return v2("direct_debit.payment_" + status, updatedAt, paymentData(id, status, 50_000, "\"acc_1\"", updatedAt));
     }
 
-    /** The dedupe keys of the applied events in the order they were applied (inbox id order). */
+    /**
+     * The dedupe keys in the outbox's order (the order of the transactions that applied the events, then
+     * within one transaction the order they were applied in): the order every destination must see.
+     */
     private static List<String> appliedOrder(RunningGateway gateway, String typePrefix) {
-        return gateway.db().rows("SELECT dedupe_key FROM webhook_events WHERE status = 'processed' AND event_type LIKE ? ORDER BY id",
+        return gateway.db().rows("SELECT e.dedupe_key FROM deliveries d JOIN webhook_events e ON e.id = d.webhook_event_id"
+                + " WHERE e.event_type LIKE ? AND d.destination = 'erp' ORDER BY d.created_at, d.id",
                 typePrefix + "%").stream().map(r -> (String) r.get("dedupe_key")).toList();
     }
 

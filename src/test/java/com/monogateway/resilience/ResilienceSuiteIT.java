@@ -9,6 +9,7 @@ import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetup;
 import com.monogateway.support.Db;
 import com.monogateway.support.GatewayProcess;
+import com.monogateway.support.HttpDestination;
 import com.monogateway.support.HostileCorpus;
 import com.monogateway.support.RunningGateway;
 import com.monogateway.support.SteadyLoad;
@@ -70,6 +71,7 @@ class ResilienceSuiteIT {
     private static int starts;
     private static URI webhook;
     private static URI readiness;
+    private static HttpDestination esb;
 
     @BeforeAll
     static void startEverything() throws Exception {
@@ -96,6 +98,13 @@ class ResilienceSuiteIT {
         env.put("MONO_ALERTS_DIGEST_THRESHOLD", "100000"); // one email per alert, so each can be counted
         env.put("MONO_REDELIVERY_INITIAL_DELAY_MS", "50");
         env.put("MONO_REDELIVERY_MAX_DELAY_MS", "200");
+        // Every applied payment is delivered to a real HTTP server: the crash scenario checks none is lost.
+        esb = new HttpDestination();
+        env.put("MONO_FORWARD_DESTINATIONS", "esb");
+        env.put("MONO_FORWARD_ESB_URI", esb.url("/mono"));
+        env.put("MONO_FORWARD_ESB_EVENTS", "direct_debit.*");
+        env.put("MONO_FORWARD_ESB_LEASE", "3s"); // after a kill -9, its batch is sent again this soon
+        env.put("MONO_FORWARD_ESB_MAX_BACKOFF", "1s");
         startGateway();
     }
 
@@ -107,6 +116,7 @@ class ResilienceSuiteIT {
                 gateway.waitFor(60, TimeUnit.SECONDS);
             }
             smtp.stop();
+            esb.close();
             postgres.close();
         } finally {
             REPORT.write();
@@ -134,14 +144,28 @@ class ResilienceSuiteIT {
         long storedOnce = db.count("SELECT count(DISTINCT event_id) FROM webhook_events WHERE event_id = ANY (?)", ids);
         long appliedOnce = db.count("SELECT count(*) FROM (SELECT e.id FROM payment_status_history h JOIN webhook_events e "
                 + "ON e.id = h.inbox_event_id WHERE e.event_id = ANY (?) GROUP BY e.id HAVING count(*) = 1) once", ids);
+        // Deliveries: every applied payment reaches the ESB at least once (a batch cut off by a kill is sent again).
+        await().atMost(Duration.ofSeconds(60)).until(() -> db.count("SELECT count(*) FROM deliveries WHERE status <> 'delivered'") == 0);
+        Set<String> deliveredKeys = new java.util.HashSet<>();
+        long copies = 0;
+        for (var request : esb.received()) {
+            if (accepted.contains(request.header("MonoEventId"))) {
+                deliveredKeys.add(request.header("MonoEventId"));
+                copies++;
+            }
+        }
+        long undelivered = accepted.stream().filter(id -> !deliveredKeys.contains(id)).count();
         Figures figures = window.close("1. crash: kill -9 three times under load", load.sent(), accepted.size(), accepted,
                 "answers " + load.statusCounts() + " (0 = no answer while the gateway was down); "
-                        + appliedOnce + " applied exactly once");
+                        + appliedOnce + " applied exactly once; delivered to the ESB: " + deliveredKeys.size() + " events in "
+                        + copies + " requests (" + (copies - deliveredKeys.size()) + " repeats, at least once), " + undelivered
+                        + " not delivered");
         try {
             assertTrue(accepted.size() > 100, "the load ran: " + load.statusCounts());
             assertEquals(accepted.size(), storedOnce, "each event answered 200 is stored");
             assertEquals(accepted.size(), db.count("SELECT count(*) FROM webhook_events WHERE event_id = ANY (?)", ids), "stored once");
             assertEquals(accepted.size(), appliedOnce, "each applied exactly once");
+            assertEquals(0, undelivered, "each applied payment delivered at least once");
             assertEquals(0, figures.lost());
         } finally {
             REPORT.add(figures);
