@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import com.monogateway.delivery.JmsConnector;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 import java.util.function.Function;
@@ -41,6 +42,7 @@ public record GatewaySettings(
         long burstMaxDelayMs,
         boolean liveOnly,
         Optional<String> forwardUri,
+        Jms jms,
         Redelivery redelivery,
         List<String> adminTokens,
         String adminBaseUrl,
@@ -56,6 +58,13 @@ public record GatewaySettings(
     /** Ports, log format and shutdown, for the start summary and the lifecycle. */
     public record Operations(int httpPort, boolean managementEnabled, String managementHost, int managementPort, String logFormat,
             long shutdownTimeoutMs) {
+    }
+
+    /**
+     * The ESB's JMS broker, reached over AMQP 1.0 (mono.jms.*); no URL: no JMS connection. The
+     * username and password are given both or neither.
+     */
+    public record Jms(Optional<String> url, Optional<String> username, Optional<String> password) {
     }
 
     /** Camel Dead Letter Channel settings for event processing. */
@@ -151,6 +160,7 @@ public record GatewaySettings(
                 r.duration("mono.processing.burst-max-delay", "60s"),
                 r.bool("mono.live-only", false),
                 r.optional("mono.forward.uri"),
+                jms(r),
                 new Redelivery(
                         r.positiveInt("mono.redelivery.max-attempts", 3),
                         r.intAtLeast("mono.redelivery.initial-delay-ms", 1_000, 0),
@@ -191,6 +201,30 @@ public record GatewaySettings(
                 r.bool("mono.smtp.starttls", true),
                 ssl,
                 r.certificates("mono.smtp.ca-file"));
+    }
+
+    private static Jms jms(Reader r) {
+        Optional<String> url = r.optional("mono.jms.url");
+        Optional<String> username = r.optional("mono.jms.username");
+        // A password may begin or end with spaces; only an empty one counts as unset.
+        Optional<String> password = r.lookup().apply("mono.jms.password").filter(p -> !p.isEmpty());
+        if (username.isPresent() != password.isPresent()) {
+            throw new SettingsException("mono.jms.username and mono.jms.password must be set together (MONO_JMS_USERNAME,"
+                    + " MONO_JMS_PASSWORD), but only " + (username.isPresent() ? "the username" : "the password") + " is");
+        }
+        if (url.isEmpty() && username.isPresent()) {
+            throw new SettingsException("mono.jms.username is set but mono.jms.url is empty: set the broker's AMQP URL,"
+                    + " such as amqp://broker:5672");
+        }
+        url.ifPresent(u -> {
+            try {
+                JmsConnector.check(u);
+            } catch (IllegalArgumentException e) {
+                throw new SettingsException("mono.jms.url must be an AMQP URL such as amqp://broker:5672 or amqps://broker:5671"
+                        + " (with Qpid JMS options after '?'), but is not usable: " + e.getMessage());
+            }
+        });
+        return new Jms(url, username, password);
     }
 
     private static String stripTrailingSlash(String url) {
