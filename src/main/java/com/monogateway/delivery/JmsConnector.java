@@ -20,9 +20,10 @@ import org.springframework.jms.connection.CachingConnectionFactory;
  * Classic, RabbitMQ 4 and Azure Service Bus. Bound in Camel's registry, so {@code amqp:} and {@code jms:}
  * endpoints both pick it up.
  *
- * <p>Qpid waits for ever for a send by default, and 60 s for a TCP connection; the timeouts below are
- * applied unless the URL sets its own, so that a broker that is down, unreachable or silent makes a
- * send fail within seconds, with the reason, instead of holding a delivery thread.
+ * <p>Qpid waits for ever for a send by default, 60 s for a TCP connection, and with failover for ever
+ * for a first connection; the bounds below are applied unless the URL sets its own, so that a broker
+ * that is down, unreachable or silent makes a send fail within seconds, with the reason, instead of
+ * holding a delivery thread.
  */
 public final class JmsConnector {
 
@@ -61,7 +62,7 @@ public final class JmsConnector {
      * @throws IllegalArgumentException saying what is wrong, without the URL's secrets
      */
     public static void check(String url) {
-        URI uri = withTimeouts(url);
+        URI uri = withDefaults(url);
         refuseUnknownPasswordOptions(url);
         try {
             new JmsConnectionFactory(uri);
@@ -100,7 +101,7 @@ public final class JmsConnector {
         factory.setSendTimeout(SEND_TIMEOUT_MS);
         factory.setCloseTimeout(CLOSE_TIMEOUT_MS);
         // After the defaults: the URL's own jms.* options override them.
-        factory.setRemoteURI(withTimeouts(url).toString());
+        factory.setRemoteURI(withDefaults(url).toString());
         username.ifPresent(factory::setUsername);
         password.ifPresent(factory::setPassword);
         return factory;
@@ -132,24 +133,33 @@ public final class JmsConnector {
     }
 
     /**
-     * {@code url} with {@code transport.connectTimeout} added where it is missing: on the URL itself,
-     * or for a {@code failover:(...)} URL as {@code failover.nested.transport.connectTimeout}, which Qpid
-     * applies to every broker of the list.
+     * {@code url} with the bounds Qpid lacks by default, where the URL sets none: {@code
+     * transport.connectTimeout}, for a {@code failover:(...)} URL as {@code
+     * failover.nested.transport.connectTimeout} (applied to every broker of the list); and for failover
+     * {@code failover.startupMaxReconnectAttempts=1}, since without it creating the first connection
+     * retries for ever while every broker is down, and no Qpid timeout covers that wait. Each broker
+     * of the list is still tried once per connection; retrying later is the sender's business.
      */
-    static URI withTimeouts(String url) {
-        String trimmed = url.trim();
-        boolean failover = trimmed.toLowerCase(Locale.ROOT).startsWith("failover:");
-        String option = failover ? "failover.nested.transport.connectTimeout" : "transport.connectTimeout";
-        String query = failover ? afterComposite(trimmed) : queryOf(trimmed);
-        String result = trimmed;
-        if (!query.contains("transport.connectTimeout=")) {
-            result = trimmed + (query.isEmpty() && !trimmed.endsWith("?") ? "?" : "&") + option + "=" + TCP_CONNECT_TIMEOUT_MS;
+    static URI withDefaults(String url) {
+        String result = url.trim();
+        boolean failover = result.toLowerCase(Locale.ROOT).startsWith("failover:");
+        if (!result.contains("transport.connectTimeout=")) {
+            result = withOption(result, failover, (failover ? "failover.nested." : "") + "transport.connectTimeout=" + TCP_CONNECT_TIMEOUT_MS);
+        }
+        if (failover && !result.contains("failover.startupMaxReconnectAttempts=") && !result.contains("failover.maxReconnectAttempts=")) {
+            result = withOption(result, true, "failover.startupMaxReconnectAttempts=1");
         }
         try {
             return new URI(result);
         } catch (URISyntaxException e) {
             throw new IllegalArgumentException("not a valid URL: " + withoutSecrets(e.getReason()), null);
         }
+    }
+
+    /** {@code url} with one more option in its own query (for a composite URL, the one after its parentheses). */
+    private static String withOption(String url, boolean composite, String option) {
+        String query = composite ? afterComposite(url) : queryOf(url);
+        return url + (query.isEmpty() && !url.endsWith("?") ? "?" : "&") + option;
     }
 
     private static String queryOf(String url) {

@@ -22,11 +22,13 @@ import org.apache.camel.ProducerTemplate;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The JMS connector against a real AMQP 1.0 broker (embedded Artemis): what arrives, and how fast a send
  * fails when the broker is stopped, silent or refuses the login.
  */
+@Timeout(60) // a send that hangs is the failure this class looks for: end it, do not wait for CI's limit
 class JmsConnectorTest {
 
     private static final String QUEUE = "mono-events";
@@ -83,6 +85,23 @@ class JmsConnectorTest {
             List<JmsBroker.Received> received = broker.receive(QUEUE, 1, Duration.ofSeconds(5));
             assertEquals(1, received.size());
             assertEquals("after", received.get(0).correlationId());
+        }
+    }
+
+    @Test
+    void withAFailoverUrlAFirstSendWhileEveryBrokerIsDownFailsWithinSeconds() {
+        try (JmsBroker broker = JmsBroker.onFreePort()) {
+            broker.stop();
+            // Qpid's failover retries a first connection for ever by default, and no timeout ends that wait.
+            ProducerTemplate producer = camelFor("failover:(" + broker.url() + ")", Optional.empty(), Optional.empty());
+
+            Duration took = timeFailure(() -> send(producer, "amqp:queue:" + QUEUE, "never-connected"));
+            System.out.println("first send through failover to a stopped broker failed after " + took.toMillis() + " ms");
+            assertTrue(took.compareTo(FAILURE_BOUND) < 0, "took " + took);
+
+            broker.start();
+            send(producer, "amqp:queue:" + QUEUE, "connected");
+            assertEquals("connected", broker.receive(QUEUE, 1, Duration.ofSeconds(5)).get(0).correlationId());
         }
     }
 
@@ -151,13 +170,15 @@ class JmsConnectorTest {
 
     @Test
     void theUrlsOwnTimeoutsWinOverTheDefaults() {
-        assertEquals("amqp://esb:5672?transport.connectTimeout=5000", JmsConnector.withTimeouts("amqp://esb:5672").toString());
+        assertEquals("amqp://esb:5672?transport.connectTimeout=5000", JmsConnector.withDefaults("amqp://esb:5672").toString());
         assertEquals("amqp://esb:5672?amqp.idleTimeout=30000&transport.connectTimeout=5000",
-                JmsConnector.withTimeouts("amqp://esb:5672?amqp.idleTimeout=30000").toString());
+                JmsConnector.withDefaults("amqp://esb:5672?amqp.idleTimeout=30000").toString());
         assertEquals("amqp://esb:5672?transport.connectTimeout=20000",
-                JmsConnector.withTimeouts("amqp://esb:5672?transport.connectTimeout=20000").toString());
-        assertEquals("failover:(amqp://a:5672,amqp://b:5672)?failover.nested.transport.connectTimeout=5000",
-                JmsConnector.withTimeouts("failover:(amqp://a:5672,amqp://b:5672)").toString());
+                JmsConnector.withDefaults("amqp://esb:5672?transport.connectTimeout=20000").toString());
+        assertEquals("failover:(amqp://a:5672,amqp://b:5672)?failover.nested.transport.connectTimeout=5000"
+                + "&failover.startupMaxReconnectAttempts=1", JmsConnector.withDefaults("failover:(amqp://a:5672,amqp://b:5672)").toString());
+        assertEquals("failover:(amqp://a:5672?transport.connectTimeout=9000)?failover.maxReconnectAttempts=5",
+                JmsConnector.withDefaults("failover:(amqp://a:5672?transport.connectTimeout=9000)?failover.maxReconnectAttempts=5").toString());
 
         var factory = JmsConnector.connectionFactory("amqp://esb:5672?jms.sendTimeout=30000", Optional.empty(), Optional.empty());
         assertEquals(30_000, factory.getSendTimeout());

@@ -49,6 +49,11 @@ public final class GatewayProcess {
                 environment(dbUrl, port, dataDir), name);
     }
 
+    /** Starts the main class from the test classpath with {@code env} (see {@link #environment}); output goes to target/{@code name}.log. */
+    public static Process start(Map<String, String> env, String name) throws IOException {
+        return launch(List.of("-cp", System.getProperty("java.class.path"), GatewayMain.class.getName()), env, name);
+    }
+
     /** Starts {@code java -jar target/mono-webhook-gateway.jar}, as a user does; output goes to target/{@code name}.log. */
     public static Process startJar(Map<String, String> env, String name) throws IOException {
         if (!Files.isRegularFile(JAR)) {
