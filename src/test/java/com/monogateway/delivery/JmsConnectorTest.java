@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.monogateway.config.GatewaySettings;
+import com.monogateway.config.SettingsException;
 import com.monogateway.support.CapturedLogs;
 import com.monogateway.support.JmsBroker;
 import java.io.IOException;
@@ -166,6 +168,19 @@ class JmsConnectorTest {
 
         JmsConnector.check("amqps://esb:5671?transport.trustAll=false&transport.trustStorePassword=x&amqp.idleTimeout=30000");
         JmsConnector.check("failover:(amqp://esb1:5672,amqp://esb2:5672)?failover.maxReconnectAttempts=3");
+    }
+
+    @Test
+    void theSettingsRefuseALoginWithoutItsPasswordAndTellTheEnvironmentVariables() {
+        Map<String, String> keys = new java.util.HashMap<>(Map.of("mono.webhook.secret", "a-webhook-secret-of-some-length",
+                "mono.jms.url", "amqp://esb:5672", "mono.jms.username", "gateway"));
+        var missing = assertThrows(SettingsException.class, () -> GatewaySettings.from(k -> Optional.ofNullable(keys.get(k))));
+        assertTrue(missing.getMessage().contains("MONO_JMS_PASSWORD"), missing.getMessage());
+
+        keys.put("mono.jms.password", " pw with spaces ");
+        var jms = GatewaySettings.from(k -> Optional.ofNullable(keys.get(k))).jms();
+        assertEquals(Optional.of(" pw with spaces "), jms.password(), "a password is taken as given");
+        assertEquals(Optional.of("amqp://esb:5672"), jms.url());
     }
 
     @Test
