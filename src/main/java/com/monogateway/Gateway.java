@@ -15,6 +15,7 @@ import com.monogateway.config.SettingsException;
 import com.monogateway.database.GatewayDatabase;
 import com.monogateway.database.RememberingStatementStrategy;
 import com.monogateway.database.TransactionalDataSource;
+import com.monogateway.delivery.JmsConnector;
 import com.monogateway.failure.AdminRoutes;
 import com.monogateway.failure.DeadLetters;
 import com.monogateway.ingest.Inbox;
@@ -202,6 +203,18 @@ public final class Gateway {
                             new ShutdownFallback(settings.webhookPath(), gate)));
             // Started now, as Camel main starts its own server: the routes' consumers need its router.
             startService(context, server);
+
+            // Before the routes: amqp: and jms: endpoints take the connection factory they find in the registry.
+            var jms = settings.jms();
+            jms.url().ifPresent(url -> {
+                try {
+                    JmsConnector.check(url);
+                } catch (IllegalArgumentException e) {
+                    throw new SettingsException("mono.jms.url must be an AMQP URL such as amqp://broker:5672 or amqps://broker:5671"
+                            + " (with Qpid JMS options after '?'), but is not usable: " + e.getMessage());
+                }
+                JmsConnector.install(context, url, jms.username(), jms.password());
+            });
 
             ProducerTemplate template = context.createProducerTemplate();
             context.getRegistry().bind(EVENT_FIELDS, new EventFields());

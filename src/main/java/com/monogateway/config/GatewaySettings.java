@@ -41,6 +41,7 @@ public record GatewaySettings(
         long burstMaxDelayMs,
         boolean liveOnly,
         List<Destination> destinations,
+        Jms jms,
         Redelivery redelivery,
         List<String> adminTokens,
         String adminBaseUrl,
@@ -98,6 +99,13 @@ public record GatewaySettings(
             String last = parts[parts.length - 1];
             return text.length() - at >= last.length() && text.endsWith(last);
         }
+    }
+
+    /**
+     * The ESB's JMS broker, reached over AMQP 1.0 (mono.jms.*); no URL: no JMS connection. The
+     * username and password are given both or neither.
+     */
+    public record Jms(Optional<String> url, Optional<String> username, Optional<String> password) {
     }
 
     /** Camel Dead Letter Channel settings for event processing. */
@@ -193,6 +201,7 @@ public record GatewaySettings(
                 r.duration("mono.processing.burst-max-delay", "60s"),
                 r.bool("mono.live-only", false),
                 destinations(r),
+                jms(r),
                 new Redelivery(
                         r.positiveInt("mono.redelivery.max-attempts", 3),
                         r.intAtLeast("mono.redelivery.initial-delay-ms", 1_000, 0),
@@ -279,6 +288,22 @@ public record GatewaySettings(
     /** The environment variable that overrides a key: upper case, '.' and '-' as '_'. */
     public static String envName(String key) {
         return key.toUpperCase(java.util.Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    private static Jms jms(Reader r) {
+        Optional<String> url = r.optional("mono.jms.url");
+        Optional<String> username = r.optional("mono.jms.username");
+        // A password may begin or end with spaces; only an empty one counts as unset.
+        Optional<String> password = r.lookup().apply("mono.jms.password").filter(p -> !p.isEmpty());
+        if (username.isPresent() != password.isPresent()) {
+            throw new SettingsException("mono.jms.username and mono.jms.password must be set together (MONO_JMS_USERNAME,"
+                    + " MONO_JMS_PASSWORD), but only " + (username.isPresent() ? "the username" : "the password") + " is");
+        }
+        if (url.isEmpty() && username.isPresent()) {
+            throw new SettingsException("mono.jms.username is set but mono.jms.url is empty: set the broker's AMQP URL,"
+                    + " such as amqp://broker:5672");
+        }
+        return new Jms(url, username, password);
     }
 
     private static String stripTrailingSlash(String url) {

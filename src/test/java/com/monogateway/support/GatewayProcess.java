@@ -48,7 +48,7 @@ public final class GatewayProcess {
         return start(environment(dbUrl, port, dataDir), name);
     }
 
-    /** Starts the main class from the test classpath with exactly these environment settings. */
+    /** Starts the main class from the test classpath with {@code env} (see {@link #environment}); output goes to target/{@code name}.log. */
     public static Process start(Map<String, String> env, String name) throws IOException {
         return launch(List.of("-cp", System.getProperty("java.class.path"), GatewayMain.class.getName()), env, name);
     }
