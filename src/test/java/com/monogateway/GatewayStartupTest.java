@@ -117,6 +117,7 @@ class GatewayStartupTest {
             String output = Files.readString(Path.of("target", "port-taken.log"));
             assertTrue(output.contains("mono-webhook-gateway cannot start: port " + taken.getLocalPort()), output);
             assertTrue(!output.contains("\tat "), "no stack trace: " + output);
+            assertTrue(!output.contains("|-INFO in ch.qos.logback") && !output.contains("|-WARN in"), "no logback status dump: " + output);
             assertTrue(!output.contains("is ready"), output);
         }
     }

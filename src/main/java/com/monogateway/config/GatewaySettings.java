@@ -198,7 +198,7 @@ public record GatewaySettings(
                 r.intAtLeast("mono.processing.sweep-interval-ms", 5_000, 100),
                 r.positiveInt("mono.processing.batch-size", 100),
                 r.intAtLeast("mono.processing.burst-rate", 3_000, 0),
-                r.duration("mono.processing.burst-max-delay", "60s"),
+                r.durationOrZero("mono.processing.burst-max-delay", "60s"),
                 r.bool("mono.live-only", false),
                 destinations(r),
                 jms(r),
@@ -242,6 +242,42 @@ public record GatewaySettings(
                 r.bool("mono.smtp.starttls", true),
                 ssl,
                 r.certificates("mono.smtp.ca-file"));
+    }
+
+    private static final java.util.regex.Pattern DURATION_PART = java.util.regex.Pattern.compile("(\\d{1,9})(ms|d|h|m|s)");
+
+    /**
+     * Milliseconds of a duration as Camel users write them: {@code 500ms}, {@code 60s}, {@code 1m30s},
+     * {@code 2h}, {@code 1d}, ISO-8601 ({@code PT2S}), or a bare number of milliseconds; -1 if it is none of those.
+     */
+    static long durationMillis(String raw) {
+        String text = raw.trim().toLowerCase(java.util.Locale.ROOT);
+        if (text.matches("\\d{1,12}")) {
+            return Long.parseLong(text);
+        }
+        if (text.startsWith("p") || text.startsWith("-p")) {
+            try {
+                java.time.Duration d = java.time.Duration.parse(text.toUpperCase(java.util.Locale.ROOT));
+                return d.isNegative() ? -1 : d.toMillis();
+            } catch (java.time.format.DateTimeParseException | ArithmeticException e) {
+                return -1;
+            }
+        }
+        var m = DURATION_PART.matcher(text);
+        long total = 0;
+        int at = 0;
+        while (m.find() && m.start() == at) {
+            long amount = Long.parseLong(m.group(1));
+            total += switch (m.group(2)) {
+                case "d" -> amount * 86_400_000L;
+                case "h" -> amount * 3_600_000L;
+                case "m" -> amount * 60_000L;
+                case "s" -> amount * 1_000L;
+                default -> amount;
+            };
+            at = m.end();
+        }
+        return at > 0 && at == text.length() ? total : -1;
     }
 
     /** The legacy single destination's name: mono.forward.uri is delivered as this one. */
@@ -394,19 +430,12 @@ public record GatewaySettings(
         }
 
         private long duration(String key, String fallback, boolean zeroAllowed) {
-            String raw = text(key, fallback).toLowerCase();
-            var m = java.util.regex.Pattern.compile("(\\d{1,9})\\s*(ms|s|m|h)?").matcher(raw);
-            if (!m.matches()) {
-                throw new SettingsException(key + " must be a duration such as 500ms, 60s, 5m or 1h, but is '" + raw + "'");
+            String raw = text(key, fallback).trim();
+            long ms = durationMillis(raw);
+            if (ms < 0) {
+                throw new SettingsException(key + " must be a duration such as 500ms, 60s, 1m30s, 5m, 1h or PT2S (ISO-8601),"
+                        + " but is '" + raw + "'");
             }
-            long amount = Long.parseLong(m.group(1));
-            String unit = m.group(2) == null ? "ms" : m.group(2);
-            long ms = switch (unit) {
-                case "h" -> amount * 3_600_000;
-                case "m" -> amount * 60_000;
-                case "s" -> amount * 1_000;
-                default -> amount;
-            };
             if (ms < 100 && !(zeroAllowed && ms == 0)) {
                 throw new SettingsException(key + " must be " + (zeroAllowed ? "0 or " : "") + "at least 100ms, but is '" + raw + "'");
             }

@@ -1,0 +1,50 @@
+package com.monogateway.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** Settings read without a gateway: durations in every form the README calls valid. */
+class GatewaySettingsTest {
+
+    private static GatewaySettings read(Map<String, String> values) {
+        Map<String, String> all = new HashMap<>(values);
+        all.putIfAbsent("mono.webhook.secret", "a-secret-long-enough-0123");
+        return GatewaySettings.from(key -> Optional.ofNullable(all.get(key)));
+    }
+
+    @Test
+    void durationsTakeCamelsCompactFormIsoAndBareMilliseconds() {
+        assertEquals(2_000, GatewaySettings.durationMillis("PT2S"));
+        assertEquals(90_000, GatewaySettings.durationMillis("1m30s"));
+        assertEquals(90_000, GatewaySettings.durationMillis("pt1m30s"));
+        assertEquals(500, GatewaySettings.durationMillis("500ms"));
+        assertEquals(3_600_000, GatewaySettings.durationMillis("1h"));
+        assertEquals(172_800_000, GatewaySettings.durationMillis("2d"));
+        assertEquals(8_100_000, GatewaySettings.durationMillis("2h15m"));
+        assertEquals(250, GatewaySettings.durationMillis("250"));
+        for (String bad : new String[] {"", "abc", "1x", "m1", "1m 30s", "-PT2S", "10 s", "1.5s"}) {
+            assertEquals(-1, GatewaySettings.durationMillis(bad), bad);
+        }
+    }
+
+    @Test
+    void everyDurationKeyAcceptsEveryFormAndAZeroWhereTheReadmeAllowsIt() {
+        GatewaySettings settings = read(Map.of("mono.alerts.digest-window", "PT2S", "mono.shutdown.timeout", "1m30s",
+                "mono.processing.burst-max-delay", "0", "mono.http.request-timeout", "PT0.5S"));
+        assertEquals(2_000, settings.alerts().digestWindowMs());
+        assertEquals(90_000, settings.operations().shutdownTimeoutMs());
+        assertEquals(0, settings.burstMaxDelayMs(), "burst-max-delay=0 is documented: one worker throughout a burst");
+        assertEquals(500, settings.http().requestTimeoutMs());
+
+        SettingsException wrong = assertThrows(SettingsException.class, () -> read(Map.of("mono.alerts.digest-window", "soon")));
+        assertTrue(wrong.getMessage().startsWith("mono.alerts.digest-window must be a duration such as"), wrong.getMessage());
+        SettingsException tooShort = assertThrows(SettingsException.class, () -> read(Map.of("mono.http.idle-timeout", "0")));
+        assertTrue(tooShort.getMessage().contains("at least 100ms"), tooShort.getMessage());
+    }
+}
