@@ -136,6 +136,7 @@ public final class Gateway {
         private Inbox inbox;
         private AdminHttp adminHttp;
         private Deliveries deliveries;
+        private PrometheusMeterRegistry meterRegistry;
 
         Lifecycle(boolean localProperties) {
             this.localProperties = localProperties;
@@ -157,7 +158,10 @@ public final class Gateway {
             if (ops.managementEnabled()) {
                 PortCheck.requireFree(ops.managementHost(), ops.managementPort(), "camel.management.host, camel.management.port");
             }
-            database = GatewayDatabase.open(settings);
+            // Camel's Prometheus support uses the registry bound under this name, so ours, the pool's and Camel's meters share it.
+            meterRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            context.getRegistry().bind(MicrometerConstants.METRICS_REGISTRY_NAME, meterRegistry);
+            database = GatewayDatabase.open(settings, meterRegistry);
             try {
                 assemble(main, context);
             } catch (RuntimeException e) {
@@ -181,9 +185,6 @@ public final class Gateway {
             });
             ObjectMapper mapper = new ObjectMapper();
 
-            // Camel's Prometheus support uses the registry bound under this name, so ours and Camel's meters share it.
-            PrometheusMeterRegistry meterRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            context.getRegistry().bind(MicrometerConstants.METRICS_REGISTRY_NAME, meterRegistry);
             InboxStats stats = new InboxStats(dataSource);
             GatewayMetrics metrics = new GatewayMetrics(meterRegistry, stats);
             gate = new IngestGate();

@@ -21,7 +21,7 @@ class GatewayStartupTest {
         Properties settings = RunningGateway.defaults();
         settings.setProperty("mono.webhook.secret", " , ");
 
-        Throwable failure = rootCause(assertThrows(RuntimeException.class, () -> RunningGateway.start(settings)));
+        Throwable failure = RunningGateway.rootCause(assertThrows(RuntimeException.class, () -> RunningGateway.start(settings)));
 
         assertTrue(failure.getMessage().contains("mono.webhook.secret"), failure.getMessage());
         assertTrue(failure.getMessage().contains("MONO_WEBHOOK_SECRET"), failure.getMessage());
@@ -32,7 +32,7 @@ class GatewayStartupTest {
         Properties settings = RunningGateway.defaults();
         settings.setProperty("mono.webhook.max-body-bytes", "1MB");
 
-        Throwable failure = rootCause(assertThrows(RuntimeException.class, () -> RunningGateway.start(settings)));
+        Throwable failure = RunningGateway.rootCause(assertThrows(RuntimeException.class, () -> RunningGateway.start(settings)));
 
         assertEquals("mono.webhook.max-body-bytes must be a whole number, but is '1MB'", failure.getMessage());
     }
@@ -42,7 +42,7 @@ class GatewayStartupTest {
         Properties settings = RunningGateway.defaults();
         settings.setProperty("mono.db.url", "jdbc:mysql://localhost/mono");
 
-        Throwable failure = rootCause(assertThrows(RuntimeException.class, () -> RunningGateway.start(settings)));
+        Throwable failure = RunningGateway.rootCause(assertThrows(RuntimeException.class, () -> RunningGateway.start(settings)));
 
         assertTrue(failure.getMessage().startsWith("mono.db.url must be a PostgreSQL JDBC URL"), failure.getMessage());
     }
@@ -100,13 +100,13 @@ class GatewayStartupTest {
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
             Properties webhookPortTaken = RunningGateway.defaults();
             webhookPortTaken.setProperty("camel.server.port", Integer.toString(taken.getLocalPort()));
-            Throwable failure = rootCause(assertThrows(RuntimeException.class, () -> RunningGateway.start(webhookPortTaken)));
+            Throwable failure = RunningGateway.rootCause(assertThrows(RuntimeException.class, () -> RunningGateway.start(webhookPortTaken)));
             assertTrue(failure.getMessage().contains("port " + taken.getLocalPort()) && failure.getMessage().contains("camel.server.port"),
                     failure.getMessage());
 
             Properties managementPortTaken = RunningGateway.defaults();
             managementPortTaken.setProperty("camel.management.port", Integer.toString(taken.getLocalPort()));
-            failure = rootCause(assertThrows(RuntimeException.class, () -> RunningGateway.start(managementPortTaken)));
+            failure = RunningGateway.rootCause(assertThrows(RuntimeException.class, () -> RunningGateway.start(managementPortTaken)));
             assertTrue(failure.getMessage().contains("camel.management.port"), failure.getMessage());
 
             // As a user runs it: a separate process that exits non-zero with one clear line.
@@ -128,12 +128,12 @@ class GatewayStartupTest {
         settings.setProperty("camel.main.routes-include-pattern", "file:" + routes + "/*.camel.yaml");
 
         // No route file at all (an unreadable or misnamed routes/ folder looks the same).
-        Throwable failure = rootCause(assertThrows(RuntimeException.class, () -> RunningGateway.start(settings)));
+        Throwable failure = RunningGateway.rootCause(assertThrows(RuntimeException.class, () -> RunningGateway.start(settings)));
         assertTrue(failure.getMessage().startsWith("no route consumes direct:mono-event"), failure.getMessage());
 
         // The router without the handlers it sends to.
         Files.copy(Path.of("routes", "event-router.camel.yaml"), routes.resolve("event-router.camel.yaml"));
-        failure = rootCause(assertThrows(RuntimeException.class, () -> RunningGateway.start(settings)));
+        failure = RunningGateway.rootCause(assertThrows(RuntimeException.class, () -> RunningGateway.start(settings)));
         assertTrue(failure.getMessage().startsWith("route mono-event-router (") && failure.getMessage().contains("sends to direct:mono-"),
                 failure.getMessage());
 
@@ -157,10 +157,4 @@ class GatewayStartupTest {
         return "{\"event\":\"mono.events.account_connected\",\"event_id\":\"" + UUID.randomUUID() + "\",\"data\":{\"id\":\"acc_1\"}}";
     }
 
-    static Throwable rootCause(Throwable t) {
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        return t;
-    }
 }

@@ -35,6 +35,11 @@ public final class GatewayDatabase implements AutoCloseable {
     }
 
     public static GatewayDatabase open(GatewaySettings settings) {
+        return open(settings, null);
+    }
+
+    /** With a Micrometer registry, the pool reports its hikaricp_* metrics there. */
+    public static GatewayDatabase open(GatewaySettings settings, Object meterRegistry) {
         EmbeddedPostgres embedded = null;
         String url;
         String user;
@@ -64,7 +69,7 @@ public final class GatewayDatabase implements AutoCloseable {
         }
         HikariDataSource pool;
         try {
-            pool = pool(url, user, password, settings);
+            pool = pool(url, user, password, settings, meterRegistry);
         } catch (RuntimeException e) {
             closeQuietly(embedded);
             throw new SettingsException("Cannot connect to " + description
@@ -90,8 +95,11 @@ public final class GatewayDatabase implements AutoCloseable {
         }
     }
 
-    private static HikariDataSource pool(String url, String user, String password, GatewaySettings settings) {
+    private static HikariDataSource pool(String url, String user, String password, GatewaySettings settings, Object meterRegistry) {
         HikariConfig config = new HikariConfig();
+        if (meterRegistry != null) {
+            config.setMetricRegistry(meterRegistry); // pool saturation shows as hikaricp_connections_pending
+        }
         config.setPoolName("mono-db");
         config.setJdbcUrl(url);
         config.setUsername(user);

@@ -91,7 +91,7 @@ class AdminApiSecurityTest {
     void aShortTokenOrOneEqualToAWebhookSecretStopsTheStart() {
         Properties shortToken = RunningGateway.defaults();
         shortToken.setProperty("mono.admin.token", "too-short-0123456789");
-        Throwable failure = rootCause(assertThrows(RuntimeException.class, () -> RunningGateway.start(shortToken)));
+        Throwable failure = RunningGateway.rootCause(assertThrows(RuntimeException.class, () -> RunningGateway.start(shortToken)));
         assertTrue(failure.getMessage().contains("mono.admin.token must be at least 32 characters"), failure.getMessage());
         assertFalse(failure.getMessage().contains("too-short-0123456789"), "the message must not repeat the token");
 
@@ -99,14 +99,8 @@ class AdminApiSecurityTest {
         String secret = "same-value-for-both-0123456789-abcdef";
         sameAsSecret.setProperty("mono.webhook.secret", secret);
         sameAsSecret.setProperty("mono.admin.token", secret);
-        failure = rootCause(assertThrows(RuntimeException.class, () -> RunningGateway.start(sameAsSecret)));
+        failure = RunningGateway.rootCause(assertThrows(RuntimeException.class, () -> RunningGateway.start(sameAsSecret)));
         assertTrue(failure.getMessage().contains("must differ from every mono.webhook.secret"), failure.getMessage());
     }
 
-    private static Throwable rootCause(Throwable t) {
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        return t;
-    }
 }

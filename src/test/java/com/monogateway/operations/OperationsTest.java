@@ -66,6 +66,11 @@ class OperationsTest {
                 assertEquals(1.0, value(metrics, "mono_deliveries_total{destination=\"default\",outcome=\"delivered\"}"));
                 assertEquals(2.0, value(metrics, "mono_events_total{event_type=\"other\",outcome=\"ignored\"}"));
                 assertFalse(metrics.contains("made.up.type") || metrics.contains("issuing.card_created"), "types outside the catalog are 'other'");
+                for (String series : new String[] {"jvm_memory_used_bytes{", "jvm_gc_pause_seconds", "jvm_threads_live_threads ",
+                        "process_cpu_usage ", "process_files_open_files ", "process_uptime_seconds ", "hikaricp_connections_active{",
+                        "hikaricp_connections_pending{", "hikaricp_connections_max{"}) {
+                    assertTrue(metrics.contains(series), "JVM, process and pool metrics: " + series);
+                }
                 assertEquals(1.0, value(metrics, "mono_events_total{event_type=\"direct_debit.payment_successful\",outcome=\"failed\"}"));
                 assertEquals(1.0, value(metrics, "mono_events_total{event_type=\"direct_debit.payment_successful\",outcome=\"dead_lettered\"}"));
                 assertTrue(value(metrics, "mono_webhook_response_seconds_count{status=\"200\"}") >= 4);

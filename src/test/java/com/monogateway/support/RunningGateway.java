@@ -202,6 +202,14 @@ public final class RunningGateway implements AutoCloseable {
         }
     }
 
+    /** The innermost cause: where a failed start says why. */
+    public static Throwable rootCause(Throwable t) {
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
     private static void sleep(long ms) {
         try {
             Thread.sleep(ms);
