@@ -20,9 +20,23 @@ public final class GatewayMain {
     private GatewayMain() {
     }
 
+    static final String USAGE = """
+            Usage: java -jar mono-webhook-gateway.jar              run the gateway
+                   java -jar mono-webhook-gateway.jar trigger ...  post sample Mono events to a running gateway (trigger --help)
+                   java -jar mono-webhook-gateway.jar --version    print the version
+                   java -jar mono-webhook-gateway.jar --help       print this
+
+            The gateway reads ./application.properties and ./routes/*.camel.yaml (or the copies packed in the jar).
+            Every key can be overridden by an environment variable: the key in upper case, '.' and '-' as '_'
+            (mono.webhook.secret -> MONO_WEBHOOK_SECRET). Required: mono.webhook.secret. See README.md.""";
+
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("trigger")) {
             System.exit(TriggerCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
+        }
+        java.util.OptionalInt answered = answerOptions(args, System.out, System.err);
+        if (answered.isPresent()) {
+            System.exit(answered.getAsInt());
         }
         int exit;
         try {
@@ -35,6 +49,37 @@ public final class GatewayMain {
             exit = 2;
         }
         System.exit(exit);
+    }
+
+    /**
+     * {@code --help} and {@code --version} (and a mistyped option) are answered here, with the exit code;
+     * empty when the gateway is to run.
+     */
+    static java.util.OptionalInt answerOptions(String[] args, java.io.PrintStream out, java.io.PrintStream err) {
+        if (args.length == 0) {
+            return java.util.OptionalInt.empty();
+        }
+        switch (args[0]) {
+            case "--help", "-h", "help" -> {
+                out.println(USAGE);
+                return java.util.OptionalInt.of(0);
+            }
+            case "--version", "-V", "version" -> {
+                out.println("mono-webhook-gateway " + version() + " (Apache Camel " + org.apache.camel.main.Main.class.getPackage()
+                        .getImplementationVersion() + ", Java " + Runtime.version() + ")");
+                return java.util.OptionalInt.of(0);
+            }
+            default -> {
+                err.println("mono-webhook-gateway: unknown option '" + args[0] + "'\n\n" + USAGE);
+                return java.util.OptionalInt.of(2);
+            }
+        }
+    }
+
+    /** The version packed in the jar's manifest, or "development build" when run from the classes. */
+    static String version() {
+        String version = GatewayMain.class.getPackage().getImplementationVersion();
+        return version == null ? "(development build)" : version;
     }
 
     /**
