@@ -76,9 +76,15 @@ public final class Deliveries {
         }
     }
 
+    /**
+     * Stops every forwarder after its current send, waiting 10 s at most in all: a send cut off by the
+     * shutdown is sent again once its lease runs out (at least once).
+     */
     public void stop() throws InterruptedException {
+        forwarders.forEach(Forwarder::requestStop);
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
         for (Forwarder forwarder : forwarders) {
-            forwarder.stop();
+            forwarder.awaitStop(deadline);
         }
     }
 

@@ -75,11 +75,16 @@ final class Forwarder {
         thread.start();
     }
 
-    void stop() throws InterruptedException {
+    /** Asks the thread to stop after its current send; see {@link #awaitStop}. */
+    void requestStop() {
         running = false;
         wakeups.release();
+    }
+
+    /** Waits until the thread ended, or the deadline (System.nanoTime) passed. */
+    void awaitStop(long deadlineNanos) throws InterruptedException {
         if (thread != null) {
-            thread.join(TimeUnit.SECONDS.toMillis(35));
+            thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime())));
         }
     }
 

@@ -15,7 +15,6 @@ import com.icegreen.greenmail.util.ServerSetup;
 import com.monogateway.support.Db;
 import com.monogateway.support.RunningGateway;
 import jakarta.mail.internet.MimeMessage;
-import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
