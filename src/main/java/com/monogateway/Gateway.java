@@ -10,6 +10,7 @@ import com.monogateway.alerts.AlertQueue;
 import com.monogateway.alerts.AlertRoutes;
 import com.monogateway.alerts.AlertSender;
 import com.monogateway.config.GatewaySettings;
+import com.monogateway.config.KnownKeys;
 import com.monogateway.config.SecretMatcher;
 import com.monogateway.config.SettingsException;
 import com.monogateway.database.GatewayDatabase;
@@ -44,6 +45,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
+import java.util.Set;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.NoErrorHandlerBuilder;
@@ -81,7 +83,11 @@ public final class Gateway {
         main.setDefaultPropertyPlaceholderLocation(localProperties
                 ? "file:application.properties"
                 : "classpath:application.properties");
-        Properties effective = environmentOverrides(localProperties);
+        Properties file = readProperties(localProperties);
+        Set<String> given = new java.util.HashSet<>(file.stringPropertyNames());
+        overrides.stringPropertyNames().forEach(given::add);
+        KnownKeys.packaged().requireKnown(given, System.getenv());
+        Properties effective = environmentOverrides(file);
         if (!Files.isDirectory(Path.of("routes"))) {
             // Over the packed application.properties, which names ./routes.
             effective.setProperty("camel.main.routes-include-pattern", "classpath:routes/*.camel.yaml");
@@ -98,12 +104,8 @@ public final class Gateway {
         return main;
     }
 
-    /**
-     * Every key of application.properties whose environment variable (upper case, '.' and '-' as '_')
-     * is set. Camel applies such variables to placeholders, but not to all of its own camel.* options
-     * (camel.server.port among them), so they are passed on explicitly.
-     */
-    private static Properties environmentOverrides(boolean localProperties) {
+    /** ./application.properties, or the copy packed in the jar. */
+    private static Properties readProperties(boolean localProperties) {
         Properties file = new Properties();
         try (InputStream in = localProperties ? Files.newInputStream(Path.of("application.properties"))
                 : Gateway.class.getResourceAsStream("/application.properties")) {
@@ -113,6 +115,15 @@ public final class Gateway {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read application.properties", e);
         }
+        return file;
+    }
+
+    /**
+     * Every key of application.properties whose environment variable (upper case, '.' and '-' as '_')
+     * is set. Camel applies such variables to placeholders, but not to all of its own camel.* options
+     * (camel.server.port among them), so they are passed on explicitly.
+     */
+    private static Properties environmentOverrides(Properties file) {
         Properties fromEnvironment = new Properties();
         for (String key : file.stringPropertyNames()) {
             String value = System.getenv(key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'));

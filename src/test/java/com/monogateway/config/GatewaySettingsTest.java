@@ -47,4 +47,20 @@ class GatewaySettingsTest {
         SettingsException tooShort = assertThrows(SettingsException.class, () -> read(Map.of("mono.http.idle-timeout", "0")));
         assertTrue(tooShort.getMessage().contains("at least 100ms"), tooShort.getMessage());
     }
+
+    @Test
+    void anUnknownMonoKeyOrEnvironmentVariableStopsTheStartWithTheClosestKnownOne() {
+        KnownKeys known = KnownKeys.packaged();
+        SettingsException inFile = assertThrows(SettingsException.class,
+                () -> known.requireKnown(java.util.Set.of("mono.webhook.secert", "camel.anything.goes"), Map.of()));
+        assertEquals("mono.webhook.secert is not a setting of the gateway; did you mean mono.webhook.secret?", inFile.getMessage());
+        SettingsException inEnvironment = assertThrows(SettingsException.class,
+                () -> known.requireKnown(java.util.Set.of(), Map.of("MONO_PROCESING_WORKERS", "2", "PATH", "/bin")));
+        assertEquals("environment variable MONO_PROCESING_WORKERS is not a setting of the gateway; did you mean"
+                + " MONO_PROCESSING_WORKERS?", inEnvironment.getMessage());
+        // Known keys, each destination's own keys, and anything outside mono. pass.
+        known.requireKnown(java.util.Set.of("mono.webhook.secret", "mono.forward.erp.uri", "mono.forward.erp-2.max-age",
+                "camel.component.kafka.brokers"), Map.of("MONO_WEBHOOK_SECRET", "x", "MONO_FORWARD_ERP_URI", "log:x",
+                "MONO_FORWARD_ERP_2_INITIAL_BACKOFF", "1s", "HOME", "/root"));
+    }
 }

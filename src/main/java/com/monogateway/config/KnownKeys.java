@@ -1,0 +1,95 @@
+package com.monogateway.config;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * The gateway's own keys ({@code mono.*}): those of the application.properties packed in the jar, plus
+ * each destination's keys. A key under {@code mono.} that is none of them, in a file or as a
+ * {@code MONO_*} environment variable, is a typo that would otherwise be silently ignored: the start
+ * stops and names the closest known key.
+ */
+public final class KnownKeys {
+
+    private static final Pattern DESTINATION_KEY =
+            Pattern.compile("mono\\.forward\\.[a-z0-9][a-z0-9-]*\\.(uri|events|max-age|initial-backoff|max-backoff|lease)");
+    private static final Pattern DESTINATION_ENV =
+            Pattern.compile("MONO_FORWARD_[A-Z0-9][A-Z0-9_]*_(URI|EVENTS|MAX_AGE|INITIAL_BACKOFF|MAX_BACKOFF|LEASE)");
+
+    private final Set<String> keys;
+
+    KnownKeys(Set<String> keys) {
+        this.keys = keys;
+    }
+
+    /** The keys of the application.properties packed in the jar (the one that lists every key). */
+    public static KnownKeys packaged() {
+        Properties packed = new Properties();
+        try (InputStream in = KnownKeys.class.getResourceAsStream("/application.properties")) {
+            if (in != null) {
+                packed.load(in);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the packed application.properties", e);
+        }
+        Set<String> mono = new TreeSet<>();
+        packed.stringPropertyNames().stream().filter(k -> k.startsWith("mono.")).forEach(mono::add);
+        return new KnownKeys(mono);
+    }
+
+    /** Throws, naming the closest known key, for the first unknown {@code mono.} key or {@code MONO_} variable. */
+    public void requireKnown(Set<String> keysGiven, Map<String, String> environment) {
+        for (String key : new TreeSet<>(keysGiven)) {
+            if (key.startsWith("mono.") && !keys.contains(key) && !DESTINATION_KEY.matcher(key).matches()) {
+                throw new SettingsException(key + " is not a setting of the gateway; did you mean " + closest(key, false) + "?");
+            }
+        }
+        for (String name : new TreeSet<>(environment.keySet())) {
+            if (name.startsWith("MONO_") && keys.stream().noneMatch(k -> GatewaySettings.envName(k).equals(name))
+                    && !DESTINATION_ENV.matcher(name).matches()) {
+                throw new SettingsException("environment variable " + name + " is not a setting of the gateway; did you mean "
+                        + closest(name, true) + "?");
+            }
+        }
+    }
+
+    private String closest(String given, boolean asEnvironmentVariable) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String key : keys) {
+            String candidate = asEnvironmentVariable ? GatewaySettings.envName(key) : key;
+            int distance = distance(given, candidate);
+            if (distance < bestDistance) {
+                best = candidate;
+                bestDistance = distance;
+            }
+        }
+        return best;
+    }
+
+    /** Levenshtein distance. */
+    static int distance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitution, Math.min(previous[j] + 1, current[j - 1] + 1));
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
+    }
+}
