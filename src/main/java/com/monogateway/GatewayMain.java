@@ -65,14 +65,26 @@ public final class GatewayMain {
                 return java.util.OptionalInt.of(0);
             }
             case "--version", "-V", "version" -> {
-                out.println("mono-webhook-gateway " + version() + " (Apache Camel " + org.apache.camel.main.Main.class.getPackage()
-                        .getImplementationVersion() + ", Java " + Runtime.version() + ")");
+                out.println("mono-webhook-gateway " + version() + " (Apache Camel " + camelVersion() + ", Java " + Runtime.version() + ")");
                 return java.util.OptionalInt.of(0);
             }
             default -> {
                 err.println("mono-webhook-gateway: unknown option '" + args[0] + "'\n\n" + USAGE);
                 return java.util.OptionalInt.of(2);
             }
+        }
+    }
+
+    /** From Camel's own Maven metadata: in the one shaded jar, every package reports the gateway's manifest version. */
+    static String camelVersion() {
+        try (InputStream in = GatewayMain.class.getResourceAsStream("/META-INF/maven/org.apache.camel/camel-api/pom.properties")) {
+            Properties pom = new Properties();
+            if (in != null) {
+                pom.load(in);
+            }
+            return pom.getProperty("version", "(unknown)");
+        } catch (IOException e) {
+            return "(unknown)";
         }
     }
 
