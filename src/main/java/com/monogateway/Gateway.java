@@ -206,7 +206,7 @@ public final class Gateway {
             inbox = new Inbox(dataSource, settings.ingestWriters(), settings.ingestMaxBatch(),
                     settings.dbConnectionTimeoutMs() + 5_000L);
             SecretMatcher webhookSecrets = new SecretMatcher(settings.webhookSecrets());
-            WebhookReceiver receiver = new WebhookReceiver(webhookSecrets, inbox, mapper, settings.maxBodyBytes(), gate, metrics);
+            WebhookReceiver receiver = new WebhookReceiver(inbox, mapper, settings.maxBodyBytes(), gate, metrics);
             main.configure().addRoutesBuilder(new IngestRoutes(receiver));
             var http = settings.http();
             GuardedHttpServer server = new GuardedHttpServer(http.host(), settings.operations().httpPort(), settings.maxBodyBytes(),

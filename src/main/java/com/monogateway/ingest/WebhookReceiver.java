@@ -1,24 +1,20 @@
 package com.monogateway.ingest;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.monogateway.config.SecretMatcher;
 import com.monogateway.http.Answers;
 import com.monogateway.operations.GatewayMetrics;
-import io.vertx.core.net.SocketAddress;
 import java.sql.SQLException;
 import java.util.Locale;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
-import org.apache.camel.component.platform.http.vertx.HttpMessage;
-import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpConstants;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * Handles one webhook request: verifies the secret, checks the body, stores the event and sets the
- * answer. Request headers are dropped before anything else happens, so none of them can reach the
+ * Handles one authenticated webhook request (the secret was checked at the HTTP edge, {@link WebhookEdge},
+ * before the body was read): checks the body, stores the event and sets the answer. Request headers are dropped before anything else happens, so none of them can reach the
  * response (Camel echoes headers), SQL parameters or emails.
  */
 public final class WebhookReceiver implements Processor {
@@ -33,16 +29,14 @@ public final class WebhookReceiver implements Processor {
 
     private static final Logger LOG = LoggerFactory.getLogger(WebhookReceiver.class);
 
-    private final SecretMatcher secrets;
     private final Inbox inbox;
     private final ObjectMapper mapper;
     private final int maxBodyBytes;
     private final IngestGate gate;
     private final GatewayMetrics metrics;
 
-    public WebhookReceiver(SecretMatcher secrets, Inbox inbox, ObjectMapper mapper, int maxBodyBytes, IngestGate gate,
+    public WebhookReceiver(Inbox inbox, ObjectMapper mapper, int maxBodyBytes, IngestGate gate,
             GatewayMetrics metrics) {
-        this.secrets = secrets;
         this.inbox = inbox;
         this.mapper = mapper;
         this.maxBodyBytes = maxBodyBytes;
@@ -73,21 +67,11 @@ public final class WebhookReceiver implements Processor {
     private void receive(Exchange exchange) throws SQLException {
         long started = System.nanoTime();
         Message in = exchange.getIn();
-        // Checked at the HTTP edge already (WebhookEdge); again here, from the raw request header only,
-        // so that this route can never take a secret from the query string or a form field.
-        String presented = in instanceof HttpMessage http ? WebhookEdge.presentedSecret(http.getRequest().headers()) : null;
         String contentType = in.getHeader(Exchange.CONTENT_TYPE, String.class);
-        String remote = remoteAddress(in);
         byte[] body = in.getBody(byte[].class);
         in.removeHeaders("*");
         in.setBody(null);
 
-        if (presented == null || !secrets.accepts(presented)) {
-            LOG.warn("Refused a webhook from {}: missing or invalid {} header", remote, WebhookEdge.SECRET_HEADER);
-            metrics.event(GatewayMetrics.UNKNOWN_TYPE, GatewayMetrics.UNAUTHORIZED);
-            Answers.set(exchange, 401, Answers.error("unauthorized", "missing or invalid " + WebhookEdge.SECRET_HEADER + " header"));
-            return;
-        }
         if (!isJson(contentType)) {
             Answers.set(exchange, 415, Answers.error("unsupported_media_type", "send the event as application/json"));
             return;
@@ -161,10 +145,5 @@ public final class WebhookReceiver implements Processor {
         }
         int nl = message.indexOf('\n');
         return nl < 0 ? message : message.substring(0, nl);
-    }
-
-    private static String remoteAddress(Message in) {
-        Object address = in.getHeader(VertxPlatformHttpConstants.REMOTE_ADDRESS);
-        return address instanceof SocketAddress socket ? socket.hostAddress() : "an unknown address";
     }
 }
