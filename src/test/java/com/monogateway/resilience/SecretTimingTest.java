@@ -24,10 +24,26 @@ class SecretTimingTest {
             SECRET.substring(0, SECRET.length() / 2) + "X".repeat(SECRET.length() / 2 + SECRET.length() % 2),
             SECRET.substring(0, SECRET.length() - 1) + "X",     // only the last character wrong
         };
-        long[][] rounds = new long[candidates.length][40];
         for (int warm = 0; warm < 200_000; warm++) {
             matcher.accepts(candidates[warm % candidates.length]);
         }
+        // Noise (another JVM on the machine, GC, JIT) only ever adds time: take each candidate's fastest round, and
+        // measure again when a busy machine still skews one attempt. A real leak shows in every attempt.
+        long[] nanos = null;
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            nanos = fastestRounds(matcher, candidates);
+            System.out.printf("secret comparison, ns per call by matching prefix (0, half, all but one): %.0f %.0f %.0f%n",
+                    nanos[0] / 5_000.0, nanos[1] / 5_000.0, nanos[2] / 5_000.0);
+            if (spread(nanos) < 1.5) {
+                break;
+            }
+        }
+        assertTrue(spread(nanos) < 1.5, "timing depends on the matching prefix: " + Arrays.toString(nanos));
+    }
+
+    private static long[] fastestRounds(SecretMatcher matcher, String[] candidates) {
+        long[] fastest = new long[candidates.length];
+        Arrays.fill(fastest, Long.MAX_VALUE);
         for (int round = 0; round < 40; round++) {
             for (int k = 0; k < candidates.length; k++) {
                 int c = (k + round) % candidates.length; // rotate, so no candidate always goes first
@@ -35,18 +51,13 @@ class SecretTimingTest {
                 for (int i = 0; i < 5_000; i++) {
                     matcher.accepts(candidates[c]);
                 }
-                rounds[c][round] = System.nanoTime() - start;
+                fastest[c] = Math.min(fastest[c], System.nanoTime() - start);
             }
         }
-        long[] nanos = new long[candidates.length]; // median round: a GC or JIT pause in one round does not count
-        for (int c = 0; c < candidates.length; c++) {
-            Arrays.sort(rounds[c]);
-            nanos[c] = rounds[c][20] * 40;
-        }
-        long min = Arrays.stream(nanos).min().orElseThrow();
-        long max = Arrays.stream(nanos).max().orElseThrow();
-        System.out.printf("secret comparison, ns per call by matching prefix (0, half, all but one): %.0f %.0f %.0f%n",
-                nanos[0] / 200_000.0, nanos[1] / 200_000.0, nanos[2] / 200_000.0);
-        assertTrue(max < min * 1.5, "timing depends on the matching prefix: " + Arrays.toString(nanos));
+        return fastest;
+    }
+
+    private static double spread(long[] nanos) {
+        return (double) Arrays.stream(nanos).max().orElseThrow() / Arrays.stream(nanos).min().orElseThrow();
     }
 }
