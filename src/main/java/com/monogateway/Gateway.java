@@ -25,6 +25,7 @@ import com.monogateway.ingest.ShutdownFallback;
 import com.monogateway.ingest.IngestRoutes;
 import com.monogateway.ingest.WebhookEdge;
 import com.monogateway.ingest.WebhookReceiver;
+import com.monogateway.monoapi.MonoApiRoutes;
 import com.monogateway.http.GuardedHttpServer;
 import com.monogateway.http.PortCheck;
 import com.monogateway.operations.GatewayHealthChecks;
@@ -229,7 +230,7 @@ public final class Gateway {
             });
 
             ProducerTemplate template = context.createProducerTemplate();
-            context.getRegistry().bind(EVENT_FIELDS, new EventFields());
+            context.getRegistry().bind(EVENT_FIELDS, new EventFields(settings.monoApi().maskIdentity()));
             AlertQueue alerts = new AlertQueue(dataSource, mapper, settings.alerts().enabled(), settings.alerts().events());
             DeadLetters deadLetters = new DeadLetters(dataSource, alerts, settings.redelivery().maxAttempts());
             deliveries = new Deliveries(settings.destinations(), dataSource, routesDataSource, template, alerts, meterRegistry);
@@ -238,8 +239,12 @@ public final class Gateway {
             InboxProcessor processor = new InboxProcessor(dataSource, routesDataSource, template, mapper, deadLetters,
                     settings.processingBatchSize(), metrics, busyIngest(gate, settings.burstRate()),
                     () -> stats.oldestAgeSeconds() * 1_000 >= settings.burstMaxDelayMs(), deliveries::wakeAll);
+            MonoApiRoutes monoApi = new MonoApiRoutes(settings.monoApi(), dataSource, routesDataSource, alerts, mapper, meterRegistry,
+                    deliveries::wakeAll);
+            main.configure().addRoutesBuilder(monoApi);
             main.configure().addRoutesBuilder(new ProcessingRoutes(processor, settings, alerts, deadLetters,
-                    settings.destinations().isEmpty() ? null : (org.apache.camel.Processor) deliveries.store()::enqueue));
+                    settings.destinations().isEmpty() ? null : (org.apache.camel.Processor) deliveries.store()::enqueue,
+                    monoApi.schedulesChecks() ? (org.apache.camel.Processor) monoApi::scheduleChecks : null));
 
             if (settings.alerts().enabled()) {
                 AlertComposer composer = new AlertComposer(context, settings.alerts().templatesDir(), settings.adminBaseUrl(),
@@ -251,6 +256,7 @@ public final class Gateway {
                 main.configure().addRoutesBuilder(new AdminRoutes(deadLetters, mapper, template));
                 List<AdminOperation> operations = new java.util.ArrayList<>(AdminRoutes.OPERATIONS);
                 operations.addAll(DeliveryRoutes.OPERATIONS);
+                operations.addAll(MonoApiRoutes.OPERATIONS);
                 adminHttp = new AdminHttp(new SecretMatcher(settings.adminTokens()), template, operations);
             }
             main.configure().addRoutesBuilder(new RouteBuilder() {

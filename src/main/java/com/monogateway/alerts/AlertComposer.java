@@ -52,7 +52,12 @@ public final class AlertComposer {
         fields.put("replayCommand", adminCall("/admin/dead-letters/" + deadLetter + "/replay", ""));
         fields.put("discardCommand", adminCall("/admin/dead-letters/" + deadLetter + "/discard",
                 " -H 'Content-Type: application/json' -d '{\"reason\":\"...\"}'"));
-        return render("dead_letter".equals(alert.kind()) ? "alert-dead-letter.txt" : "alert-event.txt", fields);
+        fields.put("mismatchesCommand", adminCall("/admin/payments/mismatches", ""));
+        return render(switch (alert.kind()) {
+            case "dead_letter" -> "alert-dead-letter.txt";
+            case "verification" -> "alert-verification.txt";
+            default -> "alert-event.txt";
+        }, fields);
     }
 
     public Mail digest(List<QueuedAlert> alerts) {
@@ -99,11 +104,16 @@ public final class AlertComposer {
     }
 
     private static String label(QueuedAlert alert) {
-        return "dead_letter".equals(alert.kind()) ? alert.eventType() + " (dead letter)" : alert.eventType();
+        return switch (alert.kind()) {
+            case "dead_letter" -> alert.eventType() + " (dead letter)";
+            case "verification" -> alert.eventType() + " (Mono's API disagrees)";
+            default -> alert.eventType();
+        };
     }
 
     private String adminCall(String path, String extra) {
-        String method = path.contains("?status=") || path.startsWith("/admin/deliveries?") ? "" : "-X POST ";
+        String method = path.contains("?status=") || path.startsWith("/admin/deliveries?") || path.startsWith("/admin/payments/")
+                ? "" : "-X POST ";
         String call = "curl " + method + "-H \"Authorization: Bearer $MONO_ADMIN_TOKEN\"" + extra + " '" + adminBaseUrl + path + "'";
         return adminEnabled ? call : call + "   (first enable the admin API: set mono.admin.token)";
     }

@@ -73,6 +73,16 @@ public final class AlertQueue {
         }
     }
 
+    /**
+     * Queues the alert for a payment that Mono's API contradicts (mismatch, unknown reference), on the
+     * caller's connection; once per verified event.
+     */
+    public void queueVerificationAlert(Connection c, String type, long inboxId, Map<String, String> details) throws SQLException {
+        if (enabled) {
+            insert(c, "verification", type, inboxId, null, null, details);
+        }
+    }
+
     private void insert(Connection c, String kind, String type, long inboxId, Long deadLetterId, Long deliveryId,
             Map<String, String> details) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(INSERT)) {

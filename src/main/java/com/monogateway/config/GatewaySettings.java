@@ -48,7 +48,28 @@ public record GatewaySettings(
         HttpEdge http,
         Alerts alerts,
         Smtp smtp,
-        Operations operations) {
+        Operations operations,
+        MonoApi monoApi) {
+
+    /** What the gateway does with Mono's REST API (mono.api.*, mono.verify.*, mono.accounts.*, mono.reconcile.*). */
+    public record MonoApi(String baseUrl, Optional<String> secretKey, long connectTimeoutMs, long readTimeoutMs,
+            int maxRequestsPerSecond, long initialBackoffMs, long maxBackoffMs, int breakerFailures, long breakerOpenForMs,
+            VerifyMode verifyPayments, boolean maskIdentity, long reconcileAfterMs, long reconcileMaxAgeMs, long sweepIntervalMs,
+            int sweepDays) {
+
+        /** Without a secret key nothing calls Mono's API. */
+        public boolean enabled() {
+            return secretKey.isPresent();
+        }
+
+        /** The verification mode in force: off without a key. */
+        public VerifyMode verification() {
+            return enabled() ? verifyPayments : VerifyMode.OFF;
+        }
+    }
+
+    /** mono.verify.payments: off, record (verify and alert), required (deliveries wait for verification). */
+    public enum VerifyMode { OFF, RECORD, REQUIRED }
 
     /** The webhook port's HTTP server: where it listens and how long a client may take. */
     public record HttpEdge(String host, long requestTimeoutMs, long idleTimeoutMs) {
@@ -229,7 +250,41 @@ public record GatewaySettings(
                         r.text("camel.management.host", "0.0.0.0"),
                         managementPort,
                         r.oneOf("mono.log.format", "text", "text", "json"),
-                        r.duration("mono.shutdown.timeout", "30s")));
+                        r.duration("mono.shutdown.timeout", "30s")),
+                monoApi(r));
+    }
+
+    private static MonoApi monoApi(Reader r) {
+        String baseUrl = stripTrailingSlash(r.text("mono.api.base-url", "https://api.withmono.com"));
+        if (!baseUrl.matches("https?://[^/?#\\s]+(/[^?#\\s]*)?")) {
+            throw new SettingsException("mono.api.base-url must be an http(s) URL such as https://api.withmono.com, but is '"
+                    + baseUrl + "'");
+        }
+        Optional<String> key = r.optional("mono.api.secret-key");
+        VerifyMode mode = VerifyMode.valueOf(r.oneOf("mono.verify.payments", "record", "off", "record", "required")
+                .toUpperCase(java.util.Locale.ROOT));
+        if (mode == VerifyMode.REQUIRED && key.isEmpty()) {
+            throw new SettingsException("mono.verify.payments=required needs mono.api.secret-key (environment variable"
+                    + " MONO_API_SECRET_KEY): without it no payment can be verified and every payment delivery would wait for good");
+        }
+        long initial = r.duration("mono.api.initial-backoff", "30s");
+        long max = r.duration("mono.api.max-backoff", "30m");
+        if (max < initial) {
+            throw new SettingsException("mono.api.max-backoff must not be shorter than mono.api.initial-backoff");
+        }
+        return new MonoApi(baseUrl, key,
+                r.duration("mono.api.connect-timeout", "5s"),
+                r.duration("mono.api.read-timeout", "20s"),
+                r.positiveInt("mono.api.max-requests-per-second", 5),
+                initial, max,
+                r.positiveInt("mono.api.breaker-failures", 5),
+                r.duration("mono.api.breaker-open-for", "60s"),
+                mode,
+                "masked".equals(r.oneOf("mono.accounts.store-identity", "masked", "masked", "none")),
+                r.duration("mono.reconcile.after", "30m"),
+                r.duration("mono.reconcile.max-age", "7d"),
+                r.durationOrZero("mono.reconcile.sweep-interval", "1d"),
+                r.positiveInt("mono.reconcile.sweep-days", 2));
     }
 
     private static Smtp smtp(Reader r) {

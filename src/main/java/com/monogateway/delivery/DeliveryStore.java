@@ -31,8 +31,8 @@ public final class DeliveryStore {
     }
 
     private static final String ENQUEUE = """
-            INSERT INTO deliveries (webhook_event_id, destination, object_key)
-            SELECT ?, d, ? FROM unnest(CAST(? AS text[])) AS d
+            INSERT INTO deliveries (webhook_event_id, destination, object_key, held)
+            SELECT ?, d, ?, ? FROM unnest(CAST(? AS text[])) AS d
             ON CONFLICT (webhook_event_id, destination) DO NOTHING""";
 
     // Serialises claims per destination across gateway instances; the lock ends with the claim's transaction.
@@ -54,6 +54,11 @@ public final class DeliveryStore {
                    d.lease_until > now() AS leased, d.next_attempt_at > now() AS backing_off
             FROM deliveries d JOIN webhook_events e ON e.id = d.webhook_event_id, horizon
             WHERE d.destination = ? AND d.status = 'pending' AND d.created_at < horizon.t
+              -- A payment's delivery held for its verification holds back that payment's later ones, nothing else.
+              AND NOT d.held
+              AND NOT EXISTS (SELECT 1 FROM deliveries h
+                              WHERE h.destination = d.destination AND h.status = 'pending' AND h.held
+                                AND h.object_key = d.object_key AND (h.created_at, h.id) < (d.created_at, d.id))
             ORDER BY d.created_at, d.id
             LIMIT ?""";
 
@@ -73,7 +78,7 @@ public final class DeliveryStore {
 
     private static final String LIST = """
             SELECT d.id, d.destination, d.status, d.attempts, d.next_attempt_at, d.last_error, d.created_at, d.delivered_at,
-                   d.resolved_at, d.discard_reason, d.object_key, d.webhook_event_id, e.event_type, e.dedupe_key
+                   d.resolved_at, d.discard_reason, d.object_key, d.held, d.webhook_event_id, e.event_type, e.dedupe_key
             FROM deliveries d JOIN webhook_events e ON e.id = d.webhook_event_id
             WHERE (CAST(? AS text) IS NULL OR d.destination = ?) AND d.status = ?
             ORDER BY d.id
@@ -118,7 +123,8 @@ public final class DeliveryStore {
         try (Connection c = routesDataSource.getConnection(); PreparedStatement ps = c.prepareStatement(ENQUEUE)) {
             ps.setLong(1, inboxId);
             ps.setString(2, objectKey);
-            ps.setArray(3, c.createArrayOf("text", names.toArray()));
+            ps.setBoolean(3, exchange.getProperty(ProcessingHeaders.HOLD_DELIVERIES, false, Boolean.class));
+            ps.setArray(4, c.createArrayOf("text", names.toArray()));
             ps.executeUpdate();
         }
     }

@@ -48,6 +48,7 @@ public final class StartupSummary {
                 : settings.destinations().stream().map(d -> d.name() + " -> " + URISupport.sanitizeUri(d.uri())
                         + (d.eventGlobs().isEmpty() ? "" : " (" + String.join(", ", d.eventGlobs()) + ")"))
                         .collect(Collectors.joining("; ")));
+        line(s, "Mono API", monoApi(settings.monoApi()));
         line(s, "logs", ops.logFormat());
         s.append("  settings (from ").append(settingsSource).append(", environment variables win):");
         var properties = context.getPropertiesComponent();
@@ -65,6 +66,20 @@ public final class StartupSummary {
                     + " events; use the secret Mono's dashboard generates", weak, weak == 1 ? "is" : "are",
                     GatewaySettings.WEAK_WEBHOOK_SECRET_LENGTH);
         }
+    }
+
+    /** The key itself never: only that one is set. */
+    private static String monoApi(GatewaySettings.MonoApi api) {
+        if (!api.enabled()) {
+            return "off (no mono.api.secret-key): payments are not verified, connected accounts not filled, nothing reconciled";
+        }
+        String mode = api.verification().name().toLowerCase(java.util.Locale.ROOT);
+        return api.baseUrl() + " (key set), payments verified: " + mode
+                + (api.verification() == GatewaySettings.VerifyMode.OFF ? ""
+                        : ", reconciled after " + api.reconcileAfterMs() / 1000 + " s for up to " + api.reconcileMaxAgeMs() / 3_600_000
+                                + " h" + (api.sweepIntervalMs() > 0 ? ", payment list swept every " + api.sweepIntervalMs() / 60_000
+                                        + " min" : ""))
+                + ", at most " + api.maxRequestsPerSecond() + " calls/s";
     }
 
     private static void line(StringBuilder s, String what, String value) {

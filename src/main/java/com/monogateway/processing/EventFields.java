@@ -16,9 +16,30 @@ import org.apache.camel.Exchange;
  * an account given as a string or an object, {@code Naira} for {@code NGN}, amounts in kobo, and an
  * event time taken from the event itself whenever it carries one.
  *
- * <p>Every map also holds {@code inbox_id}, {@code event_type}, {@code live_mode} and {@code event_at}.
+ * <p>Every map also holds {@code inbox_id}, {@code event_type}, {@code live_mode}, {@code source} and {@code event_at}.
  */
 public final class EventFields {
+
+    private final boolean maskIdentity;
+
+    /** @param maskIdentity mono.accounts.store-identity: true keeps the last 4 characters of a BVN, false none of it */
+    public EventFields(boolean maskIdentity) {
+        this.maskIdentity = maskIdentity;
+    }
+
+    public EventFields() {
+        this(true);
+    }
+
+    /** A BVN or other identity number as it may be stored: its last 4 characters, or nothing. */
+    public static String identity(String value, boolean mask) {
+        if (value == null || !mask) {
+            return null;
+        }
+        String v = value.strip();
+        // Mono often sends only the last 4 already.
+        return v.length() <= 4 ? v : "*".repeat(v.length() - 4) + v.substring(v.length() - 4);
+    }
 
     /** The event does not hold what its family needs; it fails (and is dead-lettered) rather than guessing. */
     public static final class InvalidEventDataException extends RuntimeException {
@@ -44,7 +65,7 @@ public final class EventFields {
         p.put("currency", currency(account.path("currency")));
         p.put("balance", kobo(account.path("balance"), "data.account.balance"));
         p.put("type", text(account.path("type")));
-        p.put("bvn", text(account.path("bvn")));
+        p.put("bvn", identity(text(account.path("bvn")), maskIdentity));
         p.put("institution_name", text(institution.path("name")));
         p.put("bank_code", text(institution.path("bankCode")));
         p.put("institution_type", text(institution.path("type")));
@@ -157,6 +178,7 @@ public final class EventFields {
         p.put("inbox_id", exchange.getIn().getHeader(ProcessingHeaders.INBOX_ID, Long.class));
         p.put("event_type", eventType(exchange));
         p.put("live_mode", exchange.getIn().getHeader(ProcessingHeaders.LIVE_MODE, Boolean.class));
+        p.put("source", exchange.getIn().getHeader(ProcessingHeaders.SOURCE, "webhook", String.class));
         return p;
     }
 

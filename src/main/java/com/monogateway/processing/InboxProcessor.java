@@ -53,7 +53,7 @@ public final class InboxProcessor {
     private static final String STARTED = "MonoProcessingStarted";
     private static final int MAX_ABANDONED_IN_A_ROW = 3;
 
-    private static final String CLAIM = "SELECT id, event_type, event_id, dedupe_key, payload::text, live_mode, received_at"
+    private static final String CLAIM = "SELECT id, event_type, event_id, dedupe_key, payload::text, live_mode, received_at, source"
             + " FROM webhook_events WHERE status = 'received' AND id > ? ORDER BY id LIMIT ? FOR NO KEY UPDATE SKIP LOCKED";
     /**
      * PostgreSQL prints a jsonb number in full: a fee sent as {@code 1e1500} comes back as 1501 digits,
@@ -69,7 +69,7 @@ public final class InboxProcessor {
             + " attempts = attempts + 1, processed_at = CASE WHEN ? THEN now() END WHERE id = ?";
 
     private record InboxRow(long id, String eventType, String eventId, String dedupeKey, String payload, Boolean liveMode,
-            OffsetDateTime receivedAt) {
+            OffsetDateTime receivedAt, String source) {
     }
 
     private record Outcome(String status, String reason, String error) {
@@ -401,6 +401,7 @@ public final class InboxProcessor {
             in.setHeader(ProcessingHeaders.DEDUPE_KEY, row.dedupeKey());
             in.setHeader(ProcessingHeaders.INBOX_ID, row.id());
             in.setHeader(ProcessingHeaders.RECEIVED_AT, row.receivedAt());
+            in.setHeader(ProcessingHeaders.SOURCE, row.source());
             if (row.eventId() != null) {
                 in.setHeader(ProcessingHeaders.EVENT_ID, row.eventId());
             }
@@ -440,7 +441,7 @@ public final class InboxProcessor {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     rows.add(new InboxRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                            (Boolean) rs.getObject(6), rs.getObject(7, OffsetDateTime.class)));
+                            (Boolean) rs.getObject(6), rs.getObject(7, OffsetDateTime.class), rs.getString(8)));
                 }
             }
         }

@@ -17,6 +17,11 @@ public final class ProcessingHeaders {
     public static final String INBOX_ID = "MonoInboxId";
     /** Header: the event's live flag (true, false, or absent when the event has none). */
     public static final String LIVE_MODE = "MonoLiveMode";
+    /**
+     * Header: where the event came from: {@code webhook} (Mono posted it), or {@code verification} /
+     * {@code reconciliation} (the gateway learnt it from Mono's API, see the monoapi package).
+     */
+    public static final String SOURCE = "MonoSource";
     /** Header: when the gateway received the event (OffsetDateTime). */
     public static final String RECEIVED_AT = "MonoReceivedAt";
 
@@ -28,6 +33,12 @@ public final class ProcessingHeaders {
     public static final String OUTCOME = "MonoOutcome";
     /** Exchange property set by routes: why, for example "no-handler" or "test-mode". */
     public static final String OUTCOME_REASON = "MonoOutcomeReason";
+
+    /**
+     * Exchange property (true): queue this event's deliveries held until its payment is verified
+     * (mono.verify.payments=required; set by the monoapi package, read by the outbox).
+     */
+    public static final String HOLD_DELIVERIES = "MonoHoldDeliveries";
 
     private ProcessingHeaders() {
     }

@@ -43,14 +43,17 @@ public final class ProcessingRoutes extends RouteBuilder {
     private final InboxProcessor processor;
     /** Queues an applied event's deliveries (the outbox), in the processing transaction; null with no destinations. */
     private final Processor outbox;
+    /** Schedules the calls to Mono's API an applied event needs (see the monoapi package); null without a key. */
+    private final Processor apiChecks;
     private final GatewaySettings.Redelivery redelivery;
     private final AlertQueue alerts;
     private final DeadLetters deadLetters;
 
     public ProcessingRoutes(InboxProcessor processor, GatewaySettings settings, AlertQueue alerts, DeadLetters deadLetters,
-            Processor outbox) {
+            Processor outbox, Processor apiChecks) {
         this.processor = processor;
         this.outbox = outbox;
+        this.apiChecks = apiChecks;
         this.redelivery = settings.redelivery();
         this.alerts = alerts;
         this.deadLetters = deadLetters;
@@ -74,6 +77,10 @@ public final class ProcessingRoutes extends RouteBuilder {
         // No error handler of its own (the context default is none): failures go to the caller's.
         from(APPLY).routeId("mono-apply")
                 .to(EVENT_ROUTER)
+                // Verification is only scheduled here; it must come before the outbox, which may hold deliveries for it.
+                .filter(exchange -> apiChecks != null && applied(exchange))
+                    .process(exchange -> apiChecks.process(exchange))
+                .end()
                 .filter(exchange -> applied(exchange) && alerts.alertsOn(exchange.getIn().getHeader(ProcessingHeaders.EVENT_TYPE, String.class)))
                     .process(alerts::queueEventAlert)
                 .end()

@@ -1,0 +1,53 @@
+package com.monogateway.monoapi;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.Locale;
+
+/**
+ * A payment state learnt from Mono's API becomes an inbox event like a webhook (source {@code verification}
+ * or {@code reconciliation}): the YAML routes apply it, its history row names its source, it is delivered
+ * and alerted like any other. Written on the caller's transaction; the processing sweep picks it up.
+ */
+final class ApiEvents {
+
+    private static final String INSERT = """
+            INSERT INTO webhook_events (event_type, event_id, dedupe_key, payload, body, live_mode, source)
+            VALUES (?, NULL, ?, CAST(? AS jsonb), ?, ?, ?)
+            ON CONFLICT (dedupe_key) DO NOTHING""";
+
+    private final ObjectMapper mapper;
+
+    ApiEvents(ObjectMapper mapper) {
+        this.mapper = mapper;
+    }
+
+    /**
+     * Queues {@code direct_debit.payment_<status>} carrying Mono's own view of the payment ({@code data.object});
+     * false when the same state was already queued from the API.
+     */
+    boolean queuePayment(Connection c, JsonNode payment, String source) throws SQLException {
+        String status = payment.path("status").asText("").toLowerCase(Locale.ROOT);
+        String id = payment.path("id").asText("");
+        ObjectNode event = mapper.createObjectNode();
+        event.put("event", "direct_debit.payment_" + status);
+        event.putObject("data").set("object", payment);
+        String json = event.toString();
+        try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+            ps.setString(1, "direct_debit.payment_" + status);
+            // One inbox row per payment, state and Mono timestamp, however often the API is asked.
+            ps.setString(2, source + ":" + id + ":" + status + ":" + payment.path("updated_at").asText(""));
+            ps.setString(3, json);
+            ps.setString(4, json);
+            JsonNode live = payment.path("liveMode");
+            ps.setObject(5, live.isBoolean() ? live.booleanValue() : null, Types.BOOLEAN);
+            ps.setString(6, source);
+            return ps.executeUpdate() == 1;
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package com.monogateway.monoapi;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.monogateway.admin.AdminOperation;
+import com.monogateway.admin.AdminRequest;
+import com.monogateway.admin.AdminRouteBuilder;
+import com.monogateway.alerts.AlertQueue;
+import com.monogateway.config.GatewaySettings;
+import com.monogateway.failure.TransientFailures;
+import com.monogateway.processing.EventFields;
+import com.monogateway.processing.ProcessingHeaders;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.http.HttpMethod;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import javax.sql.DataSource;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Confirming with Mono's API: the processing step that schedules calls ({@link #scheduleChecks}), the
+ * timer routes that make them off the request path (payment checks, account details, the payments sweep),
+ * and the admin call that lists payments Mono's API contradicts. Nothing here runs without
+ * {@code mono.api.secret-key}.
+ */
+public final class MonoApiRoutes extends AdminRouteBuilder {
+
+    public static final List<AdminOperation> OPERATIONS = List.of(
+            new AdminOperation(HttpMethod.GET, "/admin/payments/mismatches", "direct:mono-admin-payment-mismatches"));
+
+    private static final Logger LOG = LoggerFactory.getLogger(MonoApiRoutes.class);
+    private static final Set<String> ACCOUNT_LINKS = Set.of("mono.events.account_connected", "mono.events.account_reauthorized");
+    private static final String PAYMENT_EVENTS = "direct_debit.payment_";
+
+    private final GatewaySettings.MonoApi settings;
+    private final PaymentChecks payments;
+    private final AccountDetails accounts;
+    private final PaymentSweep sweep;
+
+    /**
+     * @param routesDataSource the data source whose connection, during processing, is the processing transaction's
+     * @param wakeDeliveries   called when held deliveries were released, so they go out at once
+     */
+    public MonoApiRoutes(GatewaySettings.MonoApi settings, DataSource pool, DataSource routesDataSource, AlertQueue alerts,
+            ObjectMapper mapper, MeterRegistry registry, Runnable wakeDeliveries) {
+        super(mapper);
+        this.settings = settings;
+        if (settings.enabled()) {
+            MonoApiMetrics metrics = new MonoApiMetrics(registry);
+            MonoApiClient api = new MonoApiClient(settings, mapper, metrics);
+            ApiEvents events = new ApiEvents(mapper);
+            this.payments = new PaymentChecks(pool, routesDataSource, api, settings, alerts, events, metrics, wakeDeliveries);
+            this.accounts = new AccountDetails(pool, routesDataSource, api, settings);
+            this.sweep = new PaymentSweep(pool, api, settings, events, metrics);
+        } else {
+            this.payments = null;
+            this.accounts = null;
+            this.sweep = null;
+        }
+    }
+
+    /** Is there a processing step to run for applied events? */
+    public boolean schedulesChecks() {
+        return settings.enabled();
+    }
+
+    /**
+     * The processing step, in the transaction of an applied event: a payment webhook is to be verified, a
+     * newly linked account to be filled. The calls themselves happen later, on the timer routes.
+     */
+    public void scheduleChecks(Exchange exchange) throws Exception {
+        String type = exchange.getIn().getHeader(ProcessingHeaders.EVENT_TYPE, String.class);
+        if (type == null) {
+            return;
+        }
+        JsonNode event = exchange.getProperty(ProcessingHeaders.EVENT_JSON, JsonNode.class);
+        if (type.startsWith(PAYMENT_EVENTS) && settings.verification() != GatewaySettings.VerifyMode.OFF) {
+            String id = EventFields.objectKey(type, event);
+            if (id != null) {
+                payments.schedule(exchange, id);
+            }
+        } else if (ACCOUNT_LINKS.contains(type)) {
+            String id = EventFields.objectKey(type, event);
+            if (id != null) {
+                accounts.schedule(exchange, id);
+            }
+        }
+    }
+
+    @Override
+    protected void configureCalls() {
+        admin("direct:mono-admin-payment-mismatches", this::mismatches);
+        if (!settings.enabled()) {
+            return;
+        }
+        // One thread per kind of work: a slow answer from Mono delays only more of the same.
+        from("timer:mono-api-payment-checks?delay=1000&period=1000").routeId("mono-api-payment-checks")
+                .process(exchange -> work("payment checks", () -> payments.runDue(this::running)));
+        from("timer:mono-api-account-details?delay=1000&period=1000").routeId("mono-api-account-details")
+                .process(exchange -> work("account details", () -> accounts.runDue(this::running)));
+        if (settings.verification() != GatewaySettings.VerifyMode.OFF && settings.sweepIntervalMs() > 0) {
+            long firstIn = Math.min(60_000, settings.sweepIntervalMs());
+            from("timer:mono-api-payment-sweep?delay=" + firstIn + "&period=" + Math.min(60_000, settings.sweepIntervalMs()))
+                    .routeId("mono-api-payment-sweep")
+                    .process(exchange -> work("payment sweep", () -> sweep.runIfDue(this::running)));
+        }
+    }
+
+    private interface Work {
+        int run() throws Exception;
+    }
+
+    /** A failing round (the database away) is logged and tried again at the next tick; nothing is lost. */
+    private static void work(String what, Work work) {
+        try {
+            work.run();
+        } catch (Exception e) {
+            LOG.warn("Mono API {}: {}; trying again shortly", what, TransientFailures.describe(e));
+        }
+    }
+
+    private boolean running() {
+        return getContext().getStatus().isStarted();
+    }
+
+    private void mismatches(Exchange exchange, AdminRequest request) throws Exception {
+        if (payments == null) {
+            answer(exchange, 200, Map.of("payments", List.of(), "count", 0,
+                    "note", "payments are not verified: set mono.api.secret-key"));
+            return;
+        }
+        var rows = payments.mismatches(limit(request));
+        answer(exchange, 200, Map.of("payments", rows, "count", rows.size(), "mode",
+                settings.verification().name().toLowerCase(java.util.Locale.ROOT)));
+    }
+}

@@ -1,0 +1,399 @@
+package com.monogateway.monoapi;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.monogateway.alerts.AlertDetails;
+import com.monogateway.alerts.AlertQueue;
+import com.monogateway.config.GatewaySettings;
+import com.monogateway.config.GatewaySettings.VerifyMode;
+import com.monogateway.database.Rows;
+import com.monogateway.database.Transactions;
+import com.monogateway.processing.ProcessingHeaders;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import javax.sql.DataSource;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Payments checked against Mono's Verify Payment Status API. A payment webhook schedules a check in its
+ * processing transaction ({@link #schedule}); {@link #runDue} makes the due calls later, outside any
+ * processing transaction, and records what Mono says next to what the webhooks said:
+ * <ul>
+ * <li>verified: the API agrees (under {@code required}, the payment's held deliveries go out);</li>
+ * <li>mismatch: the webhook claims a final status the API does not give, or another amount or currency;</li>
+ * <li>not_found: Mono does not know the reference (a forged webhook, or a test payment in live mode).</li>
+ * </ul>
+ * Mismatches alert; under {@code required} the held deliveries are discarded and the payment is delivered
+ * with the state the API gives. A payment not final {@code mono.reconcile.after} after its last event is
+ * asked again, with the wait doubling, until {@code mono.reconcile.max-age}; a state found that way is
+ * applied as an event of source {@code reconciliation}. Calls that fail are retried with back-off from the
+ * schedule in the table ({@code check_at}), so a restart or an outage of Mono's API loses nothing.
+ */
+public final class PaymentChecks {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PaymentChecks.class);
+    private static final int BATCH = 10;
+
+    private static final String SCHEDULE = """
+            UPDATE payments SET verification = 'pending', verification_detail = NULL, check_at = now(), check_failures = 0,
+                   check_error = NULL, reconcile_checks = 0
+            WHERE id = ? AND reference IS NOT NULL""";
+    private static final String CLAIM = """
+            WITH due AS (
+              SELECT id FROM payments
+              WHERE check_at <= now() AND (check_lease_until IS NULL OR check_lease_until < now())
+              ORDER BY check_at LIMIT ? FOR UPDATE SKIP LOCKED
+            )
+            UPDATE payments p SET check_lease_until = now() + CAST(? AS interval) FROM due WHERE p.id = due.id
+            RETURNING p.id""";
+    private static final String CURRENT = """
+            SELECT id, reference, status, amount, currency, last_inbox_event_id, last_event_type, recorded_at, reconcile_checks,
+                   check_failures, verification, now() AS now
+            FROM payments WHERE id = ? FOR UPDATE""";
+    private static final String RETRY_LATER = """
+            UPDATE payments SET check_failures = check_failures + 1, check_error = ?, check_lease_until = NULL,
+                   check_at = CAST(? AS timestamptz)
+            WHERE id = ?""";
+    private static final String RECORD = """
+            UPDATE payments SET verification = ?, verification_detail = ?, verified_status = ?, verified_amount = ?,
+                   verified_fee = ?, verified_currency = ?, verified_at = now(), check_at = CAST(? AS timestamptz),
+                   check_failures = 0, check_error = NULL, check_lease_until = NULL, reconcile_checks = ?
+            WHERE id = ?""";
+    private static final String RELEASE = """
+            UPDATE deliveries SET held = false
+            WHERE object_key = ? AND held AND status = 'pending' AND webhook_event_id <= ?""";
+    private static final String DISCARD = """
+            UPDATE deliveries SET status = 'discarded', held = false, resolved_at = now(), discard_reason = ?
+            WHERE object_key = ? AND held AND status = 'pending' AND webhook_event_id <= ?""";
+    private static final String MISMATCHES = """
+            SELECT id, reference, verification, verification_detail, status, verified_status, amount, verified_amount,
+                   currency, verified_currency, fee, verified_fee, verified_at, last_event_type, last_inbox_event_id, live_mode
+            FROM payments WHERE verification IN ('mismatch', 'not_found')
+            ORDER BY verified_at DESC LIMIT ?""";
+
+    /** A payment row as the check finds it, locked. */
+    private record Payment(String id, String reference, String status, Long amount, String currency, long lastInboxId,
+            String lastEventType, OffsetDateTime recordedAt, int reconcileChecks, int failures, String verification,
+            OffsetDateTime now) {
+
+        boolean isFinal() {
+            return "successful".equals(status) || "failed".equals(status);
+        }
+    }
+
+    private final DataSource pool;
+    private final DataSource routesDataSource;
+    private final MonoApiClient api;
+    private final GatewaySettings.MonoApi settings;
+    private final AlertQueue alerts;
+    private final ApiEvents events;
+    private final MonoApiMetrics metrics;
+    private final Runnable wakeDeliveries;
+
+    PaymentChecks(DataSource pool, DataSource routesDataSource, MonoApiClient api, GatewaySettings.MonoApi settings,
+            AlertQueue alerts, ApiEvents events, MonoApiMetrics metrics, Runnable wakeDeliveries) {
+        this.pool = pool;
+        this.routesDataSource = routesDataSource;
+        this.api = api;
+        this.settings = settings;
+        this.alerts = alerts;
+        this.events = events;
+        this.metrics = metrics;
+        this.wakeDeliveries = wakeDeliveries;
+    }
+
+    /**
+     * In the processing transaction of an applied payment webhook: its payment is to be verified now. Under
+     * {@code required} the event's deliveries are then queued held (see {@link ProcessingHeaders#HOLD_DELIVERIES}).
+     * Events the gateway made from the API's own answers are not verified again.
+     */
+    void schedule(Exchange exchange, String paymentId) throws SQLException {
+        if (!"webhook".equals(exchange.getIn().getHeader(ProcessingHeaders.SOURCE, "webhook", String.class))) {
+            return;
+        }
+        try (Connection c = routesDataSource.getConnection(); PreparedStatement ps = c.prepareStatement(SCHEDULE)) {
+            ps.setString(1, paymentId);
+            if (ps.executeUpdate() == 1 && settings.verification() == VerifyMode.REQUIRED) {
+                exchange.setProperty(ProcessingHeaders.HOLD_DELIVERIES, true);
+            }
+        }
+    }
+
+    /** Makes the calls that are due, a few at a time, until none is left or the gateway stops; answers how many. */
+    int runDue(java.util.function.BooleanSupplier running) throws SQLException {
+        int done = 0;
+        List<String> due;
+        while (running.getAsBoolean() && !(due = claim()).isEmpty()) {
+            for (String id : due) {
+                check(id);
+                done++;
+            }
+        }
+        return done;
+    }
+
+    private List<String> claim() throws SQLException {
+        // Long enough for every call of the batch to time out, and then some.
+        long leaseMs = BATCH * (settings.connectTimeoutMs() + settings.readTimeoutMs()) + 60_000;
+        return Transactions.inTransaction(pool, c -> {
+            List<String> ids = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(CLAIM)) {
+                ps.setInt(1, BATCH);
+                ps.setString(2, leaseMs + " milliseconds");
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        ids.add(rs.getString(1));
+                    }
+                }
+            }
+            return ids;
+        });
+    }
+
+    /** One payment: ask Mono (no transaction open meanwhile), then record the answer in one transaction. */
+    private void check(String id) throws SQLException {
+        Payment before = Transactions.inTransaction(pool, c -> current(c, id));
+        if (before == null || before.reference() == null) {
+            return;
+        }
+        Optional<JsonNode> answer;
+        try {
+            answer = api.verifyPayment(before.reference());
+        } catch (MonoApiClient.Unavailable e) {
+            retryLater(before, e);
+            return;
+        }
+        boolean wake = Transactions.inTransaction(pool, c -> {
+            Payment p = current(c, id);
+            if (p == null) {
+                return false;
+            }
+            if (p.lastInboxId() != before.lastInboxId()) {
+                // A newer event arrived meanwhile and scheduled its own check; this answer may be stale.
+                return false;
+            }
+            return answer.isEmpty() ? notFound(c, p) : found(c, p, answer.get());
+        });
+        if (wake) {
+            wakeDeliveries.run();
+        }
+    }
+
+    private void retryLater(Payment p, MonoApiClient.Unavailable e) throws SQLException {
+        long backoff = e.retryAfterMs() > 0 ? e.retryAfterMs()
+                : Math.min(settings.maxBackoffMs(), settings.initialBackoffMs() << Math.min(p.failures(), 20));
+        OffsetDateTime next = p.now().plusNanos(backoff * 1_000_000);
+        boolean giveUp = next.isAfter(p.recordedAt().plusNanos(settings.reconcileMaxAgeMs() * 1_000_000));
+        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(RETRY_LATER)) {
+            ps.setString(1, e.getMessage());
+            ps.setObject(2, giveUp ? null : next, Types.TIMESTAMP_WITH_TIMEZONE);
+            ps.setString(3, p.id());
+            ps.executeUpdate();
+        }
+        if (giveUp) {
+            LOG.warn("Payment {} (reference {}) could not be checked with Mono's API for mono.reconcile.max-age; giving up: {}",
+                    p.id(), p.reference(), e.getMessage());
+        } else {
+            LOG.info("Payment {} not checked with Mono's API yet ({}); next try in {} ms", p.id(), e.getMessage(), backoff);
+        }
+    }
+
+    private boolean notFound(Connection c, Payment p) throws SQLException {
+        String detail = "Mono's API does not know reference " + p.reference() + " (404): the webhook may be forged";
+        record(c, p, "not_found", detail, null, null, null, null, p.reconcileChecks());
+        metrics.verification("not_found");
+        LOG.warn("Payment {}: {}", p.id(), detail);
+        alert(c, p, "not_found", detail, null);
+        return settings.verification() == VerifyMode.REQUIRED && discardHeld(c, p, detail) > 0;
+    }
+
+    private boolean found(Connection c, Payment p, JsonNode data) throws SQLException {
+        String apiStatus = text(data.path("status")) == null ? null : text(data.path("status")).toLowerCase(Locale.ROOT);
+        Long apiAmount = kobo(data.path("amount"));
+        Long apiFee = kobo(data.path("fee"));
+        String apiCurrency = text(data.path("currency"));
+        List<String> differences = new ArrayList<>();
+        if (p.isFinal() && !p.status().equals(apiStatus)) {
+            differences.add("status: webhook " + p.status() + ", Mono's API " + apiStatus);
+        }
+        if (p.amount() != null && apiAmount != null && !p.amount().equals(apiAmount)) {
+            differences.add("amount: webhook " + p.amount() + ", Mono's API " + apiAmount + " (kobo)");
+        }
+        if (p.currency() != null && apiCurrency != null && !p.currency().equalsIgnoreCase(apiCurrency)) {
+            differences.add("currency: webhook " + p.currency() + ", Mono's API " + apiCurrency);
+        }
+        if (!differences.isEmpty()) {
+            String detail = String.join("; ", differences);
+            record(c, p, "mismatch", detail, apiStatus, apiAmount, apiFee, apiCurrency, p.reconcileChecks());
+            metrics.verification("mismatch");
+            LOG.warn("Payment {} (reference {}) disagrees with Mono's API: {}", p.id(), p.reference(), detail);
+            alert(c, p, "mismatch", detail, apiStatus);
+            if (settings.verification() != VerifyMode.REQUIRED) {
+                return false;
+            }
+            discardHeld(c, p, "Mono's API disagrees with the webhook (" + detail + "); delivered with the API's state instead");
+            queueFromApi(c, data, "verification");
+            return true;
+        }
+        if (!"verified".equals(p.verification())) {
+            metrics.verification("verified");
+        }
+        // Not final yet: ask again once the webhook that should end it is overdue (then with the wait doubling),
+        // and apply what Mono's API says once it is overdue.
+        OffsetDateTime next = null;
+        int checks = p.reconcileChecks();
+        if (!p.isFinal()) {
+            boolean overdue = !p.now().isBefore(p.recordedAt().plusNanos(settings.reconcileAfterMs() * 1_000_000));
+            boolean applied = overdue && apiStatus != null && rank(apiStatus) > rank(p.status())
+                    && queueFromApi(c, data, "reconciliation");
+            if (applied) {
+                metrics.reconciled("check");
+                LOG.info("Payment {} (reference {}) was {} since {}; Mono's API says {}: applied as a reconciliation event",
+                        p.id(), p.reference(), p.status(), p.recordedAt(), apiStatus);
+            }
+            if (!applied || rank(apiStatus) < 4) {
+                long wait = Math.min(settings.reconcileAfterMs() << Math.min(checks, 20), settings.reconcileMaxAgeMs());
+                OffsetDateTime at = p.recordedAt().plusNanos(wait * 1_000_000);
+                next = at.isAfter(p.now()) ? at : p.now().plusNanos(settings.reconcileAfterMs() * 1_000_000);
+                checks++;
+                if (next.isAfter(p.recordedAt().plusNanos(settings.reconcileMaxAgeMs() * 1_000_000))) {
+                    LOG.warn("Payment {} (reference {}) is still {} (Mono's API: {}) after mono.reconcile.max-age; no more checks",
+                            p.id(), p.reference(), p.status(), apiStatus);
+                    next = null;
+                }
+            }
+        }
+        recordVerified(c, p, apiStatus, apiAmount, apiFee, apiCurrency, next, checks);
+        return settings.verification() == VerifyMode.REQUIRED && release(c, p) > 0;
+    }
+
+    private void recordVerified(Connection c, Payment p, String status, Long amount, Long fee, String currency,
+            OffsetDateTime next, int checks) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(RECORD)) {
+            bind(ps, "verified", null, status, amount, fee, currency, next, checks, p.id());
+            ps.executeUpdate();
+        }
+    }
+
+    private void record(Connection c, Payment p, String verification, String detail, String status, Long amount, Long fee,
+            String currency, int checks) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(RECORD)) {
+            bind(ps, verification, detail, status, amount, fee, currency, null, checks, p.id());
+            ps.executeUpdate();
+        }
+    }
+
+    private static void bind(PreparedStatement ps, String verification, String detail, String status, Long amount, Long fee,
+            String currency, OffsetDateTime next, int checks, String id) throws SQLException {
+        ps.setString(1, verification);
+        ps.setString(2, detail);
+        ps.setString(3, status);
+        ps.setObject(4, amount, Types.BIGINT);
+        ps.setObject(5, fee, Types.BIGINT);
+        ps.setString(6, currency);
+        ps.setObject(7, next, Types.TIMESTAMP_WITH_TIMEZONE);
+        ps.setInt(8, checks);
+        ps.setString(9, id);
+    }
+
+    /** Applies Mono's view of the payment as an event; false when it carries no id or status, or was queued before. */
+    private boolean queueFromApi(Connection c, JsonNode data, String source) throws SQLException {
+        if (text(data.path("id")) == null || text(data.path("status")) == null) {
+            return false;
+        }
+        return events.queuePayment(c, data, source);
+    }
+
+    private int release(Connection c, Payment p) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(RELEASE)) {
+            ps.setString(1, p.id());
+            ps.setLong(2, p.lastInboxId());
+            return ps.executeUpdate();
+        }
+    }
+
+    private int discardHeld(Connection c, Payment p, String reason) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(DISCARD)) {
+            ps.setString(1, "held for verification: " + reason);
+            ps.setString(2, p.id());
+            ps.setLong(3, p.lastInboxId());
+            return ps.executeUpdate();
+        }
+    }
+
+    private void alert(Connection c, Payment p, String result, String detail, String apiStatus) throws SQLException {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put("eventType", p.lastEventType());
+        d.put("inboxId", Long.toString(p.lastInboxId()));
+        d.put("objectId", p.id());
+        d.put("reference", p.reference());
+        d.put("result", result);
+        d.put("status", p.status());
+        d.put("verifiedStatus", apiStatus == null ? "-" : apiStatus);
+        d.put("amount", p.amount() == null ? "-" : AlertDetails.money(p.amount(), p.currency() == null ? "NGN" : p.currency()));
+        d.put("reason", detail);
+        d.put("mode", settings.verification().name().toLowerCase(Locale.ROOT));
+        alerts.queueVerificationAlert(c, p.lastEventType(), p.lastInboxId(), d);
+    }
+
+    private static Payment current(Connection c, String id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(CURRENT)) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                return new Payment(rs.getString(1), rs.getString(2), rs.getString(3), (Long) rs.getObject(4), rs.getString(5),
+                        rs.getLong(6), rs.getString(7), rs.getObject(8, OffsetDateTime.class), rs.getInt(9), rs.getInt(10),
+                        rs.getString(11), rs.getObject(12, OffsetDateTime.class));
+            }
+        }
+    }
+
+    /** Payments whose verification found a mismatch or an unknown reference, newest first. */
+    List<Map<String, Object>> mismatches(int limit) throws SQLException {
+        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(MISMATCHES)) {
+            ps.setInt(1, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                return Rows.all(rs);
+            }
+        }
+    }
+
+    /** The same order as the database's mono_status_rank: final states last. */
+    static int rank(String status) {
+        return switch (Objects.requireNonNullElse(status, "")) {
+            case "successful", "failed" -> 4;
+            case "abandoned" -> 3;
+            case "cancelled" -> 2;
+            default -> 1;
+        };
+    }
+
+    private static String text(JsonNode node) {
+        return node.isValueNode() && !node.isNull() && !node.asText().isBlank() ? node.asText().strip() : null;
+    }
+
+    /** Kobo from the API: a whole number, or null when absent or not one. */
+    private static Long kobo(JsonNode node) {
+        if (node.isIntegralNumber() && node.canConvertToLong()) {
+            return node.longValue();
+        }
+        if (node.isTextual() && node.asText().strip().matches("-?\\d{1,18}")) {
+            return Long.parseLong(node.asText().strip());
+        }
+        return null;
+    }
+}
