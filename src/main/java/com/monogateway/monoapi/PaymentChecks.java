@@ -49,7 +49,7 @@ public final class PaymentChecks {
     private static final String SCHEDULE = """
             UPDATE payments SET verification = 'pending', verification_detail = NULL, check_at = now(), check_failures = 0,
                    check_error = NULL, reconcile_checks = 0
-            WHERE id = ? AND reference IS NOT NULL""";
+            WHERE id = ?""";
     private static final String CLAIM = """
             WITH due AS (
               SELECT id FROM payments
@@ -165,7 +165,19 @@ public final class PaymentChecks {
     /** One payment: ask Mono (no transaction open meanwhile), then record the answer in one transaction. */
     private void check(String id) throws SQLException {
         Payment before = Transactions.inTransaction(pool, c -> current(c, id));
-        if (before == null || before.reference() == null) {
+        if (before == null) {
+            return;
+        }
+        if (before.reference() == null) {
+            // Nothing to ask Mono with: under required such a payment must not go out as the webhook says either.
+            boolean wake = Transactions.inTransaction(pool, c -> {
+                Payment p = current(c, id);
+                return p != null && p.lastInboxId() == before.lastInboxId() && p.reference() == null
+                        && notFound(c, p, "the webhook carries no reference, so Mono's API cannot confirm it");
+            });
+            if (wake) {
+                wakeDeliveries.run();
+            }
             return;
         }
         Optional<JsonNode> answer;
@@ -184,7 +196,8 @@ public final class PaymentChecks {
                 // A newer event arrived meanwhile and scheduled its own check; this answer may be stale.
                 return false;
             }
-            return answer.isEmpty() ? notFound(c, p) : found(c, p, answer.get());
+            return answer.isEmpty() ? notFound(c, p, "Mono's API does not know reference " + p.reference()
+                    + " (404): the webhook may be forged") : found(c, p, answer.get());
         });
         if (wake) {
             wakeDeliveries.run();
@@ -192,26 +205,32 @@ public final class PaymentChecks {
     }
 
     private void retryLater(Payment p, MonoApiClient.Unavailable e) throws SQLException {
-        long backoff = e.retryAfterMs() > 0 ? e.retryAfterMs()
+        try (Connection c = pool.getConnection()) {
+            askAgain(c, p, e.getMessage(), e.retryAfterMs());
+        }
+    }
+
+    /** The answer did not settle it: ask again after the back-off (or Mono's own wait), until max-age. */
+    private void askAgain(Connection c, Payment p, String why, long retryAfterMs) throws SQLException {
+        long backoff = retryAfterMs > 0 ? retryAfterMs
                 : Math.min(settings.maxBackoffMs(), settings.initialBackoffMs() << Math.min(p.failures(), 20));
         OffsetDateTime next = p.now().plusNanos(backoff * 1_000_000);
         boolean giveUp = next.isAfter(p.recordedAt().plusNanos(settings.reconcileMaxAgeMs() * 1_000_000));
-        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(RETRY_LATER)) {
-            ps.setString(1, e.getMessage());
+        try (PreparedStatement ps = c.prepareStatement(RETRY_LATER)) {
+            ps.setString(1, why);
             ps.setObject(2, giveUp ? null : next, Types.TIMESTAMP_WITH_TIMEZONE);
             ps.setString(3, p.id());
             ps.executeUpdate();
         }
         if (giveUp) {
             LOG.warn("Payment {} (reference {}) could not be checked with Mono's API for mono.reconcile.max-age; giving up: {}",
-                    p.id(), p.reference(), e.getMessage());
+                    p.id(), p.reference(), why);
         } else {
-            LOG.info("Payment {} not checked with Mono's API yet ({}); next try in {} ms", p.id(), e.getMessage(), backoff);
+            LOG.info("Payment {} not confirmed by Mono's API yet ({}); asking again in {} ms", p.id(), why, backoff);
         }
     }
 
-    private boolean notFound(Connection c, Payment p) throws SQLException {
-        String detail = "Mono's API does not know reference " + p.reference() + " (404): the webhook may be forged";
+    private boolean notFound(Connection c, Payment p, String detail) throws SQLException {
         record(c, p, "not_found", detail, null, null, null, null, p.reconcileChecks());
         metrics.verification("not_found");
         LOG.warn("Payment {}: {}", p.id(), detail);
@@ -224,6 +243,12 @@ public final class PaymentChecks {
         Long apiAmount = kobo(data.path("amount"));
         Long apiFee = kobo(data.path("fee"));
         String apiCurrency = text(data.path("currency"));
+        if (p.isFinal() && rank(apiStatus) < 4
+                && p.now().isBefore(p.recordedAt().plusNanos(settings.reconcileAfterMs() * 1_000_000))) {
+            // Mono's API can lag its own webhook by a moment: not a mismatch until mono.reconcile.after has passed.
+            askAgain(c, p, "the webhook says " + p.status() + ", Mono's API still says " + apiStatus, 0);
+            return false;
+        }
         List<String> differences = new ArrayList<>();
         if (p.isFinal() && !p.status().equals(apiStatus)) {
             differences.add("status: webhook " + p.status() + ", Mono's API " + apiStatus);
@@ -338,7 +363,7 @@ public final class PaymentChecks {
         d.put("eventType", p.lastEventType());
         d.put("inboxId", Long.toString(p.lastInboxId()));
         d.put("objectId", p.id());
-        d.put("reference", p.reference());
+        d.put("reference", p.reference() == null ? "-" : p.reference());
         d.put("result", result);
         d.put("status", p.status());
         d.put("verifiedStatus", apiStatus == null ? "-" : apiStatus);

@@ -63,4 +63,29 @@ class GatewaySettingsTest {
                 "camel.component.kafka.brokers"), Map.of("MONO_WEBHOOK_SECRET", "x", "MONO_FORWARD_ERP_URI", "log:x",
                 "MONO_FORWARD_ERP_2_INITIAL_BACKOFF", "1s", "HOME", "/root"));
     }
+
+    @Test
+    void withoutASecretKeyNothingCallsMonosApiAndRequiredVerificationRefusesToStart() {
+        GatewaySettings.MonoApi off = read(Map.of()).monoApi();
+        assertEquals(false, off.enabled());
+        assertEquals(GatewaySettings.VerifyMode.OFF, off.verification(), "record is the default only once a key is set");
+        GatewaySettings.MonoApi on = read(Map.of("mono.api.secret-key", "live_sk_x")).monoApi();
+        assertEquals(GatewaySettings.VerifyMode.RECORD, on.verification());
+
+        SettingsException required = assertThrows(SettingsException.class, () -> read(Map.of("mono.verify.payments", "required")));
+        assertTrue(required.getMessage().startsWith("mono.verify.payments=required needs mono.api.secret-key"), required.getMessage());
+        SettingsException mode = assertThrows(SettingsException.class, () -> read(Map.of("mono.verify.payments", "strict")));
+        assertTrue(mode.getMessage().contains("off, record, required"), mode.getMessage());
+        SettingsException url = assertThrows(SettingsException.class, () -> read(Map.of("mono.api.base-url", "api.withmono.com")));
+        assertTrue(url.getMessage().startsWith("mono.api.base-url must be an http(s) URL"), url.getMessage());
+    }
+
+    @Test
+    void anIdentityNumberIsKeptAsItsLastFourOrNotAtAll() {
+        assertEquals("*******5678", com.monogateway.processing.EventFields.identity("22212345678", true));
+        assertEquals("1234", com.monogateway.processing.EventFields.identity("1234", true), "Mono often sends only the last 4");
+        assertEquals(null, com.monogateway.processing.EventFields.identity("22212345678", false));
+        assertEquals(false, read(Map.of("mono.accounts.store-identity", "none")).monoApi().maskIdentity());
+        assertThrows(SettingsException.class, () -> read(Map.of("mono.accounts.store-identity", "full")));
+    }
 }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.monogateway.support.HttpDestination;
+import com.monogateway.support.Resources;
 import com.monogateway.support.RunningGateway;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,25 +19,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /** Delivery to a real HTTP server: what is sent, in which order, and what a down, slow or refusing destination does. */
 class HttpDeliveryTest {
 
     private static final String TOKEN = "admin-token-for-delivery-tests-0123456789";
-    private final List<AutoCloseable> open = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = open.size() - 1; i >= 0; i--) {
-            open.get(i).close();
-        }
-    }
+    @AutoClose
+    private final Resources resources = new Resources();
 
     private <T extends AutoCloseable> T keep(T resource) {
-        open.add(resource);
-        return resource;
+        return resources.keep(resource);
     }
 
     private static Properties settings(HttpDestination erp) {
