@@ -25,6 +25,8 @@ import com.monogateway.ingest.ShutdownFallback;
 import com.monogateway.ingest.IngestRoutes;
 import com.monogateway.ingest.WebhookEdge;
 import com.monogateway.ingest.WebhookReceiver;
+import com.monogateway.eventlog.EventLog;
+import com.monogateway.eventlog.EventLogRoutes;
 import com.monogateway.monoapi.MonoApiRoutes;
 import com.monogateway.http.GuardedHttpServer;
 import com.monogateway.http.PortCheck;
@@ -254,9 +256,11 @@ public final class Gateway {
             }
             if (!settings.adminTokens().isEmpty()) {
                 main.configure().addRoutesBuilder(new AdminRoutes(deadLetters, mapper, template));
+                main.configure().addRoutesBuilder(new EventLogRoutes(new EventLog(dataSource, mapper), mapper, template));
                 List<AdminOperation> operations = new java.util.ArrayList<>(AdminRoutes.OPERATIONS);
                 operations.addAll(DeliveryRoutes.OPERATIONS);
                 operations.addAll(MonoApiRoutes.OPERATIONS);
+                operations.addAll(EventLogRoutes.OPERATIONS);
                 adminHttp = new AdminHttp(new SecretMatcher(settings.adminTokens()), template, operations);
             }
             main.configure().addRoutesBuilder(new RouteBuilder() {

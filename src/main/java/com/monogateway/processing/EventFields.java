@@ -173,6 +173,27 @@ public final class EventFields {
         return null;
     }
 
+    /**
+     * The reference an operator would search an event by: a payment's reference, a debit's reference
+     * number, a mandate's reference; null when the event has none. Tolerant like {@link #objectKey}.
+     */
+    public static String reference(String type, JsonNode event) {
+        if (type == null || event == null) {
+            return null;
+        }
+        JsonNode data = event.path("data");
+        if (type.startsWith("direct_debit.payment_")) {
+            return text(data.path("object").path("reference"));
+        }
+        if (type.startsWith("events.mandates.debit.")) {
+            return firstText(data.path("reference_number"), data.path("reference"));
+        }
+        if (type.startsWith("events.mandate")) {
+            return text(data.path("reference"));
+        }
+        return null;
+    }
+
     private static Map<String, Object> common(Exchange exchange) {
         Map<String, Object> p = new HashMap<>();
         p.put("inbox_id", exchange.getIn().getHeader(ProcessingHeaders.INBOX_ID, Long.class));

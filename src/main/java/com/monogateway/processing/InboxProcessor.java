@@ -66,14 +66,19 @@ public final class InboxProcessor {
     private static final String READING = "mono-process via reading the stored event";
 
     private static final String FINISH = "UPDATE webhook_events SET status = ?, status_reason = ?, last_error = ?,"
-            + " attempts = attempts + 1, processed_at = CASE WHEN ? THEN now() END WHERE id = ?";
+            + " attempts = attempts + 1, processed_at = CASE WHEN ? THEN now() END,"
+            + " object_key = COALESCE(?, object_key), reference = COALESCE(?, reference) WHERE id = ?";
 
     private record InboxRow(long id, String eventType, String eventId, String dedupeKey, String payload, Boolean liveMode,
             OffsetDateTime receivedAt, String source) {
     }
 
-    private record Outcome(String status, String reason, String error) {
-        static final Outcome PROCESSED = new Outcome("processed", null, null);
+    /** objectKey, reference: what the event is about, for the event log's search (null when not applied). */
+    private record Outcome(String status, String reason, String error, String objectKey, String reference) {
+
+        Outcome(String status, String reason, String error) {
+            this(status, reason, error, null, null);
+        }
 
         boolean retryLater() {
             return status.equals("received");
@@ -236,7 +241,9 @@ public final class InboxProcessor {
                 ps.setString(2, outcome.reason());
                 ps.setString(3, outcome.error());
                 ps.setBoolean(4, !outcome.retryLater());
-                ps.setLong(5, rows.get(i).id());
+                ps.setString(5, outcome.objectKey());
+                ps.setString(6, outcome.reference());
+                ps.setLong(7, rows.get(i).id());
                 ps.addBatch();
             }
             ps.executeBatch();
@@ -417,6 +424,14 @@ public final class InboxProcessor {
         }
     }
 
+    private static String objectKey(InboxRow row, Exchange exchange) {
+        return EventFields.objectKey(row.eventType(), exchange.getProperty(ProcessingHeaders.EVENT_JSON, JsonNode.class));
+    }
+
+    private static String reference(InboxRow row, Exchange exchange) {
+        return EventFields.reference(row.eventType(), exchange.getProperty(ProcessingHeaders.EVENT_JSON, JsonNode.class));
+    }
+
     /** Processed, or ignored with its reason, as the routes decided; its log line goes to {@code log}. */
     private Outcome appliedOutcome(InboxRow row, Exchange exchange, java.util.function.Consumer<Runnable> log) {
         if ("ignored".equals(exchange.getProperty(ProcessingHeaders.OUTCOME, String.class))) {
@@ -426,11 +441,11 @@ public final class InboxProcessor {
             } else if (typesReportedUnhandled.add(row.eventType())) {
                 LOG.info("No handler for {} events: stored and marked ignored (logged once per type)", row.eventType());
             }
-            return new Outcome("ignored", reason, null);
+            return new Outcome("ignored", reason, null, objectKey(row, exchange), reference(row, exchange));
         }
         long ms = (System.nanoTime() - exchange.getProperty(STARTED, Long.class)) / 1_000_000;
         log.accept(() -> LOG.info("Processed {} event {} (#{}) in {} ms", row.eventType(), row.dedupeKey(), row.id(), ms));
-        return Outcome.PROCESSED;
+        return new Outcome("processed", null, null, objectKey(row, exchange), reference(row, exchange));
     }
 
     private List<InboxRow> claim(Connection c, long after) throws SQLException {

@@ -153,14 +153,23 @@ public final class KafkaBroker implements AutoCloseable {
                 ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false,
                 ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(settings, new StringDeserializer(), new ByteArrayDeserializer())) {
+            long deadline = System.nanoTime() + timeout.toNanos();
             List<TopicPartition> partitions = new ArrayList<>();
-            for (PartitionInfo p : consumer.partitionsFor(topic, timeout)) {
-                partitions.add(new TopicPartition(p.topic(), p.partition()));
+            // A topic the gateway just created may not be in the metadata yet: an empty answer, not an error.
+            while (partitions.isEmpty() && System.nanoTime() < deadline) {
+                for (PartitionInfo p : consumer.partitionsFor(topic, timeout)) {
+                    partitions.add(new TopicPartition(p.topic(), p.partition()));
+                }
+                if (partitions.isEmpty()) {
+                    RunningGateway.sleep(100);
+                }
+            }
+            if (partitions.isEmpty()) {
+                return List.of();
             }
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
-            long deadline = System.nanoTime() + timeout.toNanos();
             while (more.test(consumer, records) && System.nanoTime() < deadline) {
                 consumer.poll(Duration.ofMillis(200)).forEach(records::add);
             }

@@ -210,7 +210,7 @@ public final class RunningGateway implements AutoCloseable {
         return t;
     }
 
-    private static void sleep(long ms) {
+    static void sleep(long ms) {
         try {
             Thread.sleep(ms);
         } catch (InterruptedException e) {

@@ -1,0 +1,127 @@
+package com.monogateway.eventlog;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.monogateway.admin.AdminOperation;
+import com.monogateway.admin.AdminRequest;
+import com.monogateway.admin.AdminRouteBuilder;
+import com.monogateway.http.Answers;
+import io.vertx.core.http.HttpMethod;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import com.monogateway.ingest.IngestRoutes;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The event log of the admin API: {@code GET /admin/events} (filters {@code type} glob, {@code status},
+ * {@code from}, {@code to}, {@code q}; newest first, paged by {@code before}), {@code GET /admin/events/{id}},
+ * {@code POST /admin/events/replay} (same filters, {@code dryRun}), and the objects the events shape.
+ */
+public final class EventLogRoutes extends AdminRouteBuilder {
+
+    public static final List<AdminOperation> OPERATIONS = List.of(
+            new AdminOperation(HttpMethod.GET, "/admin/events", "direct:mono-admin-events"),
+            new AdminOperation(HttpMethod.POST, "/admin/events/replay", "direct:mono-admin-events-replay"),
+            new AdminOperation(HttpMethod.GET, "/admin/events/:id", "direct:mono-admin-event"),
+            // After /admin/payments/mismatches (monoapi), which the router matches first.
+            new AdminOperation(HttpMethod.GET, "/admin/payments/:id", "direct:mono-admin-payment"),
+            new AdminOperation(HttpMethod.GET, "/admin/mandates/:id", "direct:mono-admin-mandate"),
+            new AdminOperation(HttpMethod.GET, "/admin/accounts/:id", "direct:mono-admin-account"));
+
+    private static final Logger LOG = LoggerFactory.getLogger(EventLogRoutes.class);
+
+    private final EventLog log;
+    private final ProducerTemplate template;
+
+    public EventLogRoutes(EventLog log, ObjectMapper mapper, ProducerTemplate template) {
+        super(mapper);
+        this.log = log;
+        this.template = template;
+    }
+
+    @Override
+    protected void configureCalls() {
+        admin("direct:mono-admin-events", this::list);
+        admin("direct:mono-admin-event", this::one);
+        admin("direct:mono-admin-events-replay", this::replay);
+        admin("direct:mono-admin-payment", (exchange, request) -> object(exchange, request, EventLog.ObjectKind.PAYMENT));
+        admin("direct:mono-admin-mandate", (exchange, request) -> object(exchange, request, EventLog.ObjectKind.MANDATE));
+        admin("direct:mono-admin-account", (exchange, request) -> object(exchange, request, EventLog.ObjectKind.ACCOUNT));
+    }
+
+    private void list(Exchange exchange, AdminRequest request) throws Exception {
+        var filter = filter(request);
+        int limit = limit(request);
+        var rows = log.list(filter, limit);
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("events", rows);
+        answer.put("count", rows.size());
+        // Keyset paging: the next page is everything older than the last one shown; new arrivals never shift it.
+        answer.put("nextBefore", rows.size() == limit ? rows.get(rows.size() - 1).get("id") : null);
+        answer(exchange, 200, answer);
+    }
+
+    /**
+     * Sends every matching event through the routes again (not only dead letters); {@code dryRun=true} only
+     * counts them. At least one filter is required: this call never replays everything at once.
+     */
+    private void replay(Exchange exchange, AdminRequest request) throws Exception {
+        EventLog.Filter filter = filter(request);
+        if (filter.typeGlob().isEmpty() && filter.status().isEmpty() && filter.from().isEmpty() && filter.to().isEmpty()
+                && filter.q().isEmpty()) {
+            throw new BadRequest("give at least one of type, status, from, to, q; this call never replays everything at once");
+        }
+        if (request.param("dryRun").map("true"::equalsIgnoreCase).orElse(false)) {
+            answer(exchange, 200, Map.of("wouldReplay", log.countReplayable(filter), "dryRun", true));
+            return;
+        }
+        long replayed = log.replay(filter, total -> {
+            LOG.info("Event replay: {} event(s) back in the inbox so far", total);
+            // Each batch is committed: let the workers start on it while the next is prepared.
+            template.sendBody(IngestRoutes.NEW_EVENTS + "&waitForTaskToComplete=Never&discardWhenFull=true", "replayed");
+        });
+        LOG.info("Event replay done: {} event(s) (type={}, status={}, from={}, to={}, q={})", replayed,
+                filter.typeGlob().orElse("any"), filter.status().orElse("any"), filter.from().map(Object::toString).orElse("-"),
+                filter.to().map(Object::toString).orElse("-"), filter.q().orElse("-"));
+        answer(exchange, 200, Map.of("replayed", replayed));
+    }
+
+    private void object(Exchange exchange, AdminRequest request, EventLog.ObjectKind kind) throws Exception {
+        String id = request.param("id").orElse("");
+        var object = log.object(kind, id);
+        if (object.isEmpty()) {
+            Answers.set(exchange, 404, Answers.error("not_found", "no " + kind.name().toLowerCase(java.util.Locale.ROOT) + " " + id));
+            return;
+        }
+        answer(exchange, 200, object.get());
+    }
+
+    private static EventLog.Filter filter(AdminRequest request) throws BadRequest {
+        Optional<String> status = request.param("status");
+        if (status.isPresent() && !EventLog.STATUSES.contains(status.get())) {
+            throw new BadRequest("status must be one of " + String.join(", ", EventLog.STATUSES));
+        }
+        Optional<Long> before;
+        try {
+            before = request.param("before").map(Long::parseLong);
+        } catch (NumberFormatException e) {
+            throw new BadRequest("before must be an event id (the nextBefore of the previous page)");
+        }
+        return new EventLog.Filter(request.param("type").filter(t -> !t.isBlank()), status, time(request, "from"),
+                time(request, "to"), request.param("q").map(String::strip).filter(q -> !q.isEmpty()), before);
+    }
+
+    private void one(Exchange exchange, AdminRequest request) throws Exception {
+        long id = id(request, "event");
+        var event = log.event(id);
+        if (event.isEmpty()) {
+            Answers.set(exchange, 404, Answers.error("not_found", "no event #" + id));
+            return;
+        }
+        answer(exchange, 200, event.get());
+    }
+}
