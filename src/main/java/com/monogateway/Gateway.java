@@ -3,6 +3,7 @@ package com.monogateway;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.monogateway.admin.AdminHttp;
 import com.monogateway.admin.AdminOperation;
+import com.monogateway.admin.ConsoleSessions;
 import com.monogateway.delivery.Deliveries;
 import com.monogateway.delivery.DeliveryRoutes;
 import com.monogateway.alerts.AlertComposer;
@@ -261,7 +262,8 @@ public final class Gateway {
                 operations.addAll(DeliveryRoutes.OPERATIONS);
                 operations.addAll(MonoApiRoutes.OPERATIONS);
                 operations.addAll(EventLogRoutes.OPERATIONS);
-                adminHttp = new AdminHttp(new SecretMatcher(settings.adminTokens()), template, operations);
+                adminHttp = new AdminHttp(new SecretMatcher(settings.adminTokens()), template, operations,
+                        new ConsoleSessions(settings.adminSessionTimeoutMs()));
             }
             main.configure().addRoutesBuilder(new RouteBuilder() {
                 @Override

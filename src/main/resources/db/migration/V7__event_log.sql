@@ -31,6 +31,8 @@ FROM ev WHERE e.id = ev.id;
 
 CREATE INDEX webhook_events_object_key ON webhook_events (object_key) WHERE object_key IS NOT NULL;
 CREATE INDEX webhook_events_reference ON webhook_events (reference) WHERE reference IS NOT NULL;
+-- Time windows (from/to, the console's last-day counts) without reading the whole inbox.
+CREATE INDEX webhook_events_received_at ON webhook_events (received_at);
 
 -- The event page reads an event's dead letters and alerts.
 CREATE INDEX dead_letters_event ON dead_letters (webhook_event_id);

@@ -18,9 +18,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The admin API's HTTP side, on the management port's router (never the webhook port): checks the
- * bearer token from the one {@code Authorization} header before the body is read, slows down an
- * address that keeps failing (429 with {@code Retry-After}), then hands the call to its Camel route
- * with only the path and query-string parameters and the body: no request header reaches a route.
+ * bearer token from the one {@code Authorization} header, or the console's session cookie (plus its
+ * CSRF token on anything that changes state), before the body is read; slows down an address that keeps
+ * failing (429 with {@code Retry-After}); then hands the call to its Camel route with only the path and
+ * query-string parameters and the body: no request header reaches a route. Also serves the operations
+ * console's page and files, and its sign-in and sign-out.
  */
 public final class AdminHttp {
 
@@ -32,21 +34,46 @@ public final class AdminHttp {
 
     private static final Logger LOG = LoggerFactory.getLogger(AdminHttp.class);
 
+    /** The console's session cookie. */
+    public static final String COOKIE = "mono_admin_session";
+    /** The header a console request that changes state must carry, with the session's CSRF token. */
+    public static final String CSRF_HEADER = "X-CSRF-Token";
+
     private final SecretMatcher tokens;
     private final ProducerTemplate template;
     private final List<AdminOperation> operations;
+    private final ConsoleSessions sessions;
+    private final ConsoleFiles files = new ConsoleFiles();
     private final FailedAttempts failures = new FailedAttempts(MAX_FAILURES, WINDOW_MS);
 
-    public AdminHttp(SecretMatcher tokens, ProducerTemplate template, List<AdminOperation> operations) {
+    public AdminHttp(SecretMatcher tokens, ProducerTemplate template, List<AdminOperation> operations, ConsoleSessions sessions) {
         this.tokens = tokens;
         this.template = template;
         this.operations = operations;
+        this.sessions = sessions;
     }
 
     public void install(Router router) {
+        // The console's page and files and signing in come before the credentials check: they hold no data.
+        // Vert.x matches /admin and /admin/ alike: the page's relative links need the slash.
+        router.get("/admin/").order(ORDER - 9).handler(ctx -> {
+            if (ctx.request().path().endsWith("/")) {
+                files.serve(ctx, "index.html");
+            } else {
+                ctx.redirect("/admin/");
+            }
+        });
+        router.get("/admin/console.js").order(ORDER - 8).handler(ctx -> files.serve(ctx, "console.js"));
+        router.get("/admin/console.css").order(ORDER - 7).handler(ctx -> files.serve(ctx, "console.css"));
+        // Three routes, not three handlers on one: Vert.x wants a body handler first on its route.
+        router.post("/admin/session").order(ORDER - 6).handler(this::notThrottled);
+        router.post("/admin/session").order(ORDER - 5).handler(BodyHandler.create(false).setBodyLimit(4_096));
+        router.post("/admin/session").order(ORDER - 4).handler(this::signIn);
         router.route("/admin/*").order(ORDER).handler(this::authorize);
         router.route("/admin/*").order(ORDER + 1).handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
-        int order = ORDER + 2;
+        router.get("/admin/session").order(ORDER + 2).handler(this::sessionInfo);
+        router.post("/admin/session/end").order(ORDER + 3).handler(this::signOut);
+        int order = ORDER + 4;
         for (AdminOperation operation : operations) {
             router.route(operation.method(), operation.path()).order(order++)
                     .blockingHandler(ctx -> dispatch(ctx, operation), false);
@@ -55,17 +82,89 @@ public final class AdminHttp {
                 answer(ctx, 404, Answers.error("not_found", "no admin call " + ctx.request().method() + " " + ctx.normalizedPath())));
     }
 
-    private void authorize(RoutingContext ctx) {
-        String address = Refusals.remote(ctx);
-        long now = System.currentTimeMillis();
-        long wait = failures.blockedForSeconds(address, now);
+    /** An address that failed too often is refused, whatever it presents; answers whether to go on. */
+    private boolean refusedWhileThrottled(RoutingContext ctx) {
+        long wait = failures.blockedForSeconds(Refusals.remote(ctx), System.currentTimeMillis());
         if (wait > 0) {
             ctx.response().putHeader(HttpHeaders.RETRY_AFTER, Long.toString(wait));
             Refusals.refuse(ctx, 429, Answers.error("too_many_requests",
                     "too many failed sign-ins from this address; retry after " + wait + " s"), MAX_BODY_BYTES);
+            return true;
+        }
+        return false;
+    }
+
+    private void notThrottled(RoutingContext ctx) {
+        if (!refusedWhileThrottled(ctx)) {
+            ctx.next();
+        }
+    }
+
+    /** The console's sign-in: {@code {"token": "..."}} in, the session cookie and its CSRF token out. */
+    private void signIn(RoutingContext ctx) {
+        String token;
+        try {
+            token = ctx.body().asJsonObject().getString("token");
+        } catch (RuntimeException e) {
+            token = null;
+        }
+        if (token == null || !tokens.accepts(token)) {
+            int failed = failures.failed(Refusals.remote(ctx), System.currentTimeMillis());
+            LOG.warn("Refused a console sign-in from {}: {} token ({} failure(s) from there in this minute)", Refusals.remote(ctx),
+                    token == null ? "missing" : "invalid", failed);
+            answer(ctx, 401, Answers.error("unauthorized", "that is not an admin token (mono.admin.token)"));
             return;
         }
+        var opened = sessions.open(System.currentTimeMillis());
+        ctx.response().addCookie(io.vertx.core.http.Cookie.cookie(COOKIE, opened.getKey())
+                .setPath("/admin").setHttpOnly(true).setSameSite(io.vertx.core.http.CookieSameSite.STRICT)
+                .setSecure(behindTls(ctx)).setMaxAge(ConsoleSessions.MAX_LIFETIME_MS / 1_000));
+        LOG.info("Console sign-in from {}", Refusals.remote(ctx));
+        answer(ctx, 200, new io.vertx.core.json.JsonObject().put("csrfToken", opened.getValue().csrfToken())
+                .put("expiresAt", opened.getValue().expiresAt()).encode());
+    }
+
+    /** Who is signed in, and the CSRF token the console echoes on changes. */
+    private void sessionInfo(RoutingContext ctx) {
+        ConsoleSessions.Session session = ctx.get("mono.session");
+        var json = new io.vertx.core.json.JsonObject().put("signedIn", true).put("via", session == null ? "token" : "console");
+        if (session != null) {
+            json.put("csrfToken", session.csrfToken()).put("expiresAt", session.expiresAt());
+        }
+        answer(ctx, 200, json.encode());
+    }
+
+    private void signOut(RoutingContext ctx) {
+        var cookie = ctx.request().getCookie(COOKIE);
+        sessions.close(cookie == null ? null : cookie.getValue());
+        ctx.response().addCookie(io.vertx.core.http.Cookie.cookie(COOKIE, "").setPath("/admin").setHttpOnly(true)
+                .setSameSite(io.vertx.core.http.CookieSameSite.STRICT).setSecure(behindTls(ctx)).setMaxAge(0));
+        answer(ctx, 200, "{\"signedOut\":true}");
+    }
+
+    /** TLS here, or at a proxy in front that says so: the cookie is then only ever sent over TLS. */
+    private static boolean behindTls(RoutingContext ctx) {
+        return ctx.request().isSSL() || "https".equalsIgnoreCase(ctx.request().getHeader("X-Forwarded-Proto"));
+    }
+
+    private void authorize(RoutingContext ctx) {
+        if (refusedWhileThrottled(ctx)) {
+            return;
+        }
+        String address = Refusals.remote(ctx);
+        long now = System.currentTimeMillis();
         List<String> authorization = ctx.request().headers().getAll(HttpHeaders.AUTHORIZATION);
+        var cookie = ctx.request().getCookie(COOKIE);
+        if (authorization.isEmpty() && cookie != null) {
+            authorizeSession(ctx, cookie.getValue(), now);
+            return;
+        }
+        if (authorization.isEmpty()) {
+            // No credentials at all (a console not signed in yet) is not a guess: not counted against the address.
+            ctx.response().putHeader("WWW-Authenticate", "Bearer");
+            Refusals.refuse(ctx, 401, Answers.error("unauthorized", "missing or invalid bearer token"), MAX_BODY_BYTES);
+            return;
+        }
         String token = authorization.size() == 1 ? bearer(authorization.get(0)) : null;
         if (token == null || !tokens.accepts(token)) {
             int failed = failures.failed(address, now);
@@ -76,6 +175,29 @@ public final class AdminHttp {
             Refusals.refuse(ctx, 401, Answers.error("unauthorized", "missing or invalid bearer token"), MAX_BODY_BYTES);
             return;
         }
+        ctx.next();
+    }
+
+    /**
+     * A console request: a live session, and on anything but a read the session's CSRF token in
+     * {@value #CSRF_HEADER} (a page elsewhere can make the browser send the cookie, never that header).
+     */
+    private void authorizeSession(RoutingContext ctx, String cookie, long now) {
+        var session = sessions.find(cookie, now);
+        if (session.isEmpty()) {
+            Refusals.refuse(ctx, 401, Answers.error("signed_out", "the console session has ended; sign in again"), MAX_BODY_BYTES);
+            return;
+        }
+        var method = ctx.request().method();
+        boolean reads = method == io.vertx.core.http.HttpMethod.GET || method == io.vertx.core.http.HttpMethod.HEAD;
+        if (!reads && !ConsoleSessions.sameToken(session.get().csrfToken(), ctx.request().getHeader(CSRF_HEADER))) {
+            LOG.warn("Refused a console request from {} to {} {}: missing or wrong CSRF token", Refusals.remote(ctx), method,
+                    ctx.normalizedPath());
+            Refusals.refuse(ctx, 403, Answers.error("csrf", "missing or wrong " + CSRF_HEADER + "; reload the console"),
+                    MAX_BODY_BYTES);
+            return;
+        }
+        ctx.put("mono.session", session.get());
         ctx.next();
     }
 
@@ -116,7 +238,8 @@ public final class AdminHttp {
     }
 
     private static void answer(RoutingContext ctx, int status, String json) {
-        ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(json);
+        ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .putHeader(HttpHeaders.CACHE_CONTROL, "no-store").end(json);
     }
 
     private static String bearer(String authorization) {

@@ -45,6 +45,7 @@ public record GatewaySettings(
         Redelivery redelivery,
         List<String> adminTokens,
         String adminBaseUrl,
+        long adminSessionTimeoutMs,
         HttpEdge http,
         Alerts alerts,
         Smtp smtp,
@@ -230,6 +231,7 @@ public record GatewaySettings(
                         r.intAtLeast("mono.redelivery.max-delay-ms", 30_000, 0)),
                 adminTokens,
                 stripTrailingSlash(r.text("mono.admin.base-url", "http://localhost:" + managementPort)),
+                r.duration("mono.admin.session-timeout", "30m"),
                 new HttpEdge(
                         r.text("camel.server.host", "0.0.0.0"),
                         r.duration("mono.http.request-timeout", "10s"),

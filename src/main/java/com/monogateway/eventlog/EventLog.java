@@ -242,18 +242,31 @@ public final class EventLog {
         }
     }
 
-    /** Events by status, for the console's header. */
-    public Map<String, Long> countsByStatus() throws SQLException {
-        Map<String, Long> counts = new LinkedHashMap<>();
-        STATUSES.forEach(status -> counts.put(status, 0L));
-        try (Connection c = pool.getConnection();
-                PreparedStatement ps = c.prepareStatement("SELECT status, count(*) FROM webhook_events GROUP BY status");
-                ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                counts.put(rs.getString(1), rs.getLong(2));
+    /**
+     * The console's header: events by status in the last day, the backlog, open dead letters, and each
+     * destination's waiting, held and dead deliveries. Every figure comes from a small index range.
+     */
+    public Map<String, Object> overview() throws SQLException {
+        Map<String, Object> answer = new LinkedHashMap<>();
+        try (Connection c = pool.getConnection()) {
+            Map<String, Long> lastDay = new LinkedHashMap<>();
+            STATUSES.forEach(status -> lastDay.put(status, 0L));
+            for (var row : query(c, """
+                    SELECT status, count(*) AS n FROM webhook_events
+                    WHERE received_at > now() - CAST(? AS interval) GROUP BY status""", "1 day")) {
+                lastDay.put((String) row.get("status"), ((Number) row.get("n")).longValue());
             }
+            answer.put("eventsLastDay", lastDay);
+            answer.put("waiting", one(query(c, """
+                    SELECT count(*) AS events, CAST(EXTRACT(EPOCH FROM now() - min(received_at)) AS bigint) AS oldest_seconds
+                    FROM webhook_events WHERE status = ?""", "received")));
+            answer.put("openDeadLetters", one(query(c, "SELECT count(*) AS n FROM dead_letters WHERE status = ?", "open")).get("n"));
+            answer.put("destinations", query(c, """
+                    SELECT destination, count(*) FILTER (WHERE status = 'pending' AND NOT held) AS pending,
+                           count(*) FILTER (WHERE status = 'pending' AND held) AS held, count(*) FILTER (WHERE status = 'dead') AS dead
+                    FROM deliveries WHERE status IN (?, 'dead') GROUP BY destination ORDER BY destination""", "pending"));
         }
-        return counts;
+        return answer;
     }
 
     private JsonNode parse(String body) {

@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
 public final class EventLogRoutes extends AdminRouteBuilder {
 
     public static final List<AdminOperation> OPERATIONS = List.of(
+            new AdminOperation(HttpMethod.GET, "/admin/overview", "direct:mono-admin-overview"),
             new AdminOperation(HttpMethod.GET, "/admin/events", "direct:mono-admin-events"),
             new AdminOperation(HttpMethod.POST, "/admin/events/replay", "direct:mono-admin-events-replay"),
             new AdminOperation(HttpMethod.GET, "/admin/events/:id", "direct:mono-admin-event"),
@@ -45,6 +46,7 @@ public final class EventLogRoutes extends AdminRouteBuilder {
 
     @Override
     protected void configureCalls() {
+        admin("direct:mono-admin-overview", (exchange, request) -> answer(exchange, 200, log.overview()));
         admin("direct:mono-admin-events", this::list);
         admin("direct:mono-admin-event", this::one);
         admin("direct:mono-admin-events-replay", this::replay);

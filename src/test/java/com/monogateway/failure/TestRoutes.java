@@ -12,9 +12,9 @@ import java.util.Properties;
  * {@code direct:test-esb} fail with a database error while {@code test_switch.broken} is true, and
  * {@code test.conflict} fails as if PostgreSQL had chosen it as a deadlock victim.
  */
-final class TestRoutes {
+public final class TestRoutes {
 
-    static final String SWITCH_TABLE = "CREATE TABLE IF NOT EXISTS test_switch (broken boolean NOT NULL); "
+    public static final String SWITCH_TABLE = "CREATE TABLE IF NOT EXISTS test_switch (broken boolean NOT NULL); "
             + "INSERT INTO test_switch SELECT true WHERE NOT EXISTS (SELECT 1 FROM test_switch)";
 
     private static final String FAILING_BRANCHES = """
@@ -55,7 +55,7 @@ final class TestRoutes {
     }
 
     /** Copies routes/ into {@code dir} with the failing branches, and points the settings at it. */
-    static void install(Path dir, Properties settings) {
+    public static void install(Path dir, Properties settings) {
         try {
             Files.createDirectories(dir.resolve("templates"));
             try (var files = Files.newDirectoryStream(Path.of("routes"), "*.camel.yaml")) {

@@ -1,0 +1,297 @@
+// The operations console: one small script over the admin API (same origin, session cookie + CSRF token).
+// Everything from the server is put in the page as text (textContent), never as HTML.
+'use strict';
+
+const state = { csrf: null, overviewTimer: null };
+const main = () => document.getElementById('main');
+
+function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs || {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
+    else if (key === 'class') node.className = value;
+    else node.setAttribute(key, value === true ? '' : value);
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined) continue;
+    node.append(child instanceof Node ? child : String(child));
+  }
+  return node;
+}
+
+function say(text, info) {
+  const message = document.getElementById('message');
+  message.textContent = text || '';
+  message.className = info ? 'info' : '';
+}
+
+async function api(method, path, body) {
+  const headers = { Accept: 'application/json' };
+  if (method !== 'GET') {
+    headers['X-CSRF-Token'] = state.csrf || '';
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+  }
+  const response = await fetch(path, {
+    method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body)
+  });
+  const data = await response.json().catch(() => ({}));
+  if (response.status === 401) {
+    showSignIn(data.message);
+    throw new Error('signed out');
+  }
+  if (!response.ok) throw new Error(data.message || data.error || ('HTTP ' + response.status));
+  return data;
+}
+
+function time(value) {
+  if (!value) return '';
+  const date = new Date(value);
+  return isNaN(date) ? String(value) : date.toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+}
+
+function status(value) {
+  return el('span', { class: 'status-' + value }, value);
+}
+
+function table(columns, rows, empty) {
+  if (!rows.length) return el('p', { class: 'muted' }, empty);
+  return el('div', { class: 'table' }, el('table', {},
+    el('thead', {}, el('tr', {}, columns.map(c => el('th', { scope: 'col' }, c.title)))),
+    el('tbody', {}, rows.map(row => el('tr', {}, columns.map(c => el('td', { class: c.num ? 'num' : null }, c.cell(row))))))));
+}
+
+function fields(object) {
+  if (!object) return el('p', { class: 'muted' }, 'none');
+  return el('dl', { class: 'fields' }, Object.entries(object).flatMap(([k, v]) =>
+    [el('dt', {}, k), el('dd', {}, v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v))]));
+}
+
+// ---- signing in and out ----
+
+function showSignIn(reason) {
+  clearInterval(state.overviewTimer);
+  state.csrf = null;
+  document.getElementById('nav').hidden = true;
+  document.getElementById('overview').hidden = true;
+  const token = el('input', { type: 'password', id: 'token', name: 'token', autocomplete: 'current-password', required: true });
+  const form = el('form', { class: 'signin', onsubmit: async event => {
+    event.preventDefault();
+    try {
+      const response = await fetch('/admin/session', {
+        method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ token: token.value })
+      });
+      const data = await response.json().catch(() => ({}));
+      if (!response.ok) { say(data.message || 'sign-in refused'); return; }
+      state.csrf = data.csrfToken;
+      say('');
+      start();
+    } catch (e) { say(e.message); }
+  } },
+  el('h1', {}, 'Sign in'),
+  el('label', { for: 'token' }, 'Admin token (mono.admin.token)'), token,
+  el('button', { type: 'submit', id: 'sign-in' }, 'Sign in'));
+  main().replaceChildren(form);
+  say(reason && reason !== 'missing or invalid bearer token' ? reason : '');
+  token.focus();
+}
+
+async function signOut() {
+  try { await api('POST', '/admin/session/end'); } catch (e) { /* signed out either way */ }
+  showSignIn('Signed out.');
+}
+
+// ---- overview ----
+
+async function refreshOverview() {
+  try {
+    const o = await api('GET', '/admin/overview');
+    const box = document.getElementById('overview');
+    const parts = [
+      el('span', { id: 'count-waiting' }, 'waiting ', el('b', {}, o.waiting.events),
+        o.waiting.oldest_seconds ? ' (oldest ' + o.waiting.oldest_seconds + ' s)' : ''),
+      ...Object.entries(o.eventsLastDay).map(([s, n]) => el('span', { id: 'count-' + s }, s + ' (24 h) ', el('b', {}, n))),
+      el('span', { id: 'count-dead-letters' }, 'open dead letters ', el('b', {}, o.openDeadLetters)),
+      ...o.destinations.map(d => el('span', {}, d.destination + ': ', el('b', {}, d.pending), ' waiting, ',
+        el('b', {}, d.held), ' held, ', el('b', {}, d.dead), ' dead'))
+    ];
+    box.replaceChildren(...parts);
+    box.hidden = false;
+  } catch (e) { /* shown by the next action */ }
+}
+
+// ---- views ----
+
+function query(params) {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v) q.set(k, v);
+  return q.toString();
+}
+
+async function eventsView(params) {
+  const input = (name, label, attrs) => el('label', {}, label,
+    el('input', Object.assign({ name, id: 'filter-' + name, value: params.get(name) || '' }, attrs || {})));
+  const statusSelect = el('select', { name: 'status', id: 'filter-status' },
+    ['', 'received', 'processed', 'ignored', 'failed'].map(s => el('option', { value: s, selected: params.get('status') === s }, s || 'any')));
+  const form = el('form', { class: 'filters', onsubmit: event => {
+    event.preventDefault();
+    const data = new FormData(form);
+    location.hash = '#/events?' + query(Object.fromEntries(data.entries()));
+  } },
+  input('q', 'Search (payment id, reference, event id)', { type: 'search', size: 28 }),
+  input('type', 'Type (glob)', { placeholder: 'direct_debit.*' }),
+  el('label', {}, 'Status', statusSelect),
+  input('from', 'From (ISO time)', { placeholder: '2024-05-01T00:00:00Z' }),
+  input('to', 'To', {}),
+  el('button', { type: 'submit', id: 'apply-filters' }, 'Show'));
+  main().replaceChildren(el('h1', {}, 'Events'), form, el('p', { class: 'muted' }, 'Loading…'));
+  const filter = { q: params.get('q'), type: params.get('type'), status: params.get('status'),
+    from: params.get('from'), to: params.get('to'), before: params.get('before'), limit: '50' };
+  const answer = await api('GET', '/admin/events?' + query(filter));
+  const rows = table([
+    { title: '#', num: true, cell: e => el('a', { href: '#/event/' + e.id }, e.id) },
+    { title: 'Received', cell: e => time(e.received_at) },
+    { title: 'Type', cell: e => e.event_type },
+    { title: 'Status', cell: e => status(e.status) },
+    { title: 'About', cell: e => [e.object_key || '', e.reference ? ' · ' + e.reference : ''] },
+    { title: 'Source', cell: e => e.source }
+  ], answer.events, 'No event matches.');
+  const more = answer.nextBefore
+    ? el('p', {}, el('a', { href: '#/events?' + query(Object.assign({}, filter, { limit: '', before: answer.nextBefore })), id: 'older' }, 'Older events →'))
+    : null;
+  const replay = el('button', { type: 'button', onclick: async () => {
+    const f = { q: filter.q, type: filter.type, status: filter.status, from: filter.from, to: filter.to };
+    try {
+      const dry = await api('POST', '/admin/events/replay?' + query(Object.assign({ dryRun: 'true' }, f)));
+      if (!confirm('Send ' + dry.wouldReplay + ' event(s) through the routes again?')) return;
+      const done = await api('POST', '/admin/events/replay?' + query(f));
+      say(done.replayed + ' event(s) replayed.', true);
+    } catch (e) { say(e.message); }
+  } }, 'Replay these…');
+  main().replaceChildren(el('h1', {}, 'Events'), form, rows, more,
+    (filter.q || filter.type || filter.status || filter.from || filter.to) ? el('div', { class: 'actions' }, replay) : null);
+}
+
+async function eventView(id) {
+  const page = await api('GET', '/admin/events/' + encodeURIComponent(id));
+  const e = page.event;
+  const timeline = [
+    el('li', {}, time(e.received_at) + ' received (' + e.source + ')'),
+    e.processed_at ? el('li', {}, time(e.processed_at) + ' ' + e.status + (e.processing_ms !== null ? ' after ' + e.processing_ms + ' ms' : '')) : el('li', {}, 'status: ', status(e.status)),
+    ...page.deliveries.map(d => el('li', {}, time(d.delivered_at || d.created_at) + ' delivery to ' + d.destination + ': ', status(d.status),
+      d.held ? ' (held for verification)' : '', d.last_error ? ' · ' + d.last_error : '', d.discard_reason ? ' · ' + d.discard_reason : '')),
+    ...page.deadLetters.map(d => el('li', {}, time(d.last_failed_at) + ' dead letter #' + d.id + ': ', status(d.status), ' · ' + (d.exception_message || d.exception_class))),
+    ...page.alerts.map(a => el('li', {}, time(a.created_at) + ' alert (' + a.kind + ')' + (a.sent_at ? ' sent ' + time(a.sent_at) : ' not sent yet')))
+  ];
+  const replay = el('button', { type: 'button', id: 'replay-event', onclick: async () => {
+    try {
+      const done = await api('POST', '/admin/events/replay?' + query({ q: e.dedupe_key }));
+      say(done.replayed + ' event(s) replayed.', true);
+    } catch (err) { say(err.message); }
+  } }, 'Replay this event');
+  const parts = [el('h1', {}, 'Event #' + e.id + ' · ' + e.event_type),
+    el('p', {}, status(e.status), e.status_reason ? ' (' + e.status_reason + ')' : '', e.last_error ? ' · ' + e.last_error : '',
+      ' · attempts ' + e.attempts),
+    el('div', { class: 'actions' }, replay),
+    el('h2', {}, 'What happened'), el('ol', { class: 'timeline', id: 'timeline' }, timeline)];
+  if (page.payment !== undefined) {
+    parts.push(el('h2', {}, 'Payment'), el('div', { id: 'payment' }, fields(page.payment)));
+    parts.push(el('h2', {}, 'Payment history'), table([
+      { title: 'At', cell: h => time(h.status_at) }, { title: 'Event', cell: h => el('a', { href: '#/event/' + h.inbox_event_id }, h.event_type) },
+      { title: 'Status', cell: h => status(h.status) }, { title: 'Amount (kobo)', num: true, cell: h => h.amount }, { title: 'Source', cell: h => h.source }
+    ], page.paymentHistory, 'No history.'));
+  }
+  if (page.mandate !== undefined) parts.push(el('h2', {}, 'Mandate'), fields(page.mandate));
+  if (page.account !== undefined) parts.push(el('h2', {}, 'Account'), fields(page.account));
+  parts.push(el('h2', {}, 'Deliveries'), table([
+    { title: '#', num: true, cell: d => d.id }, { title: 'Destination', cell: d => d.destination },
+    { title: 'Status', cell: d => status(d.status) }, { title: 'Attempts', num: true, cell: d => d.attempts },
+    { title: 'Last error', cell: d => d.last_error || d.discard_reason || '' }
+  ], page.deliveries, 'Not delivered anywhere (no destination takes this type).'));
+  parts.push(el('h2', {}, 'As received'), el('pre', { id: 'payload' }, JSON.stringify(e.payload, null, 2)));
+  main().replaceChildren(...parts);
+}
+
+function discardForm(onDiscard) {
+  const reason = el('input', { type: 'text', name: 'reason', placeholder: 'why (required)', required: true, class: 'reason' });
+  return el('form', { class: 'actions', onsubmit: async event => {
+    event.preventDefault();
+    try { await onDiscard(reason.value); } catch (e) { say(e.message); }
+  } }, el('label', {}, 'Reason', reason), el('button', { type: 'submit', class: 'danger' }, 'Discard'));
+}
+
+async function deadLettersView() {
+  const answer = await api('GET', '/admin/dead-letters?status=open&limit=200');
+  main().replaceChildren(el('h1', {}, 'Open dead letters'), table([
+    { title: '#', num: true, cell: d => d.id },
+    { title: 'Event', cell: d => el('a', { href: '#/event/' + d.webhook_event_id }, d.event_type + ' #' + d.webhook_event_id) },
+    { title: 'Failed', cell: d => time(d.last_failed_at) },
+    { title: 'Why', cell: d => d.exception_message || d.exception_class },
+    { title: '', cell: d => el('div', { class: 'actions', 'data-dead-letter': d.id },
+      el('button', { type: 'button', class: 'replay', onclick: async () => {
+        try { await api('POST', '/admin/dead-letters/' + d.id + '/replay'); say('Dead letter #' + d.id + ' replayed.', true); route(); }
+        catch (e) { say(e.message); }
+      } }, 'Replay'),
+      discardForm(async reason => {
+        await api('POST', '/admin/dead-letters/' + d.id + '/discard', { reason });
+        say('Dead letter #' + d.id + ' discarded.', true);
+        route();
+      })) }
+  ], answer.deadLetters, 'No open dead letter.'));
+}
+
+async function deliveriesView(params) {
+  const wanted = params.get('status') || 'dead';
+  const answer = await api('GET', '/admin/deliveries?' + query({ status: wanted, limit: '200' }));
+  const tabs = el('p', { class: 'actions' }, ['dead', 'pending', 'delivered', 'discarded'].map(s =>
+    el('a', { href: '#/deliveries?status=' + s, 'aria-current': s === wanted ? 'page' : null }, s)));
+  main().replaceChildren(el('h1', {}, 'Deliveries: ' + wanted), tabs, table([
+    { title: '#', num: true, cell: d => d.id }, { title: 'Destination', cell: d => d.destination },
+    { title: 'Event', cell: d => el('a', { href: '#/event/' + d.webhook_event_id }, d.event_type + ' #' + d.webhook_event_id) },
+    { title: 'Status', cell: d => [status(d.status), d.held ? ' (held)' : ''] }, { title: 'Attempts', num: true, cell: d => d.attempts },
+    { title: 'Last error', cell: d => d.last_error || d.discard_reason || '' },
+    { title: '', cell: d => d.status === 'dead' || d.status === 'pending' ? el('div', { class: 'actions' },
+      d.status === 'dead' ? el('button', { type: 'button', onclick: async () => {
+        try { await api('POST', '/admin/deliveries/' + d.id + '/retry'); say('Delivery #' + d.id + ' queued again.', true); route(); }
+        catch (e) { say(e.message); }
+      } }, 'Retry') : null,
+      discardForm(async reason => {
+        await api('POST', '/admin/deliveries/' + d.id + '/discard', { reason });
+        say('Delivery #' + d.id + ' discarded.', true);
+        route();
+      })) : '' }
+  ], answer.deliveries, 'None.'));
+}
+
+async function route() {
+  const hash = location.hash || '#/events';
+  const [path, search] = hash.slice(1).split('?');
+  const params = new URLSearchParams(search || '');
+  try {
+    if (path.startsWith('/event/')) await eventView(path.slice('/event/'.length));
+    else if (path === '/dead-letters') await deadLettersView();
+    else if (path === '/deliveries') await deliveriesView(params);
+    else await eventsView(params);
+    refreshOverview();
+  } catch (e) {
+    if (e.message !== 'signed out') say(e.message);
+  }
+}
+
+function start() {
+  document.getElementById('nav').hidden = false;
+  clearInterval(state.overviewTimer);
+  state.overviewTimer = setInterval(refreshOverview, 10000);
+  route();
+}
+
+window.addEventListener('hashchange', () => { if (state.csrf) { say(''); route(); } });
+document.addEventListener('DOMContentLoaded', async () => {
+  document.getElementById('sign-out').addEventListener('click', signOut);
+  try {
+    const session = await api('GET', '/admin/session');
+    state.csrf = session.csrfToken;
+    start();
+  } catch (e) { /* the sign-in form is showing */ }
+});
