@@ -29,6 +29,7 @@ import com.monogateway.ingest.WebhookReceiver;
 import com.monogateway.eventlog.EventLog;
 import com.monogateway.eventlog.EventLogRoutes;
 import com.monogateway.monoapi.MonoApiRoutes;
+import com.monogateway.retention.Retention;
 import com.monogateway.http.GuardedHttpServer;
 import com.monogateway.http.PortCheck;
 import com.monogateway.operations.GatewayHealthChecks;
@@ -245,6 +246,8 @@ public final class Gateway {
             MonoApiRoutes monoApi = new MonoApiRoutes(settings.monoApi(), dataSource, routesDataSource, alerts, mapper, meterRegistry,
                     deliveries::wakeAll);
             main.configure().addRoutesBuilder(monoApi);
+            main.configure().addRoutesBuilder(new Retention(dataSource, settings.retentionMs(), settings.retentionIntervalMs(),
+                    meterRegistry));
             main.configure().addRoutesBuilder(new ProcessingRoutes(processor, settings, alerts, deadLetters,
                     settings.destinations().isEmpty() ? null : (org.apache.camel.Processor) deliveries.store()::enqueue,
                     monoApi.schedulesChecks() ? (org.apache.camel.Processor) monoApi::scheduleChecks : null));

@@ -50,7 +50,9 @@ public record GatewaySettings(
         Alerts alerts,
         Smtp smtp,
         Operations operations,
-        MonoApi monoApi) {
+        MonoApi monoApi,
+        long retentionMs,
+        long retentionIntervalMs) {
 
     /** What the gateway does with Mono's REST API (mono.api.*, mono.verify.*, mono.accounts.*, mono.reconcile.*). */
     public record MonoApi(String baseUrl, Optional<String> secretKey, long connectTimeoutMs, long readTimeoutMs,
@@ -253,7 +255,9 @@ public record GatewaySettings(
                         managementPort,
                         r.oneOf("mono.log.format", "text", "text", "json"),
                         r.duration("mono.shutdown.timeout", "30s")),
-                monoApi(r));
+                monoApi(r),
+                r.durationOrZero("mono.retention.events", "90d"),
+                r.duration("mono.retention.interval", "1h"));
     }
 
     private static MonoApi monoApi(Reader r) {
