@@ -18,24 +18,17 @@ MGMT_PORT=${MGMT_PORT:-19090}
 JAVA_OPTS=${JAVA_OPTS:--Xms256m -Xmx256m -XX:+UseParallelGC}
 SECRET=bench-secret
 WORK=$(mktemp -d /tmp/mono-bench.XXXXXX)
-PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
-
-say() { printf '\n== %s\n' "$*"; }
-as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-psql_q() { psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d "${DB:-mono}" -qtAX -c "$1"; }
+. bench/lib.sh
 
 cleanup() {
   [ -n "${GW_PID:-}" ] && kill "$GW_PID" 2>/dev/null && wait "$GW_PID" 2>/dev/null || true
-  [ -n "$PGBIN" ] && [ -d "$WORK/pg" ] && as_pg "$PGBIN/pg_ctl" -D "$WORK/pg" -m fast stop >/dev/null 2>&1 || true
+  stop_postgres
   rm -rf "$WORK/pg" "$WORK/data"   # gigabytes after a run; the logs stay
 }
 trap cleanup EXIT
 
 say "tools"
-if ! command -v wrk >/dev/null || [ -z "$PGBIN" ] || ! command -v pgbench >/dev/null; then
-  apt-get update -qq && apt-get install -y -qq wrk postgresql >/dev/null
-  PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-fi
+need_tools wrk pgbench psql
 echo "wrk: $(command -v wrk), PostgreSQL: $("$PGBIN/postgres" --version)"
 
 say "build"
@@ -43,11 +36,7 @@ mvn -q -B -DskipTests package
 ls -l target/mono-webhook-gateway.jar
 
 say "PostgreSQL (durable defaults: fsync and synchronous_commit on)"
-mkdir -p "$WORK/pg" && chmod 777 "$WORK" && chown -R postgres "$WORK/pg" 2>/dev/null || true
-as_pg "$PGBIN/initdb" -D "$WORK/pg" -U postgres -A trust >/dev/null
-as_pg "$PGBIN/pg_ctl" -D "$WORK/pg" -l "$WORK/pg.log" -w \
-  -o "-p $PG_PORT -k $WORK -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=256MB -c max_wal_size=4GB" start >/dev/null
-DB=postgres psql_q "CREATE DATABASE mono" >/dev/null
+start_postgres
 
 start_gateway() {
   local started=$(date +%s%N)

@@ -260,7 +260,8 @@ public final class Gateway {
             }
             if (!settings.adminTokens().isEmpty()) {
                 main.configure().addRoutesBuilder(new AdminRoutes(deadLetters, mapper, template));
-                main.configure().addRoutesBuilder(new EventLogRoutes(new EventLog(dataSource, mapper), mapper, template));
+                main.configure().addRoutesBuilder(new EventLogRoutes(new EventLog(dataSource, mapper,
+                        settings.destinations().stream().map(GatewaySettings.Destination::name).toList()), mapper, template));
                 List<AdminOperation> operations = new java.util.ArrayList<>(AdminRoutes.OPERATIONS);
                 operations.addAll(DeliveryRoutes.OPERATIONS);
                 operations.addAll(MonoApiRoutes.OPERATIONS);

@@ -31,6 +31,10 @@ FROM ev WHERE e.id = ev.id;
 
 CREATE INDEX webhook_events_object_key ON webhook_events (object_key) WHERE object_key IS NOT NULL;
 CREATE INDEX webhook_events_reference ON webhook_events (reference) WHERE reference IS NOT NULL;
+-- The type filter (a glob's literal prefix as a byte-order range, newest first); failed events are few and
+-- found without a scan.
+CREATE INDEX webhook_events_type_id ON webhook_events (event_type COLLATE "C", id);
+CREATE INDEX webhook_events_failed ON webhook_events (id) WHERE status = 'failed';
 -- Time windows (from/to, the console's last-day counts) without reading the whole inbox.
 CREATE INDEX webhook_events_received_at ON webhook_events (received_at);
 

@@ -30,6 +30,11 @@ public final class EventLog {
 
     public static final List<String> STATUSES = List.of("received", "processed", "ignored", "failed");
     private static final int REPLAY_BATCH = 1000;
+    private static final Map<String, String> STATUS_CONDITIONS = Map.of(
+            "received", " AND e.status = 'received'",
+            "processed", " AND e.status = 'processed'",
+            "ignored", " AND e.status = 'ignored'",
+            "failed", " AND e.status = 'failed'");
 
     private static final String COLUMNS = """
             SELECT e.id, e.event_type, e.event_id, e.dedupe_key, e.object_key, e.reference, e.status, e.status_reason,
@@ -41,10 +46,13 @@ public final class EventLog {
 
     private final DataSource pool;
     private final ObjectMapper mapper;
+    private final List<String> destinations;
 
-    public EventLog(DataSource pool, ObjectMapper mapper) {
+    /** @param destinations the configured destinations' names: each shows in the overview, idle or not */
+    public EventLog(DataSource pool, ObjectMapper mapper, List<String> destinations) {
         this.pool = pool;
         this.mapper = mapper;
+        this.destinations = destinations;
     }
 
     /** Newest first; the SQL is put together from fixed pieces, every value a parameter. */
@@ -67,13 +75,19 @@ public final class EventLog {
     private static String where(Filter f, List<Object> params) {
         StringBuilder sql = new StringBuilder();
         f.typeGlob().ifPresent(glob -> {
+            String prefix = glob.contains("*") ? glob.substring(0, glob.indexOf('*')) : glob;
+            if (!prefix.isEmpty()) {
+                // The literal prefix as a range the (event_type COLLATE "C", id) index serves, whatever the plan.
+                sql.append(" AND e.event_type COLLATE \"C\" >= ? AND e.event_type COLLATE \"C\" < ?");
+                params.add(prefix);
+                params.add(prefix + '\uffff');
+            }
             sql.append(" AND e.event_type LIKE ? ESCAPE '\\'");
             params.add(likePattern(glob));
         });
-        f.status().ifPresent(status -> {
-            sql.append(" AND e.status = ?");
-            params.add(status);
-        });
+        // One of our own constants, not the caller's text: a literal lets the planner use the partial indexes
+        // (failed, received) whatever plan it caches.
+        f.status().map(STATUS_CONDITIONS::get).ifPresent(sql::append);
         f.from().ifPresent(from -> {
             sql.append(" AND e.received_at >= ?");
             params.add(from);
@@ -261,10 +275,17 @@ public final class EventLog {
                     SELECT count(*) AS events, CAST(EXTRACT(EPOCH FROM now() - min(received_at)) AS bigint) AS oldest_seconds
                     FROM webhook_events WHERE status = ?""", "received")));
             answer.put("openDeadLetters", one(query(c, "SELECT count(*) AS n FROM dead_letters WHERE status = ?", "open")).get("n"));
-            answer.put("destinations", query(c, """
+            Map<String, Map<String, Object>> byDestination = new LinkedHashMap<>();
+            for (String name : destinations) {
+                byDestination.put(name, new LinkedHashMap<>(Map.of("destination", name, "pending", 0L, "held", 0L, "dead", 0L)));
+            }
+            for (var row : query(c, """
                     SELECT destination, count(*) FILTER (WHERE status = 'pending' AND NOT held) AS pending,
                            count(*) FILTER (WHERE status = 'pending' AND held) AS held, count(*) FILTER (WHERE status = 'dead') AS dead
-                    FROM deliveries WHERE status IN (?, 'dead') GROUP BY destination ORDER BY destination""", "pending"));
+                    FROM deliveries WHERE status IN (?, 'dead') GROUP BY destination ORDER BY destination""", "pending")) {
+                byDestination.put((String) row.get("destination"), row); // a destination since removed from the settings too
+            }
+            answer.put("destinations", List.copyOf(byDestination.values()));
         }
         return answer;
     }

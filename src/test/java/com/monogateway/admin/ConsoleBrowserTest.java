@@ -107,8 +107,8 @@ class ConsoleBrowserTest {
 
         // Find the payment by its reference, open its event: the payment row and its delivery are there.
         WebElement search = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("filter-q")));
-        search.sendKeys("ref_" + payment);
-        browser.findElement(By.id("apply-filters")).click();
+        search.sendKeys("ref_" + payment, org.openqa.selenium.Keys.ENTER); // the keyboard is enough
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("overview"), "erp: 0 waiting, 0 held, 0 dead"));
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("main table"), "direct_debit.payment_successful"));
         List<WebElement> rows = browser.findElements(By.cssSelector("main table tbody tr"));
         assertEquals(1, rows.size(), "only that payment's event");
@@ -121,6 +121,13 @@ class ConsoleBrowserTest {
         assertTrue(browser.findElement(By.id("payload")).getText().contains("\"reference\" : \"ref_" + payment + "\"")
                 || browser.findElement(By.id("payload")).getText().contains("\"reference\": \"ref_" + payment + "\""));
         screenshot(browser, "event.png");
+        // On a phone's width nothing but the tables' own boxes scrolls sideways.
+        browser.manage().window().setSize(new org.openqa.selenium.Dimension(390, 844));
+        Object overflow = ((org.openqa.selenium.JavascriptExecutor) browser)
+                .executeScript("return document.documentElement.scrollWidth - document.documentElement.clientWidth;");
+        assertEquals(0L, ((Number) overflow).longValue(), "the page is wider than a phone");
+        screenshot(browser, "event-phone.png");
+        browser.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 900));
 
         // Dead letters: replay one (it is processed now), discard the other with a reason.
         browser.findElement(By.linkText("Dead letters")).click();

@@ -1,0 +1,28 @@
+# Shared by the benchmark scripts: a PostgreSQL of their own (durable defaults: fsync and
+# synchronous_commit on), psql, and the tools. Source it after setting PG_PORT and WORK.
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+
+say() { printf '\n== %s\n' "$*"; }
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+psql_q() { psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d "${DB:-mono}" -qtAX -c "$1"; }
+
+stop_postgres() {
+  [ -n "$PGBIN" ] && [ -d "$WORK/pg" ] && as_pg "$PGBIN/pg_ctl" -D "$WORK/pg" -m fast stop >/dev/null 2>&1 || true
+}
+
+need_tools() {   # the commands named, or the Debian packages that bring them
+  local missing=0
+  for tool in "$@"; do command -v "$tool" >/dev/null || missing=1; done
+  if [ "$missing" = 1 ] || [ -z "$PGBIN" ]; then
+    apt-get update -qq && apt-get install -y -qq wrk postgresql >/dev/null
+    PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+  fi
+}
+
+start_postgres() {   # a fresh server on PG_PORT with database mono
+  mkdir -p "$WORK/pg" && chmod 777 "$WORK" && chown -R postgres "$WORK/pg" 2>/dev/null || true
+  as_pg "$PGBIN/initdb" -D "$WORK/pg" -U postgres -A trust >/dev/null
+  as_pg "$PGBIN/pg_ctl" -D "$WORK/pg" -l "$WORK/pg.log" -w \
+    -o "-p $PG_PORT -k $WORK -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=256MB -c max_wal_size=4GB" start >/dev/null
+  DB=postgres psql_q "CREATE DATABASE mono" >/dev/null
+}
