@@ -202,6 +202,7 @@ async function eventView(id) {
       { title: 'Status', cell: h => status(h.status) }, { title: 'Amount (kobo)', num: true, cell: h => h.amount }, { title: 'Source', cell: h => h.source }
     ], page.paymentHistory, 'No history.'));
   }
+  if (page.debit !== undefined) parts.push(el('h2', {}, 'Debit'), fields(page.debit));
   if (page.mandate !== undefined) parts.push(el('h2', {}, 'Mandate'), fields(page.mandate));
   if (page.account !== undefined) parts.push(el('h2', {}, 'Account'), fields(page.account));
   parts.push(el('h2', {}, 'Deliveries'), table([

@@ -207,6 +207,10 @@ public final class EventLog {
                             FROM payment_status_history WHERE payment_id = ? ORDER BY status_at, inbox_event_id""", objectKey));
                 } else if (type.startsWith("events.mandate")) {
                     answer.put("mandate", one(query(c, "SELECT * FROM mandates WHERE id = ?", objectKey)));
+                    String debit = type.startsWith("events.mandates.debit.") ? EventFields.reference(type, MonoEnvelope.eventNode(payload)) : null;
+                    if (debit != null) {
+                        answer.put("debit", one(query(c, "SELECT * FROM mandate_debits WHERE reference_number = ?", debit)));
+                    }
                 } else if (type.startsWith("mono.")) {
                     answer.put("account", one(query(c, "SELECT * FROM accounts WHERE id = ?", objectKey)));
                 }
