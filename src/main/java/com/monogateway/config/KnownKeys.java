@@ -22,6 +22,9 @@ public final class KnownKeys {
     private static final Pattern DESTINATION_ENV =
             Pattern.compile("MONO_FORWARD_[A-Z0-9][A-Z0-9_]*_(URI|EVENTS|MAX_AGE|INITIAL_BACKOFF|MAX_BACKOFF|LEASE)");
 
+    /** Names the profile (camel.main.profile) whose application-&lt;profile&gt;.properties goes over the base file. */
+    public static final String PROFILE_ENV = "MONO_PROFILE";
+
     private final Set<String> keys;
 
     KnownKeys(Set<String> keys) {
@@ -51,7 +54,7 @@ public final class KnownKeys {
             }
         }
         for (String name : new TreeSet<>(environment.keySet())) {
-            if (name.startsWith("MONO_") && keys.stream().noneMatch(k -> GatewaySettings.envName(k).equals(name))
+            if (name.startsWith("MONO_") && !name.equals(PROFILE_ENV) && keys.stream().noneMatch(k -> GatewaySettings.envName(k).equals(name))
                     && !DESTINATION_ENV.matcher(name).matches()) {
                 throw new SettingsException("environment variable " + name + " is not a setting of the gateway; did you mean "
                         + closest(name, true) + "?");

@@ -53,7 +53,8 @@ public final class StartupSummary {
         s.append("  settings (from ").append(settingsSource).append(", environment variables win):");
         var properties = context.getPropertiesComponent();
         var keys = new TreeSet<String>();
-        properties.loadProperties(k -> k.startsWith("mono.") || k.startsWith("camel.server.") || k.startsWith("camel.management."))
+        properties.loadProperties(k -> k.startsWith("mono.") || k.startsWith("camel.server.") || k.startsWith("camel.management.")
+                || k.startsWith("camel.component."))
                 .stringPropertyNames().forEach(keys::add);
         for (String key : keys) {
             String value = properties.resolveProperty(key).orElse("");
@@ -65,6 +66,11 @@ public final class StartupSummary {
             LOG.warn("{} of the webhook secrets (mono.webhook.secret) {} shorter than {} characters: anyone who guesses one can post"
                     + " events; use the secret Mono's dashboard generates", weak, weak == 1 ? "is" : "are",
                     GatewaySettings.WEAK_WEBHOOK_SECRET_LENGTH);
+        }
+        if (settings.embeddedDatabase() && Container.detected() && !Container.onMountedVolume(settings.dataDir())) {
+            LOG.warn("This looks like a container and the embedded PostgreSQL keeps every event in {}, which is not on a mounted"
+                    + " volume: the events are lost with the container. Set MONO_DB_URL to your PostgreSQL, or mount a volume at"
+                    + " mono.data.dir (docs/deploy.md)", settings.dataDir().toAbsolutePath().normalize());
         }
     }
 

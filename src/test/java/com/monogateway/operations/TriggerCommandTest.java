@@ -22,12 +22,14 @@ import org.junit.jupiter.api.io.TempDir;
 class TriggerCommandTest {
 
     private static RunningGateway gateway;
+    private static java.util.Properties settings;
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
     @BeforeAll
     static void start() {
-        gateway = RunningGateway.start();
+        settings = RunningGateway.defaults(); // a random port, not 8080
+        gateway = RunningGateway.start(settings);
     }
 
     @AfterAll
@@ -89,5 +91,21 @@ class TriggerCommandTest {
         assertTrue(err.toString().contains("unknown event type 'no.such.event'"), err.toString());
         assertEquals(2, trigger("direct_debit.payment_failed", "--count", "many", "--secret", "s"));
         assertEquals(2, trigger());
+    }
+
+    @Test
+    void withoutFlagsItPostsToTheGatewayItsSettingsDescribe() {
+        assertEquals(0, TriggerCommand.run(new String[] {"direct_debit.payment_successful"}, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), settings), err.toString());
+        assertTrue(out.toString().contains("direct_debit.payment_successful -> 200"), out.toString());
+    }
+
+    @Test
+    void whenNothingListensItSaysSo() {
+        String url = "http://127.0.0.1:" + RunningGateway.freePort() + "/webhooks/mono";
+        assertEquals(1, trigger("direct_debit.payment_successful", "--url", url, "--secret", "s"));
+        assertTrue(err.toString().contains("nothing listens at " + url + " (connection refused). Is the gateway running?"), err.toString());
+        assertEquals(0, trigger("--help"));
+        assertTrue(out.toString().contains("--count=N"), out.toString());
     }
 }

@@ -61,11 +61,27 @@ public final class GatewayProcess {
         return launch(List.of("-jar", JAR.toString()), env, name);
     }
 
+    /**
+     * Starts the main class from the test classpath in {@code directory} (its application.properties and
+     * application-&lt;profile&gt;.properties; routes come from the classpath when it has no routes/).
+     */
+    public static Process startIn(Path directory, Map<String, String> env, String name) throws IOException {
+        return launch(List.of("-cp", System.getProperty("java.class.path"), GatewayMain.class.getName()), env, name, directory);
+    }
+
     private static Process launch(List<String> what, Map<String, String> env, String name) throws IOException {
+        return launch(what, env, name, null);
+    }
+
+    private static Process launch(List<String> what, Map<String, String> env, String name, Path directory) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m"));
         command.addAll(what);
         Files.createDirectories(Path.of("target"));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(new File("target/" + name + ".log"));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(new File("target/" + name + ".log").getAbsoluteFile());
+        if (directory != null) {
+            builder.directory(directory.toFile());
+        }
         builder.environment().putAll(env);
         return builder.start();
     }

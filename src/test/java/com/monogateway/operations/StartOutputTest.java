@@ -1,0 +1,63 @@
+package com.monogateway.operations;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.monogateway.support.GatewayProcess;
+import com.monogateway.support.RunningGateway;
+import com.monogateway.support.TestPostgres;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The gateway started as its own process, the way a user starts it: JSON logs (one ECS object per line
+ * from the very first), a profile's file over application.properties, Camel's own keys from CAMEL_*
+ * environment variables.
+ */
+class StartOutputTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void jsonLogsAreOneEcsObjectPerLineFromTheFirstAndAProfileAndCamelVariablesApply() throws Exception {
+        Path dir = Files.createTempDirectory("gateway-profile");
+        Files.copy(Path.of("application.properties"), dir.resolve("application.properties"));
+        int port = RunningGateway.freePort();
+        // The profile moves the webhook path; the environment still wins over the profile for the port.
+        Files.writeString(dir.resolve("application-staging.properties"), """
+                mono.webhook.path=/hooks/staging
+                camel.server.port=1
+                """);
+        Map<String, String> env = GatewayProcess.environment(TestPostgres.newDatabase(), port, Files.createTempDirectory("data"));
+        env.put("MONO_PROFILE", "staging");
+        env.put("MONO_LOG_FORMAT", "json");
+        env.put("CAMEL_COMPONENT_KAFKA_LINGER_MS", "7"); // not in application.properties: Camel's own way
+        Process gateway = GatewayProcess.startIn(dir, env, "start-output");
+        try {
+            GatewayProcess.awaitUp(URI.create("http://127.0.0.1:" + port + "/hooks/staging"));
+        } finally {
+            gateway.destroy();
+            gateway.waitFor(30, TimeUnit.SECONDS);
+        }
+        List<String> lines = Files.readAllLines(Path.of("target/start-output.log"));
+        assertFalse(lines.isEmpty());
+        for (String line : lines) {
+            JsonNode entry = JSON.readTree(line); // throws on a line that is not JSON, the first one included
+            assertTrue(entry.hasNonNull("@timestamp") && entry.path("@timestamp").asText().matches("\\d{4}-\\d\\d-\\d\\dT.*Z"), line);
+            assertEquals("mono-webhook-gateway", entry.path("service.name").asText(), line);
+            assertFalse(entry.path("message").asText().contains("{}"), "formatted, not the pattern: " + line);
+        }
+        String summary = lines.stream().filter(l -> l.contains("webhooks:")).findFirst().orElseThrow();
+        assertTrue(summary.contains("mono.webhook.path = /hooks/staging"), "the profile's value: " + summary);
+        assertTrue(summary.contains("camel.server.port = " + port), "the environment's, over the profile's: " + summary);
+        assertTrue(summary.contains("camel.component.kafka.linger-ms = 7"), "Camel's key from CAMEL_COMPONENT_KAFKA_LINGER_MS: " + summary);
+    }
+}
