@@ -1,0 +1,80 @@
+package com.monogateway.processing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.monogateway.ingest.MonoEnvelope;
+import com.monogateway.support.RunningGateway;
+import java.time.OffsetDateTime;
+import java.util.Map;
+import org.apache.camel.Exchange;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
+import org.junit.jupiter.api.Test;
+
+/** The fast tier: every fixture from Mono's docs turned into SQL parameters, without a database. */
+class EventFieldsTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final DefaultCamelContext CONTEXT = new DefaultCamelContext();
+
+    private static Exchange exchange(String fixture) throws Exception {
+        JsonNode event = MonoEnvelope.eventNode(JSON.readTree(RunningGateway.fixture(fixture)));
+        Exchange exchange = new DefaultExchange(CONTEXT);
+        exchange.getIn().setHeader(ProcessingHeaders.EVENT_TYPE, event.path("event").asText());
+        exchange.getIn().setHeader(ProcessingHeaders.INBOX_ID, 42L);
+        exchange.getIn().setHeader(ProcessingHeaders.LIVE_MODE, true);
+        exchange.setProperty(ProcessingHeaders.EVENT_JSON, event);
+        return exchange;
+    }
+
+    private static void assertPayment(String fixture, String id, String status, long amount, long fee, String reference,
+            String account, String updatedAt) throws Exception {
+        Map<String, Object> p = new EventFields().payment(exchange(fixture));
+        assertEquals(id, p.get("payment_id"), fixture);
+        assertEquals(status, p.get("status"), fixture);
+        assertEquals(amount, p.get("amount"), fixture + ": kobo");
+        assertEquals(fee, p.get("fee"), fixture);
+        assertEquals("NGN", p.get("currency"), fixture);
+        assertEquals(reference, p.get("reference"), fixture);
+        assertEquals(account, p.get("account_id"), fixture);
+        assertEquals(false, p.get("account_is_object"), fixture + ": the legacy payload names the account by id");
+        assertEquals(OffsetDateTime.parse(updatedAt), p.get("event_at"), fixture + ": ordered by Mono's updated_at");
+        assertEquals(42L, p.get("inbox_id"));
+        assertEquals("webhook", p.get("source"));
+        assertEquals(id, EventFields.objectKey("direct_debit.payment_" + status, exchange(fixture).getProperty(
+                ProcessingHeaders.EVENT_JSON, JsonNode.class)));
+        assertEquals(reference, EventFields.reference("direct_debit.payment_" + status, exchange(fixture).getProperty(
+                ProcessingHeaders.EVENT_JSON, JsonNode.class)));
+    }
+
+    @Test
+    void everyPaymentFixtureGivesItsIdStatusKoboReferenceAccountAndTime() throws Exception {
+        assertPayment("payment_successful.json", "txd_9AhCg0PNkwHiq6RqLLdiqKDf", "successful", 30_000, 300, "djdjj3939394949944",
+                "611d575feef5d3371ca9d0d8", "2021-08-18T18:55:16.055Z");
+        assertPayment("payment_failed.json", "txd_XzhFBoknIjuosOz4", "failed", 50_000, 4_500,
+                "wp_f4719afff583f0079eda234d60c0570e", "618d41d618d6e5538b46d1e2", "2021-11-11T16:21:40.066Z");
+        assertPayment("payment_abandoned.json", "txd_aSPmTQsnM4fkQWl6", "abandoned", 11_400_000, 4_500, "J68ON7CHBJV",
+                "618d0d4b18d6e5538b3761cd", "2021-11-11T12:33:33.477Z");
+        assertPayment("payment_cancelled.json", "txd_aSPmTQsnM4fkQWl6", "cancelled", 11_400_000, 4_500, "J68ON7CHBJV",
+                "618d0d4b18d6e5538b3761cd", "2021-11-11T12:33:33.477Z");
+    }
+
+    @Test
+    void theAccountConnectedFixtureGivesTheAccountAndItsNewStatus() throws Exception {
+        Map<String, Object> a = new EventFields().account(exchange("account_connected.json"));
+        assertEquals("611d575feef5d3371ca9d0d8", a.get("account_id"));
+        assertEquals("connected", a.get("status"));
+        assertEquals(false, a.get("has_details"), "account_connected carries the id only: details come from Mono's API");
+    }
+
+    @Test
+    void aPaymentWithoutItsIdCannotBeApplied() throws Exception {
+        Exchange exchange = exchange("payment_successful.json");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) exchange.getProperty(ProcessingHeaders.EVENT_JSON, JsonNode.class)
+                .path("data").path("object")).remove("id");
+        assertThrows(EventFields.InvalidEventDataException.class, () -> new EventFields().payment(exchange));
+    }
+}

@@ -1,0 +1,105 @@
+package com.monogateway.routes;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import com.monogateway.processing.ProcessingHeaders;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.camel.Exchange;
+import org.apache.camel.component.mock.MockEndpoint;
+import org.apache.camel.test.junit5.CamelContextConfiguration;
+import org.apache.camel.test.main.junit5.CamelMainTestSupport;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The fast tier: routes/event-router.camel.yaml alone, on Camel main's test support, with the handler
+ * routes replaced by mock endpoints. No database; runs in about a second. A team that adds an event type
+ * adds a row to {@link #ROUTED} (or {@link #IGNORED}) here.
+ */
+class EventRouterTest extends CamelMainTestSupport {
+
+    /** Event type -> the handler endpoint it must reach. */
+    static final Map<String, String> ROUTED = new LinkedHashMap<>();
+    /** Event types that are stored but not applied (no handler). */
+    static final List<String> IGNORED = List.of("mono.accounts.jobs.update", "mono.events.account_income",
+            "mono.events.account_credit_worthiness", "event.disburse.account.created", "mono.events.watchlist.found",
+            "mono.prove.data_verification_successful", "issuing.card_created", "something.new");
+
+    static {
+        for (String type : List.of("account_connected", "account_updated", "account_reauthorized", "reauthorisation_required",
+                "account_unlinked", "sync_failed")) {
+            ROUTED.put("mono.events." + type, "direct:mono-accounts");
+        }
+        for (String status : List.of("processing", "successful", "failed", "abandoned", "cancelled")) {
+            ROUTED.put("direct_debit.payment_" + status, "direct:mono-payments");
+        }
+        for (String status : List.of("processing", "successful", "failed")) {
+            ROUTED.put("events.mandates.debit." + status, "direct:mono-mandate-debits");
+        }
+        for (String type : List.of("events.mandates.created", "events.mandates.approved", "events.mandates.rejected",
+                "events.mandates.ready", "events.mandates.expired", "events.mandate.action.pause", "events.mandate.action.cancel",
+                "events.mandate.action.reinstate")) {
+            ROUTED.put(type, "direct:mono-mandates");
+        }
+    }
+
+    static final String HANDLERS = "direct://mono-(accounts|payments|mandates|mandate-debits)";
+
+    @Override
+    public void configureContext(CamelContextConfiguration context) {
+        super.configureContext(context);
+        Properties properties = new Properties();
+        properties.setProperty("mono.live-only", liveOnly());
+        // The router alone (application.properties on the classpath names every file in routes/).
+        properties.setProperty("camel.main.routes-include-pattern", "file:routes/event-router.camel.yaml");
+        context.withUseOverridePropertiesWithPropertiesComponent(properties).withMockEndpointsAndSkip(HANDLERS);
+    }
+
+    String liveOnly() {
+        return "false";
+    }
+
+    /** Sends one event through the router; answers the handler it reached, or "ignored:<reason>". */
+    String route(String type, Boolean live) {
+        for (String handler : List.of("accounts", "payments", "mandates", "mandate-debits")) {
+            getMockEndpoint("mock:direct:mono-" + handler).reset();
+        }
+        Exchange exchange = template.send("direct:mono-event", e -> {
+            e.getIn().setHeader(ProcessingHeaders.EVENT_TYPE, type);
+            if (live != null) {
+                e.getIn().setHeader(ProcessingHeaders.LIVE_MODE, live);
+            }
+            e.getIn().setBody(Map.of("event", type, "data", Map.of()));
+        });
+        String reached = null;
+        for (String handler : List.of("accounts", "payments", "mandates", "mandate-debits")) {
+            MockEndpoint mock = getMockEndpoint("mock:direct:mono-" + handler);
+            if (mock.getReceivedCounter() > 0) {
+                assertNull(reached, type + " reached two handlers");
+                assertEquals(1, mock.getReceivedCounter(), type + " reached " + handler + " more than once");
+                reached = "direct:mono-" + handler;
+            }
+        }
+        String outcome = exchange.getProperty(ProcessingHeaders.OUTCOME, String.class);
+        if ("ignored".equals(outcome)) {
+            assertNull(reached, type + " was both ignored and handled by " + reached);
+            return "ignored:" + exchange.getProperty(ProcessingHeaders.OUTCOME_REASON, String.class);
+        }
+        return reached;
+    }
+
+    @Test
+    void everyCatalogEventReachesItsHandlerAndTheRestAreIgnored() {
+        ROUTED.forEach((type, handler) -> {
+            assertEquals(handler, route(type, true), type);
+            assertEquals(handler, route(type, false), type + " in test mode, with mono.live-only=false");
+            assertEquals(handler, route(type, null), type + " without a live flag");
+        });
+        for (String type : IGNORED) {
+            assertEquals("ignored:no-handler", route(type, true), type);
+        }
+    }
+}
