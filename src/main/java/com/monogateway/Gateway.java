@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.monogateway.admin.AdminHttp;
 import com.monogateway.admin.AdminOperation;
 import com.monogateway.admin.ConsoleSessions;
-import com.monogateway.delivery.Deliveries;
-import com.monogateway.delivery.DeliveryRoutes;
 import com.monogateway.alerts.AlertComposer;
 import com.monogateway.alerts.AlertQueue;
 import com.monogateway.alerts.AlertRoutes;
@@ -17,29 +15,31 @@ import com.monogateway.config.SettingsException;
 import com.monogateway.database.GatewayDatabase;
 import com.monogateway.database.RememberingStatementStrategy;
 import com.monogateway.database.TransactionalDataSource;
+import com.monogateway.delivery.Deliveries;
+import com.monogateway.delivery.DeliveryRoutes;
 import com.monogateway.delivery.JmsConnector;
-import com.monogateway.failure.AdminRoutes;
-import com.monogateway.failure.DeadLetters;
-import com.monogateway.ingest.Inbox;
-import com.monogateway.ingest.IngestGate;
-import com.monogateway.ingest.ShutdownFallback;
-import com.monogateway.ingest.IngestRoutes;
-import com.monogateway.ingest.WebhookEdge;
-import com.monogateway.ingest.WebhookReceiver;
 import com.monogateway.eventlog.EventLog;
 import com.monogateway.eventlog.EventLogRoutes;
-import com.monogateway.monoapi.MonoApiRoutes;
-import com.monogateway.retention.Retention;
+import com.monogateway.failure.AdminRoutes;
+import com.monogateway.failure.DeadLetters;
 import com.monogateway.http.GuardedHttpServer;
 import com.monogateway.http.PortCheck;
+import com.monogateway.ingest.Inbox;
+import com.monogateway.ingest.IngestGate;
+import com.monogateway.ingest.IngestRoutes;
+import com.monogateway.ingest.ShutdownFallback;
+import com.monogateway.ingest.WebhookEdge;
+import com.monogateway.ingest.WebhookReceiver;
+import com.monogateway.monoapi.MonoApiRoutes;
 import com.monogateway.operations.GatewayHealthChecks;
 import com.monogateway.operations.GatewayMetrics;
 import com.monogateway.operations.InboxStats;
 import com.monogateway.operations.StartupSummary;
 import com.monogateway.processing.EventFields;
-import com.monogateway.processing.InboxProcessor;
+import com.monogateway.processing.InboxWorker;
 import com.monogateway.processing.ProcessingRoutes;
 import com.monogateway.processing.RouteCheck;
+import com.monogateway.retention.Retention;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -310,7 +310,7 @@ public final class Gateway {
             InboxStats stats = new InboxStats(dataSource);
             GatewayMetrics metrics = new GatewayMetrics(meterRegistry, stats);
             gate = new IngestGate();
-            for (var check : GatewayHealthChecks.all(dataSource, database.description(), stats, gate)) {
+            for (var check : GatewayHealthChecks.all(dataSource, database.description(), stats, gate::isDraining)) {
                 context.getRegistry().bind("mono-health-" + check.getId(), check);
             }
 
@@ -346,7 +346,7 @@ public final class Gateway {
             deliveries = new Deliveries(settings.destinations(), dataSource, routesDataSource, template, alerts, meterRegistry);
             context.getRegistry().bind("mono-health-destinations", deliveries.healthCheck());
             main.configure().addRoutesBuilder(new DeliveryRoutes(deliveries, mapper));
-            InboxProcessor processor = new InboxProcessor(dataSource, routesDataSource, template, mapper, deadLetters,
+            InboxWorker processor = new InboxWorker(dataSource, routesDataSource, template, mapper, deadLetters,
                     settings.processingBatchSize(), metrics, busyIngest(gate, settings.burstRate()),
                     () -> stats.oldestAgeSeconds() * 1_000 >= settings.burstMaxDelayMs(), deliveries::wakeAll);
             MonoApiRoutes monoApi = new MonoApiRoutes(settings.monoApi(), dataSource, routesDataSource, alerts, mapper, meterRegistry,

@@ -3,7 +3,7 @@ package com.monogateway.alerts;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.monogateway.processing.ProcessingHeaders;
+import com.monogateway.vocabulary.Vocabulary;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -45,10 +45,10 @@ public final class AlertQueue {
     /** Queues an alert for an applied event of an alerting type (for example a failed payment). */
     public void queueEventAlert(Exchange exchange) throws SQLException {
         var in = exchange.getIn();
-        String type = in.getHeader(ProcessingHeaders.EVENT_TYPE, String.class);
-        long inboxId = in.getHeader(ProcessingHeaders.INBOX_ID, Long.class);
-        Map<String, String> details = AlertDetails.of(type, inboxId, in.getHeader(ProcessingHeaders.DEDUPE_KEY, String.class),
-                exchange.getProperty(ProcessingHeaders.EVENT_JSON, JsonNode.class));
+        String type = in.getHeader(Vocabulary.EVENT_TYPE, String.class);
+        long inboxId = in.getHeader(Vocabulary.INBOX_ID, Long.class);
+        Map<String, String> details = AlertDetails.of(type, inboxId, in.getHeader(Vocabulary.DEDUPE_KEY, String.class),
+                exchange.getProperty(Vocabulary.EVENT_JSON, JsonNode.class));
         try (Connection c = dataSource.getConnection()) {
             insert(c, "event", type, inboxId, null, null, details);
         }

@@ -3,7 +3,7 @@ package com.monogateway.alerts;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.monogateway.database.Transactions;
-import com.monogateway.failure.TransientFailures;
+import com.monogateway.database.TransientFailures;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

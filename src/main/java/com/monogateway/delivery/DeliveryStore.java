@@ -6,7 +6,7 @@ import com.monogateway.database.GatewayDatabase;
 import com.monogateway.database.Rows;
 import com.monogateway.database.Transactions;
 import com.monogateway.processing.EventFields;
-import com.monogateway.processing.ProcessingHeaders;
+import com.monogateway.vocabulary.Vocabulary;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -113,17 +113,17 @@ public final class DeliveryStore {
 
     /** Queues an applied event for every destination that takes its type, in the processing transaction. */
     public void enqueue(Exchange exchange) throws SQLException {
-        String type = exchange.getIn().getHeader(ProcessingHeaders.EVENT_TYPE, String.class);
+        String type = exchange.getIn().getHeader(Vocabulary.EVENT_TYPE, String.class);
         List<String> names = destinations.stream().filter(d -> d.takes(type)).map(Destination::name).toList();
         if (names.isEmpty()) {
             return;
         }
-        long inboxId = exchange.getIn().getHeader(ProcessingHeaders.INBOX_ID, Long.class);
-        String objectKey = EventFields.objectKey(type, exchange.getProperty(ProcessingHeaders.EVENT_JSON, JsonNode.class));
+        long inboxId = exchange.getIn().getHeader(Vocabulary.INBOX_ID, Long.class);
+        String objectKey = EventFields.objectKey(type, exchange.getProperty(Vocabulary.EVENT_JSON, JsonNode.class));
         try (Connection c = routesDataSource.getConnection(); PreparedStatement ps = c.prepareStatement(ENQUEUE)) {
             ps.setLong(1, inboxId);
             ps.setString(2, objectKey);
-            ps.setBoolean(3, exchange.getProperty(ProcessingHeaders.HOLD_DELIVERIES, false, Boolean.class));
+            ps.setBoolean(3, exchange.getProperty(Vocabulary.HOLD_DELIVERIES, false, Boolean.class));
             ps.setArray(4, c.createArrayOf("text", names.toArray()));
             ps.executeUpdate();
         }

@@ -2,8 +2,8 @@ package com.monogateway.delivery;
 
 import com.monogateway.alerts.AlertQueue;
 import com.monogateway.config.GatewaySettings.Destination;
-import com.monogateway.failure.TransientFailures;
-import com.monogateway.processing.ProcessingHeaders;
+import com.monogateway.database.TransientFailures;
+import com.monogateway.vocabulary.Vocabulary;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -201,11 +201,11 @@ final class Forwarder {
         var in = exchange.getIn();
         in.setBody(delivery.body());
         in.setHeader(Exchange.CONTENT_TYPE, "application/json; charset=UTF-8");
-        in.setHeader(ProcessingHeaders.EVENT_TYPE, delivery.eventType());
+        in.setHeader(Vocabulary.EVENT_TYPE, delivery.eventType());
         if (delivery.eventId() != null) {
-            in.setHeader(ProcessingHeaders.EVENT_ID, delivery.eventId());
+            in.setHeader(Vocabulary.EVENT_ID, delivery.eventId());
         }
-        in.setHeader(ProcessingHeaders.DEDUPE_KEY, delivery.dedupeKey());
+        in.setHeader(Vocabulary.DEDUPE_KEY, delivery.dedupeKey());
         switch (scheme) {
             case "kafka" -> {
                 if (delivery.objectKey() != null) {
@@ -216,7 +216,7 @@ final class Forwarder {
             case "jms", "amqp", "activemq", "sjms", "sjms2" -> in.setHeader("JMSCorrelationID", delivery.dedupeKey());
             default -> {
                 // A route of the integration team's own (direct:) or another component: everything it may need.
-                in.setHeader(ProcessingHeaders.INBOX_ID, delivery.inboxId());
+                in.setHeader(Vocabulary.INBOX_ID, delivery.inboxId());
                 if (delivery.objectKey() != null) {
                     in.setHeader(DeliveryRoutes.OBJECT_KEY, delivery.objectKey());
                 }

@@ -5,12 +5,13 @@ import com.monogateway.admin.AdminOperation;
 import com.monogateway.admin.AdminRequest;
 import com.monogateway.admin.AdminRouteBuilder;
 import com.monogateway.http.Answers;
+import com.monogateway.ingest.IngestRoutes;
+import com.monogateway.vocabulary.Vocabulary;
 import io.vertx.core.http.HttpMethod;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import com.monogateway.ingest.IngestRoutes;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.slf4j.Logger;
@@ -84,7 +85,7 @@ public final class EventLogRoutes extends AdminRouteBuilder {
         long replayed = log.replay(filter, total -> {
             LOG.info("Event replay: {} event(s) back in the inbox so far", total);
             // Each batch is committed: let the workers start on it while the next is prepared.
-            template.sendBody(IngestRoutes.NEW_EVENTS + "&waitForTaskToComplete=Never&discardWhenFull=true", "replayed");
+            template.sendBody(Vocabulary.NEW_EVENTS + "&waitForTaskToComplete=Never&discardWhenFull=true", "replayed");
         });
         LOG.info("Event replay done: {} event(s) (type={}, status={}, from={}, to={}, q={})", replayed,
                 filter.typeGlob().orElse("any"), filter.status().orElse("any"), filter.from().map(Object::toString).orElse("-"),

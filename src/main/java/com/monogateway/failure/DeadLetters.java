@@ -5,7 +5,8 @@ import com.monogateway.alerts.AlertDetails;
 import com.monogateway.alerts.AlertQueue;
 import com.monogateway.database.Rows;
 import com.monogateway.database.Transactions;
-import com.monogateway.processing.ProcessingHeaders;
+import com.monogateway.database.TransientFailures;
+import com.monogateway.vocabulary.Vocabulary;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -111,9 +112,9 @@ public final class DeadLetters {
         // The route whose error handler gave up, and the step of it that failed (the YAML router, the forward...).
         String route = exchange.getProperty(Exchange.FAILURE_ROUTE_ID, String.class)
                 + " via " + exchange.getProperty(Exchange.FAILURE_ENDPOINT, String.class);
-        long id = record(new Failure(in.getHeader(ProcessingHeaders.INBOX_ID, Long.class),
-                in.getHeader(ProcessingHeaders.EVENT_TYPE, String.class), in.getHeader(ProcessingHeaders.DEDUPE_KEY, String.class),
-                exchange.getProperty(ProcessingHeaders.PAYLOAD, String.class), exchange.getProperty(ProcessingHeaders.EVENT_JSON, JsonNode.class),
+        long id = record(new Failure(in.getHeader(Vocabulary.INBOX_ID, Long.class),
+                in.getHeader(Vocabulary.EVENT_TYPE, String.class), in.getHeader(Vocabulary.DEDUPE_KEY, String.class),
+                exchange.getProperty(Vocabulary.PAYLOAD, String.class), exchange.getProperty(Vocabulary.EVENT_JSON, JsonNode.class),
                 route, cause, maxAttempts));
         // Only once committed: the inbox marks the event failed because this row exists.
         exchange.setProperty(DEAD_LETTER_ID, id);

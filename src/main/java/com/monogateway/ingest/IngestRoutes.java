@@ -1,6 +1,7 @@
 package com.monogateway.ingest;
 
 import com.monogateway.http.Answers;
+import com.monogateway.vocabulary.Vocabulary;
 import java.sql.SQLException;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
@@ -12,9 +13,6 @@ import org.slf4j.LoggerFactory;
  * new event to the processing side without waiting for it.
  */
 public final class IngestRoutes extends RouteBuilder {
-
-    /** Wakes the processing side when events were stored (a token; the events are in the inbox). */
-    public static final String NEW_EVENTS = "seda:mono-new-events?size={{mono.processing.workers}}";
 
     public static final String ROUTE_ID = "mono-webhook-ingest";
 
@@ -47,9 +45,9 @@ public final class IngestRoutes extends RouteBuilder {
         from("platform-http:{{mono.webhook.path}}?httpMethodRestrict=POST&muteException=true")
                 .routeId(ROUTE_ID)
                 .process(receiver)
-                .filter(exchangeProperty(WebhookReceiver.STORED_EVENT_ID).isNotNull())
+                .filter(exchangeProperty(Vocabulary.INBOX_ID).isNotNull())
                     // Never waits: when the queue is full the periodic sweep picks the event up from the inbox.
-                    .to(NEW_EVENTS + "&waitForTaskToComplete=Never&discardWhenFull=true")
+                    .to(Vocabulary.NEW_EVENTS + "&waitForTaskToComplete=Never&discardWhenFull=true")
                 .end();
     }
 }

@@ -3,6 +3,7 @@ package com.monogateway.ingest;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.monogateway.http.Answers;
 import com.monogateway.operations.GatewayMetrics;
+import com.monogateway.vocabulary.Vocabulary;
 import java.sql.SQLException;
 import java.util.Locale;
 import org.apache.camel.Exchange;
@@ -18,14 +19,6 @@ import org.slf4j.MDC;
  * response (Camel echoes headers), SQL parameters or emails.
  */
 public final class WebhookReceiver implements Processor {
-
-    /** Exchange property, set when the event was new: its inbox row id (the processing side is woken). */
-    public static final String STORED_EVENT_ID = "MonoInboxId";
-
-    /** MDC keys: every log line written while handling an event carries them. */
-    public static final String MDC_EVENT_TYPE = "mono.eventType";
-    public static final String MDC_EVENT_ID = "mono.eventId";
-    public static final String MDC_DEDUPE_KEY = "mono.dedupeKey";
 
     private static final Logger LOG = LoggerFactory.getLogger(WebhookReceiver.class);
 
@@ -56,9 +49,9 @@ public final class WebhookReceiver implements Processor {
             receive(exchange);
         } finally {
             gate.exit();
-            MDC.remove(MDC_EVENT_TYPE);
-            MDC.remove(MDC_EVENT_ID);
-            MDC.remove(MDC_DEDUPE_KEY);
+            MDC.remove(Vocabulary.MDC_EVENT_TYPE);
+            MDC.remove(Vocabulary.MDC_EVENT_ID);
+            MDC.remove(Vocabulary.MDC_DEDUPE_KEY);
             Integer status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
             metrics.answered(status == null ? 503 : status, System.nanoTime() - started);
         }
@@ -91,9 +84,9 @@ public final class WebhookReceiver implements Processor {
             reject(exchange, body, contentType, e.getMessage(), GatewayMetrics.UNKNOWN_TYPE);
             return;
         }
-        MDC.put(MDC_EVENT_TYPE, event.eventType());
-        MDC.put(MDC_EVENT_ID, event.eventId() == null ? "" : event.eventId());
-        MDC.put(MDC_DEDUPE_KEY, event.dedupeKey());
+        MDC.put(Vocabulary.MDC_EVENT_TYPE, event.eventType());
+        MDC.put(Vocabulary.MDC_EVENT_ID, event.eventId() == null ? "" : event.eventId());
+        MDC.put(Vocabulary.MDC_DEDUPE_KEY, event.dedupeKey());
         Inbox.Stored stored;
         try {
             stored = inbox.store(event);
@@ -113,7 +106,7 @@ public final class WebhookReceiver implements Processor {
         } else {
             LOG.info("Received {} event {}: stored as #{} ({} ms)", event.eventType(), event.dedupeKey(), stored.id(), ms);
             metrics.event(event.eventType(), GatewayMetrics.RECEIVED);
-            exchange.setProperty(STORED_EVENT_ID, stored.id());
+            exchange.setProperty(Vocabulary.INBOX_ID, stored.id());
             Answers.set(exchange, 200, "{\"status\":\"received\"}");
         }
     }

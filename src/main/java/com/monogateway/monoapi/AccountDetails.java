@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.monogateway.config.GatewaySettings;
 import com.monogateway.database.Transactions;
 import com.monogateway.processing.EventFields;
-import com.monogateway.processing.ProcessingHeaders;
+import com.monogateway.vocabulary.Vocabulary;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -68,7 +68,7 @@ public final class AccountDetails {
 
     /** In the processing transaction of an applied account_connected / account_reauthorized webhook. */
     void schedule(Exchange exchange, String accountId) throws SQLException {
-        if (!"webhook".equals(exchange.getIn().getHeader(ProcessingHeaders.SOURCE, "webhook", String.class))) {
+        if (!"webhook".equals(exchange.getIn().getHeader(Vocabulary.SOURCE, "webhook", String.class))) {
             return;
         }
         try (Connection c = routesDataSource.getConnection(); PreparedStatement ps = c.prepareStatement(SCHEDULE)) {

@@ -7,9 +7,9 @@ import com.monogateway.admin.AdminRequest;
 import com.monogateway.admin.AdminRouteBuilder;
 import com.monogateway.alerts.AlertQueue;
 import com.monogateway.config.GatewaySettings;
-import com.monogateway.failure.TransientFailures;
+import com.monogateway.database.TransientFailures;
 import com.monogateway.processing.EventFields;
-import com.monogateway.processing.ProcessingHeaders;
+import com.monogateway.vocabulary.Vocabulary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.http.HttpMethod;
 import java.util.List;
@@ -72,11 +72,11 @@ public final class MonoApiRoutes extends AdminRouteBuilder {
      * newly linked account to be filled. The calls themselves happen later, on the timer routes.
      */
     public void scheduleChecks(Exchange exchange) throws Exception {
-        String type = exchange.getIn().getHeader(ProcessingHeaders.EVENT_TYPE, String.class);
+        String type = exchange.getIn().getHeader(Vocabulary.EVENT_TYPE, String.class);
         if (type == null) {
             return;
         }
-        JsonNode event = exchange.getProperty(ProcessingHeaders.EVENT_JSON, JsonNode.class);
+        JsonNode event = exchange.getProperty(Vocabulary.EVENT_JSON, JsonNode.class);
         if (type.startsWith(PAYMENT_EVENTS) && settings.verification() != GatewaySettings.VerifyMode.OFF) {
             String id = EventFields.objectKey(type, event);
             if (id != null) {

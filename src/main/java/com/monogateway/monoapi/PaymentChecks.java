@@ -3,11 +3,11 @@ package com.monogateway.monoapi;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.monogateway.alerts.AlertDetails;
 import com.monogateway.alerts.AlertQueue;
-import com.monogateway.config.GatewaySettings;
 import com.monogateway.config.GatewaySettings.VerifyMode;
+import com.monogateway.config.GatewaySettings;
 import com.monogateway.database.Rows;
 import com.monogateway.database.Transactions;
-import com.monogateway.processing.ProcessingHeaders;
+import com.monogateway.vocabulary.Vocabulary;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -116,17 +116,17 @@ public final class PaymentChecks {
 
     /**
      * In the processing transaction of an applied payment webhook: its payment is to be verified now. Under
-     * {@code required} the event's deliveries are then queued held (see {@link ProcessingHeaders#HOLD_DELIVERIES}).
+     * {@code required} the event's deliveries are then queued held (see {@link Vocabulary#HOLD_DELIVERIES}).
      * Events the gateway made from the API's own answers are not verified again.
      */
     void schedule(Exchange exchange, String paymentId) throws SQLException {
-        if (!"webhook".equals(exchange.getIn().getHeader(ProcessingHeaders.SOURCE, "webhook", String.class))) {
+        if (!"webhook".equals(exchange.getIn().getHeader(Vocabulary.SOURCE, "webhook", String.class))) {
             return;
         }
         try (Connection c = routesDataSource.getConnection(); PreparedStatement ps = c.prepareStatement(SCHEDULE)) {
             ps.setString(1, paymentId);
             if (ps.executeUpdate() == 1 && settings.verification() == VerifyMode.REQUIRED) {
-                exchange.setProperty(ProcessingHeaders.HOLD_DELIVERIES, true);
+                exchange.setProperty(Vocabulary.HOLD_DELIVERIES, true);
             }
         }
     }

@@ -1,6 +1,5 @@
 package com.monogateway.operations;
 
-import com.monogateway.ingest.IngestGate;
 import java.sql.Connection;
 import java.util.List;
 import java.util.Map;
@@ -19,8 +18,10 @@ public final class GatewayHealthChecks {
     private GatewayHealthChecks() {
     }
 
-    public static List<HealthCheck> all(DataSource dataSource, String databaseDescription, InboxStats stats, IngestGate gate) {
-        return List.of(new Database(dataSource, databaseDescription), new Inbox(stats), new Accepting(gate));
+    /** @param draining true once a shutdown has begun (ingest's gate): the webhook port then refuses new work */
+    public static List<HealthCheck> all(DataSource dataSource, String databaseDescription, InboxStats stats,
+            java.util.function.BooleanSupplier draining) {
+        return List.of(new Database(dataSource, databaseDescription), new Inbox(stats), new Accepting(draining));
     }
 
     private abstract static class ReadinessCheck extends AbstractHealthCheck {
@@ -86,16 +87,16 @@ public final class GatewayHealthChecks {
 
     /** DOWN once a shutdown has begun, so the load balancer stops sending before the port closes. */
     static final class Accepting extends ReadinessCheck {
-        private final IngestGate gate;
+        private final java.util.function.BooleanSupplier draining;
 
-        Accepting(IngestGate gate) {
+        Accepting(java.util.function.BooleanSupplier draining) {
             super("accepting-webhooks");
-            this.gate = gate;
+            this.draining = draining;
         }
 
         @Override
         protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
-            if (gate.isDraining()) {
+            if (draining.getAsBoolean()) {
                 builder.message("shutting down").down();
             } else {
                 builder.up();

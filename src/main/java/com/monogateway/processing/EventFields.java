@@ -1,6 +1,7 @@
 package com.monogateway.processing;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.monogateway.vocabulary.Vocabulary;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.time.OffsetDateTime;
@@ -196,19 +197,19 @@ public final class EventFields {
 
     private static Map<String, Object> common(Exchange exchange) {
         Map<String, Object> p = new HashMap<>();
-        p.put("inbox_id", exchange.getIn().getHeader(ProcessingHeaders.INBOX_ID, Long.class));
+        p.put("inbox_id", exchange.getIn().getHeader(Vocabulary.INBOX_ID, Long.class));
         p.put("event_type", eventType(exchange));
-        p.put("live_mode", exchange.getIn().getHeader(ProcessingHeaders.LIVE_MODE, Boolean.class));
-        p.put("source", exchange.getIn().getHeader(ProcessingHeaders.SOURCE, "webhook", String.class));
+        p.put("live_mode", exchange.getIn().getHeader(Vocabulary.LIVE_MODE, Boolean.class));
+        p.put("source", exchange.getIn().getHeader(Vocabulary.SOURCE, "webhook", String.class));
         return p;
     }
 
     private static String eventType(Exchange exchange) {
-        return exchange.getIn().getHeader(ProcessingHeaders.EVENT_TYPE, String.class);
+        return exchange.getIn().getHeader(Vocabulary.EVENT_TYPE, String.class);
     }
 
     private static JsonNode data(Exchange exchange) {
-        return exchange.getProperty(ProcessingHeaders.EVENT_JSON, JsonNode.class).path("data");
+        return exchange.getProperty(Vocabulary.EVENT_JSON, JsonNode.class).path("data");
     }
 
     private static String accountStatus(String type) {
@@ -242,8 +243,8 @@ public final class EventFields {
                 return t;
             }
         }
-        OffsetDateTime stamped = time(exchange.getProperty(ProcessingHeaders.EVENT_JSON, JsonNode.class).path("timestamp"));
-        return stamped != null ? stamped : exchange.getIn().getHeader(ProcessingHeaders.RECEIVED_AT, OffsetDateTime.class);
+        OffsetDateTime stamped = time(exchange.getProperty(Vocabulary.EVENT_JSON, JsonNode.class).path("timestamp"));
+        return stamped != null ? stamped : exchange.getIn().getHeader(Vocabulary.RECEIVED_AT, OffsetDateTime.class);
     }
 
     private static OffsetDateTime time(JsonNode node) {

@@ -2,9 +2,10 @@ package com.monogateway.processing;
 
 import com.monogateway.alerts.AlertQueue;
 import com.monogateway.config.GatewaySettings;
+import com.monogateway.database.TransientFailures;
 import com.monogateway.failure.DeadLetters;
-import com.monogateway.failure.TransientFailures;
 import com.monogateway.ingest.IngestRoutes;
+import com.monogateway.vocabulary.Vocabulary;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.ShutdownRunningTask;
@@ -14,18 +15,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The fixed machinery around the YAML event routes: feeds stored events to {@link InboxProcessor}
+ * The fixed machinery around the YAML event routes: feeds stored events to {@link InboxWorker}
  * (right after receipt, and by a periodic sweep), runs each event through the YAML router
  * ({@code direct:mono-event}), queues alerts for alerting event types and deliveries to the ESB, and
  * sends what still fails after every redelivery to the dead-letter store.
  */
 public final class ProcessingRoutes extends RouteBuilder {
 
-    /** One event exchange, as built by {@link InboxProcessor}, goes through here: redelivered, then dead-lettered. */
+    /** One event exchange, as built by {@link InboxWorker}, goes through here: redelivered, then dead-lettered. */
     public static final String PROCESS = "direct:mono-process";
     /**
      * The same steps without any error handling: the first failure comes straight back to
-     * {@link InboxProcessor}, which then redoes the batch one event at a time through {@link #PROCESS}.
+     * {@link InboxWorker}, which then redoes the batch one event at a time through {@link #PROCESS}.
      */
     public static final String PROCESS_OR_FAIL = "direct:mono-process-or-fail";
     /** The steps of processing one event, shared by both entries. */
@@ -40,7 +41,7 @@ public final class ProcessingRoutes extends RouteBuilder {
     // Start after the YAML routes (auto-numbered from 1000) so no event meets a missing handler, stop before them.
     private static final int START_LAST = 10_000;
 
-    private final InboxProcessor processor;
+    private final InboxWorker processor;
     /** Queues an applied event's deliveries (the outbox), in the processing transaction; null with no destinations. */
     private final Processor outbox;
     /** Schedules the calls to Mono's API an applied event needs (see the monoapi package); null without a key. */
@@ -49,7 +50,7 @@ public final class ProcessingRoutes extends RouteBuilder {
     private final AlertQueue alerts;
     private final DeadLetters deadLetters;
 
-    public ProcessingRoutes(InboxProcessor processor, GatewaySettings settings, AlertQueue alerts, DeadLetters deadLetters,
+    public ProcessingRoutes(InboxWorker processor, GatewaySettings settings, AlertQueue alerts, DeadLetters deadLetters,
             Processor outbox, Processor apiChecks) {
         this.processor = processor;
         this.outbox = outbox;
@@ -64,7 +65,7 @@ public final class ProcessingRoutes extends RouteBuilder {
         from(PROCESS).routeId("mono-process")
                 .errorHandler(deadLetterChannel())
                 // A deadlock or a lost connection is not retried in place: the whole batch is rolled back
-                // (see InboxProcessor) and its events are claimed again; nothing is dead-lettered for it.
+                // (see InboxWorker) and its events are claimed again; nothing is dead-lettered for it.
                 .onException(Exception.class).onWhen(exchange -> TransientFailures.needsNewTransaction(caught(exchange)))
                     .maximumRedeliveries(0).handled(true)
                 .end()
@@ -81,7 +82,7 @@ public final class ProcessingRoutes extends RouteBuilder {
                 .filter(exchange -> apiChecks != null && applied(exchange))
                     .process(exchange -> apiChecks.process(exchange))
                 .end()
-                .filter(exchange -> applied(exchange) && alerts.alertsOn(exchange.getIn().getHeader(ProcessingHeaders.EVENT_TYPE, String.class)))
+                .filter(exchange -> applied(exchange) && alerts.alertsOn(exchange.getIn().getHeader(Vocabulary.EVENT_TYPE, String.class)))
                     .process(alerts::queueEventAlert)
                 .end()
                 // Deliveries to the ESB are only queued here, in the same transaction: processing never
@@ -96,7 +97,7 @@ public final class ProcessingRoutes extends RouteBuilder {
         // New events wake the workers; each wake-up drains whatever waits. The queue holds one wake-up per
         // worker at most (more would find nothing left), and on shutdown is simply dropped: the inbox
         // keeps the events and the next start processes them.
-        from(IngestRoutes.NEW_EVENTS + "&concurrentConsumers={{mono.processing.workers}}")
+        from(Vocabulary.NEW_EVENTS + "&concurrentConsumers={{mono.processing.workers}}")
                 .routeId("mono-process-new-events").startupOrder(START_LAST)
                 .shutdownRunningTask(ShutdownRunningTask.CompleteCurrentTaskOnly)
                 .process(exchange -> processor.drain());
@@ -117,7 +118,7 @@ public final class ProcessingRoutes extends RouteBuilder {
     }
 
     private static boolean applied(Exchange exchange) {
-        return !"ignored".equals(exchange.getProperty(ProcessingHeaders.OUTCOME, String.class));
+        return !"ignored".equals(exchange.getProperty(Vocabulary.OUTCOME, String.class));
     }
 
     /** Redelivers a failing event with exponential backoff, then hands it to the dead-letter store. */
@@ -136,8 +137,8 @@ public final class ProcessingRoutes extends RouteBuilder {
                     var in = exchange.getIn();
                     Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
                     LOG.warn("Retrying {} event {} (#{}), attempt {} of {}, after: {}",
-                            in.getHeader(ProcessingHeaders.EVENT_TYPE), in.getHeader(ProcessingHeaders.DEDUPE_KEY),
-                            in.getHeader(ProcessingHeaders.INBOX_ID), in.getHeader(Exchange.REDELIVERY_COUNTER, Integer.class) + 1,
+                            in.getHeader(Vocabulary.EVENT_TYPE), in.getHeader(Vocabulary.DEDUPE_KEY),
+                            in.getHeader(Vocabulary.INBOX_ID), in.getHeader(Exchange.REDELIVERY_COUNTER, Integer.class) + 1,
                             redelivery.maxAttempts(), cause == null ? "?" : cause.toString());
                 });
         return dlc;

@@ -1,7 +1,7 @@
 package com.monogateway.retention;
 
 import com.monogateway.database.Transactions;
-import com.monogateway.failure.TransientFailures;
+import com.monogateway.database.TransientFailures;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Array;

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.monogateway.ingest.MonoEnvelope;
 import com.monogateway.support.RunningGateway;
+import com.monogateway.vocabulary.Vocabulary;
 import java.time.OffsetDateTime;
 import java.util.Map;
 import org.apache.camel.Exchange;
@@ -23,10 +24,10 @@ class EventFieldsTest {
     private static Exchange exchange(String fixture) throws Exception {
         JsonNode event = MonoEnvelope.eventNode(JSON.readTree(RunningGateway.fixture(fixture)));
         Exchange exchange = new DefaultExchange(CONTEXT);
-        exchange.getIn().setHeader(ProcessingHeaders.EVENT_TYPE, event.path("event").asText());
-        exchange.getIn().setHeader(ProcessingHeaders.INBOX_ID, 42L);
-        exchange.getIn().setHeader(ProcessingHeaders.LIVE_MODE, true);
-        exchange.setProperty(ProcessingHeaders.EVENT_JSON, event);
+        exchange.getIn().setHeader(Vocabulary.EVENT_TYPE, event.path("event").asText());
+        exchange.getIn().setHeader(Vocabulary.INBOX_ID, 42L);
+        exchange.getIn().setHeader(Vocabulary.LIVE_MODE, true);
+        exchange.setProperty(Vocabulary.EVENT_JSON, event);
         return exchange;
     }
 
@@ -45,9 +46,9 @@ class EventFieldsTest {
         assertEquals(42L, p.get("inbox_id"));
         assertEquals("webhook", p.get("source"));
         assertEquals(id, EventFields.objectKey("direct_debit.payment_" + status, exchange(fixture).getProperty(
-                ProcessingHeaders.EVENT_JSON, JsonNode.class)));
+                Vocabulary.EVENT_JSON, JsonNode.class)));
         assertEquals(reference, EventFields.reference("direct_debit.payment_" + status, exchange(fixture).getProperty(
-                ProcessingHeaders.EVENT_JSON, JsonNode.class)));
+                Vocabulary.EVENT_JSON, JsonNode.class)));
     }
 
     @Test
@@ -73,7 +74,7 @@ class EventFieldsTest {
     @Test
     void aPaymentWithoutItsIdCannotBeApplied() throws Exception {
         Exchange exchange = exchange("payment_successful.json");
-        ((com.fasterxml.jackson.databind.node.ObjectNode) exchange.getProperty(ProcessingHeaders.EVENT_JSON, JsonNode.class)
+        ((com.fasterxml.jackson.databind.node.ObjectNode) exchange.getProperty(Vocabulary.EVENT_JSON, JsonNode.class)
                 .path("data").path("object")).remove("id");
         assertThrows(EventFields.InvalidEventDataException.class, () -> new EventFields().payment(exchange));
     }

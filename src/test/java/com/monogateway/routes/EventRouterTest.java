@@ -3,7 +3,7 @@ package com.monogateway.routes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import com.monogateway.processing.ProcessingHeaders;
+import com.monogateway.vocabulary.Vocabulary;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,9 +68,9 @@ class EventRouterTest extends CamelMainTestSupport {
             getMockEndpoint("mock:direct:mono-" + handler).reset();
         }
         Exchange exchange = template.send("direct:mono-event", e -> {
-            e.getIn().setHeader(ProcessingHeaders.EVENT_TYPE, type);
+            e.getIn().setHeader(Vocabulary.EVENT_TYPE, type);
             if (live != null) {
-                e.getIn().setHeader(ProcessingHeaders.LIVE_MODE, live);
+                e.getIn().setHeader(Vocabulary.LIVE_MODE, live);
             }
             e.getIn().setBody(Map.of("event", type, "data", Map.of()));
         });
@@ -83,10 +83,10 @@ class EventRouterTest extends CamelMainTestSupport {
                 reached = "direct:mono-" + handler;
             }
         }
-        String outcome = exchange.getProperty(ProcessingHeaders.OUTCOME, String.class);
+        String outcome = exchange.getProperty(Vocabulary.OUTCOME, String.class);
         if ("ignored".equals(outcome)) {
             assertNull(reached, type + " was both ignored and handled by " + reached);
-            return "ignored:" + exchange.getProperty(ProcessingHeaders.OUTCOME_REASON, String.class);
+            return "ignored:" + exchange.getProperty(Vocabulary.OUTCOME_REASON, String.class);
         }
         return reached;
     }

@@ -1,4 +1,4 @@
-package com.monogateway.failure;
+package com.monogateway.database;
 
 import java.sql.SQLException;
 import java.sql.SQLRecoverableException;

@@ -6,11 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.monogateway.database.TransactionalDataSource;
 import com.monogateway.database.Transactions;
+import com.monogateway.database.TransientFailures;
 import com.monogateway.failure.DeadLetters;
-import com.monogateway.failure.TransientFailures;
 import com.monogateway.ingest.MonoEnvelope;
 import com.monogateway.ingest.WebhookReceiver;
 import com.monogateway.operations.GatewayMetrics;
+import com.monogateway.vocabulary.Vocabulary;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -47,9 +48,9 @@ import org.slf4j.MDC;
  * rolled back alone. A batch cut short (crash, database outage) leaves its events {@code received} and
  * they are claimed again later; domain writes are idempotent, so that repetition is harmless.
  */
-public final class InboxProcessor {
+public final class InboxWorker {
 
-    private static final Logger LOG = LoggerFactory.getLogger(InboxProcessor.class);
+    private static final Logger LOG = LoggerFactory.getLogger(InboxWorker.class);
     private static final String STARTED = "MonoProcessingStarted";
     private static final int MAX_ABANDONED_IN_A_ROW = 3;
 
@@ -115,7 +116,7 @@ public final class InboxProcessor {
         }
     }
 
-    public InboxProcessor(DataSource pool, TransactionalDataSource routesDataSource, ProducerTemplate template, ObjectMapper mapper,
+    public InboxWorker(DataSource pool, TransactionalDataSource routesDataSource, ProducerTemplate template, ObjectMapper mapper,
             DeadLetters deadLetters, int batchSize, GatewayMetrics metrics, BooleanSupplier ingestBusy, BooleanSupplier backlogOverdue,
             Runnable committed) {
         this.deadLetters = deadLetters;
@@ -320,15 +321,15 @@ public final class InboxProcessor {
     }
 
     private static void putMdc(InboxRow row) {
-        MDC.put(WebhookReceiver.MDC_EVENT_TYPE, row.eventType());
-        MDC.put(WebhookReceiver.MDC_EVENT_ID, row.eventId() == null ? "" : row.eventId());
-        MDC.put(WebhookReceiver.MDC_DEDUPE_KEY, row.dedupeKey());
+        MDC.put(Vocabulary.MDC_EVENT_TYPE, row.eventType());
+        MDC.put(Vocabulary.MDC_EVENT_ID, row.eventId() == null ? "" : row.eventId());
+        MDC.put(Vocabulary.MDC_DEDUPE_KEY, row.dedupeKey());
     }
 
     private static void clearMdc() {
-        MDC.remove(WebhookReceiver.MDC_EVENT_TYPE);
-        MDC.remove(WebhookReceiver.MDC_EVENT_ID);
-        MDC.remove(WebhookReceiver.MDC_DEDUPE_KEY);
+        MDC.remove(Vocabulary.MDC_EVENT_TYPE);
+        MDC.remove(Vocabulary.MDC_EVENT_ID);
+        MDC.remove(Vocabulary.MDC_DEDUPE_KEY);
     }
 
     private void count(InboxRow row, Outcome outcome) {
@@ -404,20 +405,20 @@ public final class InboxProcessor {
         try {
             JsonNode event = MonoEnvelope.eventNode(mapper.readTree(row.payload()));
             var in = exchange.getIn();
-            in.setHeader(ProcessingHeaders.EVENT_TYPE, row.eventType());
-            in.setHeader(ProcessingHeaders.DEDUPE_KEY, row.dedupeKey());
-            in.setHeader(ProcessingHeaders.INBOX_ID, row.id());
-            in.setHeader(ProcessingHeaders.RECEIVED_AT, row.receivedAt());
-            in.setHeader(ProcessingHeaders.SOURCE, row.source());
+            in.setHeader(Vocabulary.EVENT_TYPE, row.eventType());
+            in.setHeader(Vocabulary.DEDUPE_KEY, row.dedupeKey());
+            in.setHeader(Vocabulary.INBOX_ID, row.id());
+            in.setHeader(Vocabulary.RECEIVED_AT, row.receivedAt());
+            in.setHeader(Vocabulary.SOURCE, row.source());
             if (row.eventId() != null) {
-                in.setHeader(ProcessingHeaders.EVENT_ID, row.eventId());
+                in.setHeader(Vocabulary.EVENT_ID, row.eventId());
             }
             if (row.liveMode() != null) {
-                in.setHeader(ProcessingHeaders.LIVE_MODE, row.liveMode());
+                in.setHeader(Vocabulary.LIVE_MODE, row.liveMode());
             }
             in.setBody(mapper.convertValue(event, Map.class));
-            exchange.setProperty(ProcessingHeaders.PAYLOAD, row.payload());
-            exchange.setProperty(ProcessingHeaders.EVENT_JSON, event);
+            exchange.setProperty(Vocabulary.PAYLOAD, row.payload());
+            exchange.setProperty(Vocabulary.EVENT_JSON, event);
             return exchange;
         } catch (Exception e) {
             throw new UnreadableEventException(e);
@@ -425,17 +426,17 @@ public final class InboxProcessor {
     }
 
     private static String objectKey(InboxRow row, Exchange exchange) {
-        return EventFields.objectKey(row.eventType(), exchange.getProperty(ProcessingHeaders.EVENT_JSON, JsonNode.class));
+        return EventFields.objectKey(row.eventType(), exchange.getProperty(Vocabulary.EVENT_JSON, JsonNode.class));
     }
 
     private static String reference(InboxRow row, Exchange exchange) {
-        return EventFields.reference(row.eventType(), exchange.getProperty(ProcessingHeaders.EVENT_JSON, JsonNode.class));
+        return EventFields.reference(row.eventType(), exchange.getProperty(Vocabulary.EVENT_JSON, JsonNode.class));
     }
 
     /** Processed, or ignored with its reason, as the routes decided; its log line goes to {@code log}. */
     private Outcome appliedOutcome(InboxRow row, Exchange exchange, java.util.function.Consumer<Runnable> log) {
-        if ("ignored".equals(exchange.getProperty(ProcessingHeaders.OUTCOME, String.class))) {
-            String reason = exchange.getProperty(ProcessingHeaders.OUTCOME_REASON, "ignored", String.class);
+        if ("ignored".equals(exchange.getProperty(Vocabulary.OUTCOME, String.class))) {
+            String reason = exchange.getProperty(Vocabulary.OUTCOME_REASON, "ignored", String.class);
             if (!"no-handler".equals(reason)) {
                 log.accept(() -> LOG.info("Ignored {} event {} (#{}): {}", row.eventType(), row.dedupeKey(), row.id(), reason));
             } else if (typesReportedUnhandled.add(row.eventType())) {

@@ -1,11 +1,15 @@
-package com.monogateway.processing;
+package com.monogateway.vocabulary;
 
 /**
- * What the processing side puts on each event exchange it sends through the YAML routes. Routes read
- * the headers; they set {@link #OUTCOME} (and {@link #OUTCOME_REASON}) to {@code ignored} when they
- * deliberately leave an event alone.
+ * The names the gateway's packages and its YAML routes share: the headers and exchange properties of an
+ * event exchange, the MDC keys of log lines, and the internal endpoints that connect ingest and
+ * processing. One place, so a name means one thing everywhere.
  */
-public final class ProcessingHeaders {
+public final class Vocabulary {
+
+    // ---- Event exchanges: what processing puts on each event it sends through the YAML routes. Routes
+    // read the headers; they set OUTCOME (and OUTCOME_REASON) to "ignored" to leave an event alone.
+
 
     /** Header: the event type, from the flat or the nested envelope. */
     public static final String EVENT_TYPE = "MonoEvent";
@@ -13,7 +17,10 @@ public final class ProcessingHeaders {
     public static final String EVENT_ID = "MonoEventId";
     /** Header: the inbox's unique key for the event. */
     public static final String DEDUPE_KEY = "MonoDedupeKey";
-    /** Header: the webhook_events row id. */
+    /**
+     * The webhook_events row id: a header of every event exchange in processing, and the exchange property
+     * ingest sets on a webhook's exchange once the event is stored.
+     */
     public static final String INBOX_ID = "MonoInboxId";
     /** Header: the event's live flag (true, false, or absent when the event has none). */
     public static final String LIVE_MODE = "MonoLiveMode";
@@ -40,6 +47,15 @@ public final class ProcessingHeaders {
      */
     public static final String HOLD_DELIVERIES = "MonoHoldDeliveries";
 
-    private ProcessingHeaders() {
+    // ---- Log lines: while an event is handled, the MDC holds these.
+    public static final String MDC_EVENT_TYPE = "mono.eventType";
+    public static final String MDC_EVENT_ID = "mono.eventId";
+    public static final String MDC_DEDUPE_KEY = "mono.dedupeKey";
+
+    // ---- Internal endpoints.
+    /** Ingest wakes the processing workers here; its size is one wake-up per worker. */
+    public static final String NEW_EVENTS = "seda:mono-new-events?size={{mono.processing.workers}}";
+
+    private Vocabulary() {
     }
 }
