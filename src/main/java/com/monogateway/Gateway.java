@@ -40,6 +40,7 @@ import com.monogateway.processing.InboxWorker;
 import com.monogateway.processing.ProcessingRoutes;
 import com.monogateway.processing.RouteCheck;
 import com.monogateway.retention.Retention;
+import com.monogateway.vocabulary.Vocabulary;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -259,6 +260,16 @@ public final class Gateway {
         private AdminHttp adminHttp;
         private Deliveries deliveries;
         private PrometheusMeterRegistry meterRegistry;
+        // Built by the steps of assemble(), in order.
+        private javax.sql.DataSource dataSource;
+        private TransactionalDataSource routesDataSource;
+        private ObjectMapper mapper;
+        private InboxStats stats;
+        private GatewayMetrics metrics;
+        private ProducerTemplate template;
+        private AlertQueue alerts;
+        private DeadLetters deadLetters;
+        private MonoApiRoutes monoApi;
 
         Lifecycle(boolean localProperties) {
             this.localProperties = localProperties;
@@ -292,11 +303,24 @@ public final class Gateway {
             }
         }
 
+        /** The gateway, step by step; each step names what it adds. */
         private void assemble(BaseMainSupport main, CamelContext context) {
-            var dataSource = database.dataSource();
+            shared(context);
+            exposeToYamlRoutes(context);
+            ingest(main, context);
+            failurePath();
+            delivery(main, context);
+            processing(main);
+            alertEmails(main, context);
+            admin(main);
+            operations(main, context);
+        }
+
+        /** The connection pool, the JSON mapper, metrics and a producer template every later step uses. */
+        private void shared(CamelContext context) {
+            dataSource = database.dataSource();
             // The YAML routes write in the processing transaction when there is one (see TransactionalDataSource).
-            TransactionalDataSource routesDataSource = new TransactionalDataSource(dataSource);
-            context.getRegistry().bind(DATA_SOURCE, routesDataSource);
+            routesDataSource = new TransactionalDataSource(dataSource);
             // Every jdbc: endpoint, including those of edited YAML routes, parses its SQL once, not per event.
             RememberingStatementStrategy statements = new RememberingStatementStrategy();
             context.getCamelContextExtension().registerEndpointCallback((uri, endpoint) -> {
@@ -305,15 +329,25 @@ public final class Gateway {
                 }
                 return endpoint;
             });
-            ObjectMapper mapper = new ObjectMapper();
+            mapper = new ObjectMapper();
+            stats = new InboxStats(dataSource);
+            metrics = new GatewayMetrics(meterRegistry, stats);
+            template = context.createProducerTemplate();
+        }
 
-            InboxStats stats = new InboxStats(dataSource);
-            GatewayMetrics metrics = new GatewayMetrics(meterRegistry, stats);
+        /**
+         * Everything routes/*.camel.yaml may reference by name, in one place: {@value #DATA_SOURCE} (the
+         * database, in the processing transaction) for {@code jdbc:monoDb}, and {@value #EVENT_FIELDS} (Mono's
+         * shape variants as SQL parameters). The headers and properties of an event are in {@link Vocabulary}.
+         */
+        private void exposeToYamlRoutes(CamelContext context) {
+            context.getRegistry().bind(DATA_SOURCE, routesDataSource);
+            context.getRegistry().bind(EVENT_FIELDS, new EventFields(settings.monoApi().maskIdentity()));
+        }
+
+        /** The webhook port: its guarded HTTP server, the durable inbox and the ingest route. */
+        private void ingest(BaseMainSupport main, CamelContext context) {
             gate = new IngestGate();
-            for (var check : GatewayHealthChecks.all(dataSource, database.description(), stats, gate::isDraining)) {
-                context.getRegistry().bind("mono-health-" + check.getId(), check);
-            }
-
             inbox = new Inbox(dataSource, settings.ingestWriters(), settings.ingestMaxBatch(),
                     settings.dbConnectionTimeoutMs() + 5_000L);
             SecretMatcher webhookSecrets = new SecretMatcher(settings.webhookSecrets());
@@ -326,7 +360,16 @@ public final class Gateway {
                             new ShutdownFallback(settings.webhookPath(), gate)));
             // Started now, as Camel main starts its own server: the routes' consumers need its router.
             startService(context, server);
+        }
 
+        /** Where failures go: the alert queue and the dead-letter store. */
+        private void failurePath() {
+            alerts = new AlertQueue(dataSource, mapper, settings.alerts().enabled(), settings.alerts().events());
+            deadLetters = new DeadLetters(dataSource, alerts, settings.redelivery().maxAttempts());
+        }
+
+        /** Delivery to the ESB: the JMS connection, the outbox and one forwarder per destination. */
+        private void delivery(BaseMainSupport main, CamelContext context) {
             // Before the routes: amqp: and jms: endpoints take the connection factory they find in the registry.
             var jms = settings.jms();
             jms.url().ifPresent(url -> {
@@ -338,42 +381,57 @@ public final class Gateway {
                 }
                 JmsConnector.install(context, url, jms.username(), jms.password());
             });
-
-            ProducerTemplate template = context.createProducerTemplate();
-            context.getRegistry().bind(EVENT_FIELDS, new EventFields(settings.monoApi().maskIdentity()));
-            AlertQueue alerts = new AlertQueue(dataSource, mapper, settings.alerts().enabled(), settings.alerts().events());
-            DeadLetters deadLetters = new DeadLetters(dataSource, alerts, settings.redelivery().maxAttempts());
             deliveries = new Deliveries(settings.destinations(), dataSource, routesDataSource, template, alerts, meterRegistry);
             context.getRegistry().bind("mono-health-destinations", deliveries.healthCheck());
             main.configure().addRoutesBuilder(new DeliveryRoutes(deliveries, mapper));
-            InboxWorker processor = new InboxWorker(dataSource, routesDataSource, template, mapper, deadLetters,
+        }
+
+        /** Applying stored events (the inbox worker and the YAML routes), Mono API checks, retention. */
+        private void processing(BaseMainSupport main) {
+            InboxWorker worker = new InboxWorker(dataSource, routesDataSource, template, mapper, deadLetters,
                     settings.processingBatchSize(), metrics, busyIngest(gate, settings.burstRate()),
                     () -> stats.oldestAgeSeconds() * 1_000 >= settings.burstMaxDelayMs(), deliveries::wakeAll);
-            MonoApiRoutes monoApi = new MonoApiRoutes(settings.monoApi(), dataSource, routesDataSource, alerts, mapper, meterRegistry,
+            monoApi = new MonoApiRoutes(settings.monoApi(), dataSource, routesDataSource, alerts, mapper, meterRegistry,
                     deliveries::wakeAll);
             main.configure().addRoutesBuilder(monoApi);
             main.configure().addRoutesBuilder(new Retention(dataSource, settings.retentionMs(), settings.retentionIntervalMs(),
                     meterRegistry));
-            main.configure().addRoutesBuilder(new ProcessingRoutes(processor, settings, alerts, deadLetters,
+            main.configure().addRoutesBuilder(new ProcessingRoutes(worker, settings, alerts, deadLetters,
                     settings.destinations().isEmpty() ? null : (org.apache.camel.Processor) deliveries.store()::enqueue,
                     monoApi.schedulesChecks() ? (org.apache.camel.Processor) monoApi::scheduleChecks : null));
+        }
 
-            if (settings.alerts().enabled()) {
-                AlertComposer composer = new AlertComposer(context, settings.alerts().templatesDir(), settings.adminBaseUrl(),
-                        !settings.adminTokens().isEmpty(), settings.alerts().digestWindowMs(), settings.alerts().digestMaxEntries());
-                AlertSender sender = new AlertSender(dataSource, template, composer, mapper, settings.alerts().digestThreshold());
-                main.configure().addRoutesBuilder(new AlertRoutes(sender, settings));
+        /** Alert emails from the queue (none when mono.alerts.enabled=false). */
+        private void alertEmails(BaseMainSupport main, CamelContext context) {
+            if (!settings.alerts().enabled()) {
+                return;
             }
-            if (!settings.adminTokens().isEmpty()) {
-                main.configure().addRoutesBuilder(new AdminRoutes(deadLetters, mapper, template));
-                main.configure().addRoutesBuilder(new EventLogRoutes(new EventLog(dataSource, mapper,
-                        settings.destinations().stream().map(GatewaySettings.Destination::name).toList()), mapper, template));
-                List<AdminOperation> operations = new java.util.ArrayList<>(AdminRoutes.OPERATIONS);
-                operations.addAll(DeliveryRoutes.OPERATIONS);
-                operations.addAll(MonoApiRoutes.OPERATIONS);
-                operations.addAll(EventLogRoutes.OPERATIONS);
-                adminHttp = new AdminHttp(new SecretMatcher(settings.adminTokens()), template, operations,
-                        new ConsoleSessions(settings.adminSessionTimeoutMs()));
+            AlertComposer composer = new AlertComposer(context, settings.alerts().templatesDir(), settings.adminBaseUrl(),
+                    !settings.adminTokens().isEmpty(), settings.alerts().digestWindowMs(), settings.alerts().digestMaxEntries());
+            AlertSender sender = new AlertSender(dataSource, template, composer, mapper, settings.alerts().digestThreshold());
+            main.configure().addRoutesBuilder(new AlertRoutes(sender, settings));
+        }
+
+        /** The admin API and the console, on the management port (none without mono.admin.token). */
+        private void admin(BaseMainSupport main) {
+            if (settings.adminTokens().isEmpty()) {
+                return;
+            }
+            main.configure().addRoutesBuilder(new AdminRoutes(deadLetters, mapper, template));
+            main.configure().addRoutesBuilder(new EventLogRoutes(new EventLog(dataSource, mapper,
+                    settings.destinations().stream().map(GatewaySettings.Destination::name).toList()), mapper, template));
+            List<AdminOperation> operations = new java.util.ArrayList<>(AdminRoutes.OPERATIONS);
+            operations.addAll(DeliveryRoutes.OPERATIONS);
+            operations.addAll(MonoApiRoutes.OPERATIONS);
+            operations.addAll(EventLogRoutes.OPERATIONS);
+            adminHttp = new AdminHttp(new SecretMatcher(settings.adminTokens()), template, operations,
+                    new ConsoleSessions(settings.adminSessionTimeoutMs()));
+        }
+
+        /** Health checks and the backlog figures behind them and the metrics. */
+        private void operations(BaseMainSupport main, CamelContext context) {
+            for (var check : GatewayHealthChecks.all(dataSource, database.description(), stats, gate::isDraining)) {
+                context.getRegistry().bind("mono-health-" + check.getId(), check);
             }
             main.configure().addRoutesBuilder(new RouteBuilder() {
                 @Override
