@@ -2,15 +2,12 @@ package com.monogateway.monoapi;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.monogateway.config.GatewaySettings;
-import com.monogateway.database.Transactions;
 import com.monogateway.processing.EventFields;
 import com.monogateway.vocabulary.Vocabulary;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -26,7 +23,6 @@ import org.slf4j.LoggerFactory;
 public final class AccountDetails {
 
     private static final Logger LOG = LoggerFactory.getLogger(AccountDetails.class);
-    private static final int BATCH = 10;
 
     private static final String SCHEDULE = """
             UPDATE accounts SET fetch_at = now(), fetch_failures = 0, fetch_error = NULL WHERE id = ?""";
@@ -79,31 +75,14 @@ public final class AccountDetails {
 
     int runDue(java.util.function.BooleanSupplier running) throws SQLException {
         int done = 0;
-        List<String[]> due;
-        while (running.getAsBoolean() && !(due = claim()).isEmpty()) {
-            for (String[] account : due) {
-                fetch(account[0], Integer.parseInt(account[1]));
+        List<DueCalls.Due> due;
+        while (running.getAsBoolean() && !(due = DueCalls.claim(pool, CLAIM, settings)).isEmpty()) {
+            for (DueCalls.Due account : due) {
+                fetch(account.id(), account.failures());
                 done++;
             }
         }
         return done;
-    }
-
-    private List<String[]> claim() throws SQLException {
-        long leaseMs = BATCH * (settings.connectTimeoutMs() + settings.readTimeoutMs()) + 60_000;
-        return Transactions.inTransaction(pool, c -> {
-            List<String[]> ids = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(CLAIM)) {
-                ps.setInt(1, BATCH);
-                ps.setString(2, leaseMs + " milliseconds");
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        ids.add(new String[] {rs.getString(1), Integer.toString(rs.getInt(2))});
-                    }
-                }
-            }
-            return ids;
-        });
     }
 
     private void fetch(String id, int failures) throws SQLException {
@@ -111,8 +90,7 @@ public final class AccountDetails {
         try {
             answer = api.account(id);
         } catch (MonoApiClient.Unavailable e) {
-            long backoff = e.retryAfterMs() > 0 ? e.retryAfterMs()
-                    : Math.min(settings.maxBackoffMs(), settings.initialBackoffMs() << Math.min(failures, 20));
+            long backoff = DueCalls.waitMs(settings, failures, e.retryAfterMs());
             try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(RETRY_LATER)) {
                 ps.setString(1, e.getMessage());
                 ps.setString(2, backoff + " milliseconds");

@@ -44,7 +44,6 @@ import org.slf4j.LoggerFactory;
 public final class PaymentChecks {
 
     private static final Logger LOG = LoggerFactory.getLogger(PaymentChecks.class);
-    private static final int BATCH = 10;
 
     private static final String SCHEDULE = """
             UPDATE payments SET verification = 'pending', verification_detail = NULL, check_at = now(), check_failures = 0,
@@ -57,7 +56,7 @@ public final class PaymentChecks {
               ORDER BY check_at LIMIT ? FOR UPDATE SKIP LOCKED
             )
             UPDATE payments p SET check_lease_until = now() + CAST(? AS interval) FROM due WHERE p.id = due.id
-            RETURNING p.id""";
+            RETURNING p.id, p.check_failures""";
     private static final String CURRENT = """
             SELECT id, reference, status, amount, currency, last_inbox_event_id, last_event_type, recorded_at, reconcile_checks,
                    check_failures, verification, now() AS now
@@ -134,32 +133,14 @@ public final class PaymentChecks {
     /** Makes the calls that are due, a few at a time, until none is left or the gateway stops; answers how many. */
     int runDue(java.util.function.BooleanSupplier running) throws SQLException {
         int done = 0;
-        List<String> due;
-        while (running.getAsBoolean() && !(due = claim()).isEmpty()) {
-            for (String id : due) {
-                check(id);
+        List<DueCalls.Due> due;
+        while (running.getAsBoolean() && !(due = DueCalls.claim(pool, CLAIM, settings)).isEmpty()) {
+            for (DueCalls.Due payment : due) {
+                check(payment.id());
                 done++;
             }
         }
         return done;
-    }
-
-    private List<String> claim() throws SQLException {
-        // Long enough for every call of the batch to time out, and then some.
-        long leaseMs = BATCH * (settings.connectTimeoutMs() + settings.readTimeoutMs()) + 60_000;
-        return Transactions.inTransaction(pool, c -> {
-            List<String> ids = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(CLAIM)) {
-                ps.setInt(1, BATCH);
-                ps.setString(2, leaseMs + " milliseconds");
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        ids.add(rs.getString(1));
-                    }
-                }
-            }
-            return ids;
-        });
     }
 
     /** One payment: ask Mono (no transaction open meanwhile), then record the answer in one transaction. */
@@ -212,8 +193,7 @@ public final class PaymentChecks {
 
     /** The answer did not settle it: ask again after the back-off (or Mono's own wait), until max-age. */
     private void askAgain(Connection c, Payment p, String why, long retryAfterMs) throws SQLException {
-        long backoff = retryAfterMs > 0 ? retryAfterMs
-                : Math.min(settings.maxBackoffMs(), settings.initialBackoffMs() << Math.min(p.failures(), 20));
+        long backoff = DueCalls.waitMs(settings, p.failures(), retryAfterMs);
         OffsetDateTime next = p.now().plusNanos(backoff * 1_000_000);
         boolean giveUp = next.isAfter(p.recordedAt().plusNanos(settings.reconcileMaxAgeMs() * 1_000_000));
         try (PreparedStatement ps = c.prepareStatement(RETRY_LATER)) {
