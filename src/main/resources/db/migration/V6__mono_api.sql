@@ -20,7 +20,10 @@ ALTER TABLE payments
     ADD COLUMN check_failures      integer NOT NULL DEFAULT 0,   -- failed calls in a row: the back-off
     ADD COLUMN check_lease_until   timestamptz,
     ADD COLUMN check_error         text,
-    ADD COLUMN reconcile_checks    integer NOT NULL DEFAULT 0;
+    ADD COLUMN reconcile_checks    integer NOT NULL DEFAULT 0,
+    -- The newest inbox event that asked for this check: held deliveries up to it are released or discarded
+    -- with its answer (an older-stamped event that did not change the payment asks too).
+    ADD COLUMN check_event_id      bigint;
 CREATE INDEX payments_check_due ON payments (check_at) WHERE check_at IS NOT NULL;
 CREATE INDEX payments_verification_problems ON payments (verified_at) WHERE verification IN ('mismatch', 'not_found');
 

@@ -48,8 +48,11 @@ public final class ConsoleSessions {
         return Map.entry(id, session);
     }
 
-    /** The live session of this cookie value, its idle timeout restarted; empty when unknown or expired. */
-    Optional<Session> find(String id, long now) {
+    /**
+     * The live session of this cookie value; empty when unknown or expired. {@code active}: the operator did
+     * something (the idle timeout restarts), not a page's own refresh.
+     */
+    Optional<Session> find(String id, long now, boolean active) {
         if (id == null || id.isEmpty()) {
             return Optional.empty();
         }
@@ -62,9 +65,12 @@ public final class ConsoleSessions {
             byDigest.remove(key);
             return Optional.empty();
         }
+        if (!active) {
+            return Optional.of(session);
+        }
         Session renewed = new Session(session.csrfToken(), Math.min(now + idleTimeoutMs, session.endsAt()), session.endsAt());
-        byDigest.put(key, renewed);
-        return Optional.of(renewed);
+        // Only if it is still there: a sign-out at this moment must not be undone.
+        return byDigest.replace(key, session, renewed) ? Optional.of(renewed) : Optional.empty();
     }
 
     void close(String id) {

@@ -43,6 +43,7 @@ public final class DeliveryStore {
     // yet commit deliveries, and they would sort before anything it started after; so what is sent is a
     // prefix that can no longer change. (Ids alone would not do: concurrent workers commit out of id order.)
     // Rows leased by another instance, or waiting out a back-off, stop the claim there: nothing overtakes them.
+    // Settling checks status = 'pending': an operator's discard of a row in flight stands.
     private static final String HEAD = """
             WITH horizon AS (
               SELECT COALESCE(min(xact_start), 'infinity') AS t FROM pg_stat_activity
@@ -66,14 +67,14 @@ public final class DeliveryStore {
     private static final String DELIVERED = """
             UPDATE deliveries SET status = 'delivered', delivered_at = now(), attempts = attempts + 1, lease_until = NULL,
                    last_error = NULL
-            WHERE id = ANY (CAST(? AS bigint[]))""";
+            WHERE id = ANY (CAST(? AS bigint[])) AND status = 'pending'""";
     private static final String RETRY_LATER = """
             UPDATE deliveries SET attempts = attempts + 1, last_error = ?, lease_until = NULL,
                    next_attempt_at = now() + CAST(? AS interval)
-            WHERE id = ?""";
+            WHERE id = ? AND status = 'pending'""";
     private static final String DEAD = """
             UPDATE deliveries SET status = 'dead', attempts = attempts + 1, last_error = ?, lease_until = NULL, resolved_at = now()
-            WHERE id = ?""";
+            WHERE id = ? AND status = 'pending'""";
     private static final String RELEASE = "UPDATE deliveries SET lease_until = NULL WHERE id = ANY (CAST(? AS bigint[]))";
 
     private static final String LIST = """
@@ -181,12 +182,15 @@ public final class DeliveryStore {
             }
             if (s.failed() != null) {
                 if (s.dead()) {
+                    int died;
                     try (PreparedStatement ps = c.prepareStatement(DEAD)) {
                         ps.setString(1, s.error());
                         ps.setLong(2, s.failed().id());
-                        ps.executeUpdate();
+                        died = ps.executeUpdate();
                     }
-                    onDead.run(c);
+                    if (died == 1) { // an operator may have discarded it while it was being sent: then no alert
+                        onDead.run(c);
+                    }
                 } else {
                     try (PreparedStatement ps = c.prepareStatement(RETRY_LATER)) {
                         ps.setString(1, s.error());

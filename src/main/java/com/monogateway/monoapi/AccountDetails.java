@@ -34,15 +34,33 @@ public final class AccountDetails {
             )
             UPDATE accounts a SET fetch_lease_until = now() + CAST(? AS interval) FROM due WHERE a.id = due.id
             RETURNING a.id, a.fetch_failures""";
+    // An account no account_updated has described yet takes Mono's answer; one that has keeps its details
+    // and only gets what it lacks (the webhook may be newer than this answer). The BVN as the settings say.
     private static final String FILL = """
-            UPDATE accounts SET
-              name = COALESCE(?, name), account_number = COALESCE(?, account_number), currency = COALESCE(?, currency),
-              balance = COALESCE(?, balance), type = COALESCE(?, type), institution_name = COALESCE(?, institution_name),
-              bank_code = COALESCE(?, bank_code), institution_type = COALESCE(?, institution_type),
-              data_status = COALESCE(?, data_status), auth_method = COALESCE(?, auth_method), bvn = ?,
+            WITH e AS (
+              SELECT CAST(? AS text) AS name, CAST(? AS text) AS account_number, CAST(? AS text) AS currency,
+                     CAST(? AS bigint) AS balance, CAST(? AS text) AS type, CAST(? AS text) AS institution_name,
+                     CAST(? AS text) AS bank_code, CAST(? AS text) AS institution_type, CAST(? AS text) AS data_status,
+                     CAST(? AS text) AS auth_method, CAST(? AS text) AS bvn, CAST(? AS boolean) AS keep_identity
+            )
+            UPDATE accounts AS a SET
+              name = CASE WHEN a.details_event_id IS NULL THEN COALESCE(e.name, a.name) ELSE COALESCE(a.name, e.name) END,
+              account_number = CASE WHEN a.details_event_id IS NULL THEN COALESCE(e.account_number, a.account_number)
+                                    ELSE COALESCE(a.account_number, e.account_number) END,
+              currency = CASE WHEN a.details_event_id IS NULL THEN COALESCE(e.currency, a.currency) ELSE COALESCE(a.currency, e.currency) END,
+              balance = CASE WHEN a.details_event_id IS NULL THEN COALESCE(e.balance, a.balance) ELSE COALESCE(a.balance, e.balance) END,
+              type = CASE WHEN a.details_event_id IS NULL THEN COALESCE(e.type, a.type) ELSE COALESCE(a.type, e.type) END,
+              institution_name = CASE WHEN a.details_event_id IS NULL THEN COALESCE(e.institution_name, a.institution_name)
+                                      ELSE COALESCE(a.institution_name, e.institution_name) END,
+              bank_code = CASE WHEN a.details_event_id IS NULL THEN COALESCE(e.bank_code, a.bank_code)
+                               ELSE COALESCE(a.bank_code, e.bank_code) END,
+              institution_type = CASE WHEN a.details_event_id IS NULL THEN COALESCE(e.institution_type, a.institution_type)
+                                      ELSE COALESCE(a.institution_type, e.institution_type) END,
+              data_status = COALESCE(e.data_status, a.data_status), auth_method = COALESCE(e.auth_method, a.auth_method),
+              bvn = CASE WHEN e.keep_identity THEN COALESCE(e.bvn, a.bvn) END,
               fetched_at = now(), fetch_at = NULL, fetch_lease_until = NULL, fetch_error = NULL, fetch_failures = 0,
               updated_at = now()
-            WHERE id = ?""";
+            FROM e WHERE a.id = ?""";
     private static final String NOT_FOUND = """
             UPDATE accounts SET fetch_at = NULL, fetch_lease_until = NULL, fetch_error = ? WHERE id = ?""";
     private static final String RETRY_LATER = """
@@ -133,7 +151,8 @@ public final class AccountDetails {
             ps.setString(9, text(meta, "data_status"));
             ps.setString(10, text(meta, "auth_method"));
             ps.setString(11, EventFields.identity(text(account, "bvn"), settings.maskIdentity()));
-            ps.setString(12, id);
+            ps.setBoolean(12, settings.maskIdentity());
+            ps.setString(13, id);
             ps.executeUpdate();
         }
     }

@@ -148,6 +148,11 @@ public final class MonoApiClient {
             throw e;
         } catch (CallNotPermittedException e) {
             throw new Unavailable("circuit_open", "circuit breaker open", settings.breakerOpenForMs());
+        } catch (RuntimeException e) {
+            // The permission taken above must be given back, or a half-open breaker would stay half-open for good.
+            breaker.onError(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS, e);
+            metrics.call(endpoint, "error", System.nanoTime() - start);
+            throw new Unavailable("error", endpoint + ": " + e.getClass().getSimpleName(), 0);
         }
     }
 

@@ -36,6 +36,8 @@ public final class MonoApiRoutes extends AdminRouteBuilder {
     private static final String PAYMENT_EVENTS = "direct_debit.payment_";
 
     private final GatewaySettings.MonoApi settings;
+    private final DataSource pool;
+    private final Runnable wakeDeliveries;
     private final PaymentChecks payments;
     private final AccountDetails accounts;
     private final PaymentSweep sweep;
@@ -48,6 +50,8 @@ public final class MonoApiRoutes extends AdminRouteBuilder {
             ObjectMapper mapper, MeterRegistry registry, Runnable wakeDeliveries) {
         super(mapper);
         this.settings = settings;
+        this.pool = pool;
+        this.wakeDeliveries = wakeDeliveries;
         if (settings.enabled()) {
             MonoApiMetrics metrics = new MonoApiMetrics(registry);
             MonoApiClient api = new MonoApiClient(settings, mapper, metrics);
@@ -93,6 +97,11 @@ public final class MonoApiRoutes extends AdminRouteBuilder {
     @Override
     protected void configureCalls() {
         admin("direct:mono-admin-payment-mismatches", this::mismatches);
+        if (settings.verification() != GatewaySettings.VerifyMode.REQUIRED) {
+            // Deliveries held while the mode was required would wait for good now that nothing releases them.
+            from("timer:mono-api-release-held?repeatCount=1&delay=1000").routeId("mono-api-release-held")
+                    .process(exchange -> work("releasing held deliveries", this::releaseHeld));
+        }
         if (!settings.enabled()) {
             return;
         }
@@ -120,6 +129,20 @@ public final class MonoApiRoutes extends AdminRouteBuilder {
         } catch (Exception e) {
             LOG.warn("Mono API {}: {}; trying again shortly", what, TransientFailures.describe(e));
         }
+    }
+
+    private int releaseHeld() throws java.sql.SQLException {
+        int released;
+        try (var c = pool.getConnection();
+                var ps = c.prepareStatement("UPDATE deliveries SET held = false WHERE held AND status = 'pending'")) {
+            released = ps.executeUpdate();
+        }
+        if (released > 0) {
+            LOG.warn("{} deliveries held for verification are released: mono.verify.payments is {} now, not required", released,
+                    settings.verification().name().toLowerCase(java.util.Locale.ROOT));
+            wakeDeliveries.run();
+        }
+        return released;
     }
 
     private boolean running() {

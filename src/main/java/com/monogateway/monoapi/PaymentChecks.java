@@ -47,8 +47,14 @@ public final class PaymentChecks {
 
     private static final String SCHEDULE = """
             UPDATE payments SET verification = 'pending', verification_detail = NULL, check_at = now(), check_failures = 0,
-                   check_error = NULL, reconcile_checks = 0
+                   check_error = NULL, reconcile_checks = 0, check_event_id = GREATEST(COALESCE(check_event_id, 0), ?)
             WHERE id = ?""";
+    // A payment the gateway learnt from Mono's API (the sweep, reconciliation) is verified already; while it is
+    // not final it is asked about again like any other.
+    private static final String SCHEDULE_RECONCILIATION = """
+            UPDATE payments SET verification = COALESCE(verification, 'verified'),
+                   check_at = COALESCE(check_at, now() + CAST(? AS interval))
+            WHERE id = ? AND mono_status_rank(status) < 4""";
     private static final String CLAIM = """
             WITH due AS (
               SELECT id FROM payments
@@ -59,8 +65,9 @@ public final class PaymentChecks {
             RETURNING p.id, p.check_failures""";
     private static final String CURRENT = """
             SELECT id, reference, status, amount, currency, last_inbox_event_id, last_event_type, recorded_at, reconcile_checks,
-                   check_failures, verification, now() AS now
+                   check_failures, verification, now() AS now, COALESCE(check_event_id, last_inbox_event_id)
             FROM payments WHERE id = ? FOR UPDATE""";
+    private static final String UNLEASE = "UPDATE payments SET check_lease_until = NULL WHERE id = ?";
     private static final String RETRY_LATER = """
             UPDATE payments SET check_failures = check_failures + 1, check_error = ?, check_lease_until = NULL,
                    check_at = CAST(? AS timestamptz)
@@ -82,10 +89,10 @@ public final class PaymentChecks {
             FROM payments WHERE verification IN ('mismatch', 'not_found')
             ORDER BY verified_at DESC LIMIT ?""";
 
-    /** A payment row as the check finds it, locked. */
+    /** A payment row as the check finds it, locked; checkEventId: the newest event that asked for the check. */
     private record Payment(String id, String reference, String status, Long amount, String currency, long lastInboxId,
             String lastEventType, OffsetDateTime recordedAt, int reconcileChecks, int failures, String verification,
-            OffsetDateTime now) {
+            OffsetDateTime now, long checkEventId) {
 
         boolean isFinal() {
             return "successful".equals(status) || "failed".equals(status);
@@ -119,12 +126,16 @@ public final class PaymentChecks {
      * Events the gateway made from the API's own answers are not verified again.
      */
     void schedule(Exchange exchange, String paymentId) throws SQLException {
-        if (!"webhook".equals(exchange.getIn().getHeader(Vocabulary.SOURCE, "webhook", String.class))) {
-            return;
-        }
-        try (Connection c = routesDataSource.getConnection(); PreparedStatement ps = c.prepareStatement(SCHEDULE)) {
-            ps.setString(1, paymentId);
-            if (ps.executeUpdate() == 1 && settings.verification() == VerifyMode.REQUIRED) {
+        boolean fromWebhook = "webhook".equals(exchange.getIn().getHeader(Vocabulary.SOURCE, "webhook", String.class));
+        try (Connection c = routesDataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(fromWebhook ? SCHEDULE : SCHEDULE_RECONCILIATION)) {
+            if (fromWebhook) {
+                ps.setLong(1, exchange.getIn().getHeader(Vocabulary.INBOX_ID, Long.class));
+            } else {
+                ps.setString(1, settings.reconcileAfterMs() + " milliseconds");
+            }
+            ps.setString(2, paymentId);
+            if (ps.executeUpdate() == 1 && fromWebhook && settings.verification() == VerifyMode.REQUIRED) {
                 exchange.setProperty(Vocabulary.HOLD_DELIVERIES, true);
             }
         }
@@ -136,7 +147,20 @@ public final class PaymentChecks {
         List<DueCalls.Due> due;
         while (running.getAsBoolean() && !(due = DueCalls.claim(pool, CLAIM, settings)).isEmpty()) {
             for (DueCalls.Due payment : due) {
-                check(payment.id());
+                try {
+                    check(payment.id());
+                } catch (SQLException | RuntimeException e) {
+                    // One payment's trouble must not hold up the rest of the batch, nor call Mono in a loop.
+                    LOG.warn("Payment {}: its check failed ({}); trying again after the back-off", payment.id(),
+                            com.monogateway.database.TransientFailures.describe(e));
+                    try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(RETRY_LATER)) {
+                        ps.setString(1, com.monogateway.database.TransientFailures.describe(e));
+                        ps.setObject(2, OffsetDateTime.now().plusNanos(DueCalls.waitMs(settings, payment.failures(), 0) * 1_000_000),
+                                Types.TIMESTAMP_WITH_TIMEZONE);
+                        ps.setString(3, payment.id());
+                        ps.executeUpdate();
+                    }
+                }
                 done++;
             }
         }
@@ -153,7 +177,7 @@ public final class PaymentChecks {
             // Nothing to ask Mono with: under required such a payment must not go out as the webhook says either.
             boolean wake = Transactions.inTransaction(pool, c -> {
                 Payment p = current(c, id);
-                return p != null && p.lastInboxId() == before.lastInboxId() && p.reference() == null
+                return p != null && p.reference() == null
                         && notFound(c, p, "the webhook carries no reference, so Mono's API cannot confirm it");
             });
             if (wake) {
@@ -165,16 +189,18 @@ public final class PaymentChecks {
         try {
             answer = api.verifyPayment(before.reference());
         } catch (MonoApiClient.Unavailable e) {
-            retryLater(before, e);
+            Transactions.inTransaction(pool, c -> {
+                Payment p = current(c, id);
+                if (p != null && !stale(c, p, before)) {
+                    askAgain(c, p, e.getMessage(), e.retryAfterMs());
+                }
+                return null;
+            });
             return;
         }
         boolean wake = Transactions.inTransaction(pool, c -> {
             Payment p = current(c, id);
-            if (p == null) {
-                return false;
-            }
-            if (p.lastInboxId() != before.lastInboxId()) {
-                // A newer event arrived meanwhile and scheduled its own check; this answer may be stale.
+            if (p == null || stale(c, p, before)) {
                 return false;
             }
             return answer.isEmpty() ? notFound(c, p, "Mono's API does not know reference " + p.reference()
@@ -185,17 +211,29 @@ public final class PaymentChecks {
         }
     }
 
-    private void retryLater(Payment p, MonoApiClient.Unavailable e) throws SQLException {
-        try (Connection c = pool.getConnection()) {
-            askAgain(c, p, e.getMessage(), e.retryAfterMs());
+    /**
+     * A newer event asked for a check while Mono was being asked (its own check is due now): this answer
+     * may be stale and is dropped; the lease goes so that the newer check runs at once.
+     */
+    private static boolean stale(Connection c, Payment now, Payment before) throws SQLException {
+        if (now.checkEventId() == before.checkEventId()) {
+            return false;
         }
+        try (PreparedStatement ps = c.prepareStatement(UNLEASE)) {
+            ps.setString(1, now.id());
+            ps.executeUpdate();
+        }
+        return true;
     }
 
     /** The answer did not settle it: ask again after the back-off (or Mono's own wait), until max-age. */
     private void askAgain(Connection c, Payment p, String why, long retryAfterMs) throws SQLException {
         long backoff = DueCalls.waitMs(settings, p.failures(), retryAfterMs);
         OffsetDateTime next = p.now().plusNanos(backoff * 1_000_000);
-        boolean giveUp = next.isAfter(p.recordedAt().plusNanos(settings.reconcileMaxAgeMs() * 1_000_000));
+        // A payment not verified yet is asked about until Mono answers (its deliveries may be held for it); only
+        // reconciliation, for a verified payment that is not final, ends at mono.reconcile.max-age.
+        boolean giveUp = !"pending".equals(p.verification())
+                && next.isAfter(p.recordedAt().plusNanos(settings.reconcileMaxAgeMs() * 1_000_000));
         try (PreparedStatement ps = c.prepareStatement(RETRY_LATER)) {
             ps.setString(1, why);
             ps.setObject(2, giveUp ? null : next, Types.TIMESTAMP_WITH_TIMEZONE);
@@ -324,7 +362,7 @@ public final class PaymentChecks {
     private int release(Connection c, Payment p) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(RELEASE)) {
             ps.setString(1, p.id());
-            ps.setLong(2, p.lastInboxId());
+            ps.setLong(2, Math.max(p.lastInboxId(), p.checkEventId()));
             return ps.executeUpdate();
         }
     }
@@ -333,7 +371,7 @@ public final class PaymentChecks {
         try (PreparedStatement ps = c.prepareStatement(DISCARD)) {
             ps.setString(1, "held for verification: " + reason);
             ps.setString(2, p.id());
-            ps.setLong(3, p.lastInboxId());
+            ps.setLong(3, Math.max(p.lastInboxId(), p.checkEventId()));
             return ps.executeUpdate();
         }
     }
@@ -362,7 +400,7 @@ public final class PaymentChecks {
                 }
                 return new Payment(rs.getString(1), rs.getString(2), rs.getString(3), (Long) rs.getObject(4), rs.getString(5),
                         rs.getLong(6), rs.getString(7), rs.getObject(8, OffsetDateTime.class), rs.getInt(9), rs.getInt(10),
-                        rs.getString(11), rs.getObject(12, OffsetDateTime.class));
+                        rs.getString(11), rs.getObject(12, OffsetDateTime.class), rs.getLong(13));
             }
         }
     }

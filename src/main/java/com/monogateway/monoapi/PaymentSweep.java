@@ -28,11 +28,12 @@ final class PaymentSweep {
     private static final int MAX_PAGES = 10_000;
 
     private static final String LOCK = "SELECT pg_try_advisory_xact_lock(hashtext('mono-payment-sweep'))";
-    // Due when no sweep finished within the interval, and none started (or failed) within the back-off.
+    // Due when no sweep finished within the interval, none is under way (one that has run for 6 hours counts as
+    // crashed), and none failed within the back-off.
     private static final String DUE = """
             SELECT NOT EXISTS (SELECT 1 FROM reconcile_sweeps WHERE error IS NULL AND finished_at > now() - CAST(? AS interval))
-               AND NOT EXISTS (SELECT 1 FROM reconcile_sweeps WHERE started_at > now() - CAST(? AS interval)
-                                                              AND (finished_at IS NULL OR error IS NOT NULL))""";
+               AND NOT EXISTS (SELECT 1 FROM reconcile_sweeps WHERE finished_at IS NULL AND started_at > now() - interval '6 hours')
+               AND NOT EXISTS (SELECT 1 FROM reconcile_sweeps WHERE error IS NOT NULL AND started_at > now() - CAST(? AS interval))""";
     private static final String START = """
             INSERT INTO reconcile_sweeps (window_start, window_end) VALUES (?, ?) RETURNING id""";
     private static final String PROGRESS = "UPDATE reconcile_sweeps SET pages = ?, payments_seen = ?, payments_new = ? WHERE id = ?";

@@ -217,6 +217,50 @@ class MonoApiTest {
     }
 
     @Test
+    void underRequiredALateOlderWebhookOfAVerifiedPaymentIsReleasedToo() {
+        Forwarding f = forwarding("required");
+        MonoApiServer mono = f.mono();
+        HttpDestination erp = f.erp();
+        RunningGateway gateway = f.gateway();
+        String id = newId("txd_");
+        mono.payment("ref_" + id, id, "successful", 30_000, "NGN");
+
+        gateway.post(payment(id, "successful", 30_000));
+        awaitVerification(gateway, id, "verified");
+        await().atMost(Duration.ofSeconds(10)).until(() -> erp.received().size() == 1);
+        // Mono's earlier "processing" arrives last: it does not change the payment, but it is applied and queued.
+        gateway.post(v2("direct_debit.payment_processing", "2024-05-01T09:00:00Z",
+                paymentData(id, "processing", 30_000, "\"acc_1\"", "2024-05-01T09:00:00.000Z")));
+
+        await().atMost(Duration.ofSeconds(15)).until(() -> erp.received().size() == 2);
+        assertEquals(0, gateway.db().count("SELECT count(*) FROM deliveries WHERE held"), "nothing left held");
+        assertEquals("successful", paymentRow(gateway, id).get("status"));
+    }
+
+    @Test
+    void deliveriesHeldUnderRequiredAreReleasedWhenTheGatewayStartsWithAnotherMode() {
+        MonoApiServer mono = keep(new MonoApiServer());
+        HttpDestination erp = keep(new HttpDestination());
+        Properties p = settings(mono, "required");
+        p.setProperty("mono.forward.destinations", "erp");
+        p.setProperty("mono.forward.erp.uri", erp.url("/mono-events"));
+        mono.fail(1_000, 503); // Mono's API is down: the delivery stays held
+        String id = newId("txd_");
+        try (RunningGateway gateway = RunningGateway.start(p)) {
+            gateway.post(payment(id, "successful", 30_000));
+            await().atMost(Duration.ofSeconds(10)).until(() -> gateway.db().count("SELECT count(*) FROM deliveries WHERE held") == 1);
+        }
+        assertEquals(0, erp.received().size());
+
+        p.setProperty("mono.verify.payments", "record"); // the same database, started again without required
+        p.setProperty("camel.server.port", Integer.toString(RunningGateway.freePort()));
+        p.setProperty("camel.management.port", Integer.toString(RunningGateway.freePort()));
+        RunningGateway again = keep(RunningGateway.start(p));
+        await().atMost(Duration.ofSeconds(15)).until(() -> erp.received().size() == 1);
+        assertEquals(0, again.db().count("SELECT count(*) FROM deliveries WHERE held"));
+    }
+
+    @Test
     void underRequiredAPaymentWebhookWithoutAReferenceIsNotForwarded() {
         Forwarding f = forwarding("required");
         MonoApiServer mono = f.mono();
