@@ -425,7 +425,7 @@ public final class Gateway {
             operations.addAll(MonoApiRoutes.OPERATIONS);
             operations.addAll(EventLogRoutes.OPERATIONS);
             adminHttp = new AdminHttp(new SecretMatcher(settings.adminTokens()), template, operations,
-                    new ConsoleSessions(settings.adminSessionTimeoutMs()));
+                    new ConsoleSessions(settings.adminSessionTimeoutMs()), settings.adminTrustedProxies());
         }
 
         /** Health checks and the backlog figures behind them and the metrics. */

@@ -43,14 +43,43 @@ public final class AdminHttp {
     private final ProducerTemplate template;
     private final List<AdminOperation> operations;
     private final ConsoleSessions sessions;
+    private final java.util.Set<String> trustedProxies;
     private final ConsoleFiles files = new ConsoleFiles();
     private final FailedAttempts failures = new FailedAttempts(MAX_FAILURES, WINDOW_MS);
 
-    public AdminHttp(SecretMatcher tokens, ProducerTemplate template, List<AdminOperation> operations, ConsoleSessions sessions) {
+    /** @param trustedProxies addresses whose X-Forwarded-For names the client (mono.admin.trusted-proxies) */
+    public AdminHttp(SecretMatcher tokens, ProducerTemplate template, List<AdminOperation> operations, ConsoleSessions sessions,
+            List<String> trustedProxies) {
         this.tokens = tokens;
         this.template = template;
         this.operations = operations;
         this.sessions = sessions;
+        this.trustedProxies = java.util.Set.copyOf(trustedProxies);
+    }
+
+    /**
+     * Who is asking, for the failed sign-in limit and the logs: the connection's address, or, when that is a
+     * trusted proxy, the last address in X-Forwarded-For that is not one (the ones before it are the
+     * client's to write). Without trusted proxies the header counts for nothing.
+     */
+    String client(RoutingContext ctx) {
+        String remote = Refusals.remote(ctx);
+        if (!trustedProxies.contains(remote)) {
+            return remote;
+        }
+        List<String> hops = new java.util.ArrayList<>();
+        for (String header : ctx.request().headers().getAll("X-Forwarded-For")) {
+            for (String hop : header.split(",")) {
+                hops.add(hop.strip());
+            }
+        }
+        for (int i = hops.size() - 1; i >= 0; i--) {
+            String hop = hops.get(i);
+            if (!trustedProxies.contains(hop)) {
+                return hop.matches("[0-9a-fA-F:.]{2,45}") ? hop : remote;
+            }
+        }
+        return remote;
     }
 
     public void install(Router router) {
@@ -84,7 +113,7 @@ public final class AdminHttp {
 
     /** An address that failed too often is refused, whatever it presents; answers whether to go on. */
     private boolean refusedWhileThrottled(RoutingContext ctx) {
-        long wait = failures.blockedForSeconds(Refusals.remote(ctx), System.currentTimeMillis());
+        long wait = failures.blockedForSeconds(client(ctx), System.currentTimeMillis());
         if (wait > 0) {
             ctx.response().putHeader(HttpHeaders.RETRY_AFTER, Long.toString(wait));
             Refusals.refuse(ctx, 429, Answers.error("too_many_requests",
@@ -109,8 +138,8 @@ public final class AdminHttp {
             token = null;
         }
         if (token == null || !tokens.accepts(token)) {
-            int failed = failures.failed(Refusals.remote(ctx), System.currentTimeMillis());
-            LOG.warn("Refused a console sign-in from {}: {} token ({} failure(s) from there in this minute)", Refusals.remote(ctx),
+            int failed = failures.failed(client(ctx), System.currentTimeMillis());
+            LOG.warn("Refused a console sign-in from {}: {} token ({} failure(s) from there in this minute)", client(ctx),
                     token == null ? "missing" : "invalid", failed);
             answer(ctx, 401, Answers.error("unauthorized", "that is not an admin token (mono.admin.token)"));
             return;
@@ -119,7 +148,7 @@ public final class AdminHttp {
         ctx.response().addCookie(io.vertx.core.http.Cookie.cookie(COOKIE, opened.getKey())
                 .setPath("/admin").setHttpOnly(true).setSameSite(io.vertx.core.http.CookieSameSite.STRICT)
                 .setSecure(behindTls(ctx)).setMaxAge(ConsoleSessions.MAX_LIFETIME_MS / 1_000));
-        LOG.info("Console sign-in from {}", Refusals.remote(ctx));
+        LOG.info("Console sign-in from {}", client(ctx));
         answer(ctx, 200, new io.vertx.core.json.JsonObject().put("csrfToken", opened.getValue().csrfToken())
                 .put("expiresAt", opened.getValue().expiresAt()).encode());
     }
@@ -151,7 +180,7 @@ public final class AdminHttp {
         if (refusedWhileThrottled(ctx)) {
             return;
         }
-        String address = Refusals.remote(ctx);
+        String address = client(ctx);
         long now = System.currentTimeMillis();
         List<String> authorization = ctx.request().headers().getAll(HttpHeaders.AUTHORIZATION);
         var cookie = ctx.request().getCookie(COOKIE);
@@ -192,7 +221,7 @@ public final class AdminHttp {
         var method = ctx.request().method();
         boolean reads = method == io.vertx.core.http.HttpMethod.GET || method == io.vertx.core.http.HttpMethod.HEAD;
         if (!reads && !ConsoleSessions.sameToken(session.get().csrfToken(), ctx.request().getHeader(CSRF_HEADER))) {
-            LOG.warn("Refused a console request from {} to {} {}: missing or wrong CSRF token", Refusals.remote(ctx), method,
+            LOG.warn("Refused a console request from {} to {} {}: missing or wrong CSRF token", client(ctx), method,
                     ctx.normalizedPath());
             Refusals.refuse(ctx, 403, Answers.error("csrf", "missing or wrong " + CSRF_HEADER + "; reload the console"),
                     MAX_BODY_BYTES);

@@ -46,6 +46,7 @@ public record GatewaySettings(
         List<String> adminTokens,
         String adminBaseUrl,
         long adminSessionTimeoutMs,
+        List<String> adminTrustedProxies,
         HttpEdge http,
         Alerts alerts,
         Smtp smtp,
@@ -234,6 +235,7 @@ public record GatewaySettings(
                 adminTokens,
                 stripTrailingSlash(r.text("mono.admin.base-url", "http://localhost:" + managementPort)),
                 r.duration("mono.admin.session-timeout", "30m"),
+                trustedProxies(r.list("mono.admin.trusted-proxies", "")),
                 new HttpEdge(
                         r.text("camel.server.host", "0.0.0.0"),
                         r.duration("mono.http.request-timeout", "10s"),
@@ -401,6 +403,22 @@ public record GatewaySettings(
                     + " such as amqp://broker:5672");
         }
         return new Jms(url, username, password);
+    }
+
+    /** IP addresses (never host names: no lookup decides whom to trust), as Java writes them. */
+    private static List<String> trustedProxies(List<String> given) {
+        List<String> addresses = new java.util.ArrayList<>();
+        for (String address : given) {
+            if (!address.matches("[0-9a-fA-F:.]+") || !(address.contains(".") || address.contains(":"))) {
+                throw new SettingsException("mono.admin.trusted-proxies must list IP addresses, but has '" + address + "'");
+            }
+            try {
+                addresses.add(java.net.InetAddress.getByName(address).getHostAddress());
+            } catch (java.net.UnknownHostException e) {
+                throw new SettingsException("mono.admin.trusted-proxies must list IP addresses, but has '" + address + "'");
+            }
+        }
+        return List.copyOf(addresses);
     }
 
     private static String stripTrailingSlash(String url) {

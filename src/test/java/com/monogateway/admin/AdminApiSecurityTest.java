@@ -87,6 +87,35 @@ class AdminApiSecurityTest {
         }
     }
 
+    private static int asClient(RunningGateway gateway, String forwardedFor, String token) {
+        return RunningGateway.send(HttpRequest.newBuilder(gateway.managementUri("/admin/dead-letters"))
+                .header("Authorization", "Bearer " + token).header("X-Forwarded-For", forwardedFor).GET().build()).statusCode();
+    }
+
+    @Test
+    void behindATrustedProxyEachClientHasItsOwnLimitAndTheHeaderIsIgnoredOtherwise() {
+        Properties settings = RunningGateway.defaults();
+        settings.setProperty("mono.admin.token", TOKEN);
+        settings.setProperty("mono.admin.trusted-proxies", "127.0.0.1");
+        try (RunningGateway behindProxy = RunningGateway.start(settings)) {
+            for (int i = 0; i < AdminHttp.MAX_FAILURES; i++) {
+                assertEquals(401, asClient(behindProxy, "203.0.113.7", TOKEN + "-wrong"));
+            }
+            assertEquals(429, asClient(behindProxy, "203.0.113.7", TOKEN), "the guesser is slowed down");
+            // A client can prepend anything; the proxy appends the address it saw, and that one counts.
+            assertEquals(429, asClient(behindProxy, "198.51.100.1, 203.0.113.7", TOKEN));
+            assertEquals(200, asClient(behindProxy, "203.0.113.8", TOKEN), "an operator behind the same proxy is not");
+        }
+        Properties direct = RunningGateway.defaults();
+        direct.setProperty("mono.admin.token", TOKEN);
+        try (RunningGateway noProxy = RunningGateway.start(direct)) {
+            for (int i = 0; i < AdminHttp.MAX_FAILURES; i++) {
+                assertEquals(401, asClient(noProxy, "203.0.113." + i, TOKEN + "-wrong"));
+            }
+            assertEquals(429, asClient(noProxy, "203.0.113.99", TOKEN), "without trusted proxies the header dodges nothing");
+        }
+    }
+
     @Test
     void aShortTokenOrOneEqualToAWebhookSecretStopsTheStart() {
         Properties shortToken = RunningGateway.defaults();
