@@ -85,8 +85,15 @@ public final class RunningGateway implements AutoCloseable {
             CamelContext context = main.getCamelContext();
             if (context != null && context.isStarted()) {
                 String url = settings.getProperty("mono.db.url");
-                return new RunningGateway(main, run, Integer.parseInt(settings.getProperty("camel.server.port")),
+                RunningGateway gateway = new RunningGateway(main, run, Integer.parseInt(settings.getProperty("camel.server.port")),
                         Integer.parseInt(settings.getProperty("camel.management.port")), url == null ? null : new Db(url));
+                if (!settings.getProperty("mono.admin.token", "").isBlank()) {
+                    // The admin API is installed on the management port just after the context started.
+                    while (gateway.management("/admin/session").statusCode() == 404 && System.nanoTime() < deadline) {
+                        sleep(20);
+                    }
+                }
+                return gateway;
             }
             sleep(20);
         }
