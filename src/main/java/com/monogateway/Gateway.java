@@ -91,17 +91,8 @@ public final class Gateway {
                 ? "file:application.properties"
                 : "classpath:application.properties");
         Properties file = readProperties(localProperties, "application.properties");
-        Optional<String> profile = profile(overrides, file);
-        Properties profileFile = new Properties();
-        if (profile.isPresent()) {
-            String name = "application-" + profile.get() + ".properties";
-            profileFile = readProperties(localProperties, name);
-            if (profileFile.isEmpty()) {
-                throw new SettingsException("profile '" + profile.get() + "' is set (camel.main.profile, MONO_PROFILE or"
-                        + " CAMEL_MAIN_PROFILE) but " + name + " is missing or empty next to application.properties");
-            }
-            file.putAll(profileFile);
-        }
+        Properties profileFile = profileFile(localProperties, overrides, file);
+        file.putAll(profileFile);
         Set<String> given = new java.util.HashSet<>(file.stringPropertyNames());
         overrides.stringPropertyNames().forEach(given::add);
         KnownKeys.packaged().requireKnown(given, System.getenv());
@@ -134,8 +125,7 @@ public final class Gateway {
     public static Properties fileSettings() {
         boolean local = Files.isRegularFile(Path.of("application.properties"));
         Properties settings = readProperties(local, "application.properties");
-        profile(new Properties(), settings).ifPresent(profile ->
-                settings.putAll(readProperties(local, "application-" + profile + ".properties")));
+        settings.putAll(profileFile(local, new Properties(), settings));
         settings.putAll(environmentOverrides(settings));
         return settings;
     }
@@ -201,6 +191,21 @@ public final class Gateway {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + name, e);
+        }
+        return file;
+    }
+
+    /** The profile's application-&lt;profile&gt;.properties (empty without a profile); a named profile must have one. */
+    private static Properties profileFile(boolean local, Properties overrides, Properties base) {
+        Optional<String> profile = profile(overrides, base);
+        if (profile.isEmpty()) {
+            return new Properties();
+        }
+        String name = "application-" + profile.get() + ".properties";
+        Properties file = readProperties(local, name);
+        if (file.isEmpty()) {
+            throw new SettingsException("profile '" + profile.get() + "' is set (camel.main.profile, MONO_PROFILE or"
+                    + " CAMEL_MAIN_PROFILE) but " + name + " is missing or empty next to application.properties");
         }
         return file;
     }

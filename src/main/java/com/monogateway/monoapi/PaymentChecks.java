@@ -249,7 +249,7 @@ public final class PaymentChecks {
     }
 
     private boolean notFound(Connection c, Payment p, String detail) throws SQLException {
-        record(c, p, "not_found", detail, null, null, null, null, p.reconcileChecks());
+        record(c, p, "not_found", detail, null, null, null, null, null, p.reconcileChecks());
         metrics.verification("not_found");
         LOG.warn("Payment {}: {}", p.id(), detail);
         alert(c, p, "not_found", detail, null);
@@ -279,7 +279,7 @@ public final class PaymentChecks {
         }
         if (!differences.isEmpty()) {
             String detail = String.join("; ", differences);
-            record(c, p, "mismatch", detail, apiStatus, apiAmount, apiFee, apiCurrency, p.reconcileChecks());
+            record(c, p, "mismatch", detail, apiStatus, apiAmount, apiFee, apiCurrency, null, p.reconcileChecks());
             metrics.verification("mismatch");
             LOG.warn("Payment {} (reference {}) disagrees with Mono's API: {}", p.id(), p.reference(), detail);
             alert(c, p, "mismatch", detail, apiStatus);
@@ -318,37 +318,25 @@ public final class PaymentChecks {
                 }
             }
         }
-        recordVerified(c, p, apiStatus, apiAmount, apiFee, apiCurrency, next, checks);
+        record(c, p, "verified", null, apiStatus, apiAmount, apiFee, apiCurrency, next, checks);
         return settings.verification() == VerifyMode.REQUIRED && release(c, p) > 0;
     }
 
-    private void recordVerified(Connection c, Payment p, String status, Long amount, Long fee, String currency,
-            OffsetDateTime next, int checks) throws SQLException {
+    /** Records what Mono's API said; {@code next}: when to ask again (null: not again). */
+    private static void record(Connection c, Payment p, String verification, String detail, String status, Long amount, Long fee,
+            String currency, OffsetDateTime next, int checks) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(RECORD)) {
-            bind(ps, "verified", null, status, amount, fee, currency, next, checks, p.id());
+            ps.setString(1, verification);
+            ps.setString(2, detail);
+            ps.setString(3, status);
+            ps.setObject(4, amount, Types.BIGINT);
+            ps.setObject(5, fee, Types.BIGINT);
+            ps.setString(6, currency);
+            ps.setObject(7, next, Types.TIMESTAMP_WITH_TIMEZONE);
+            ps.setInt(8, checks);
+            ps.setString(9, p.id());
             ps.executeUpdate();
         }
-    }
-
-    private void record(Connection c, Payment p, String verification, String detail, String status, Long amount, Long fee,
-            String currency, int checks) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(RECORD)) {
-            bind(ps, verification, detail, status, amount, fee, currency, null, checks, p.id());
-            ps.executeUpdate();
-        }
-    }
-
-    private static void bind(PreparedStatement ps, String verification, String detail, String status, Long amount, Long fee,
-            String currency, OffsetDateTime next, int checks, String id) throws SQLException {
-        ps.setString(1, verification);
-        ps.setString(2, detail);
-        ps.setString(3, status);
-        ps.setObject(4, amount, Types.BIGINT);
-        ps.setObject(5, fee, Types.BIGINT);
-        ps.setString(6, currency);
-        ps.setObject(7, next, Types.TIMESTAMP_WITH_TIMEZONE);
-        ps.setInt(8, checks);
-        ps.setString(9, id);
     }
 
     /** Applies Mono's view of the payment as an event; false when it carries no id or status, or was queued before. */
