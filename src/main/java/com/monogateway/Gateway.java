@@ -23,6 +23,7 @@ import com.monogateway.eventlog.EventLogRoutes;
 import com.monogateway.failure.AdminRoutes;
 import com.monogateway.failure.DeadLetters;
 import com.monogateway.http.GuardedHttpServer;
+import com.monogateway.http.HttpErrorAnswers;
 import com.monogateway.http.PortCheck;
 import com.monogateway.ingest.Inbox;
 import com.monogateway.ingest.IngestGate;
@@ -357,6 +358,7 @@ public final class Gateway {
                     settings.dbConnectionTimeoutMs() + 5_000L);
             SecretMatcher webhookSecrets = new SecretMatcher(settings.webhookSecrets());
             WebhookReceiver receiver = new WebhookReceiver(inbox, mapper, settings.maxBodyBytes(), gate, metrics);
+            main.configure().addRoutesBuilder(new HttpErrorAnswers()); // ingest and admin routes answer failures by it
             main.configure().addRoutesBuilder(new IngestRoutes(receiver));
             var http = settings.http();
             GuardedHttpServer server = new GuardedHttpServer(http.host(), settings.operations().httpPort(), settings.maxBodyBytes(),

@@ -2,23 +2,20 @@ package com.monogateway.admin;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.monogateway.http.Answers;
-import java.sql.SQLException;
+import com.monogateway.http.HttpErrorAnswers;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
 import org.apache.camel.Exchange;
-import org.apache.camel.builder.RouteBuilder;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.apache.camel.builder.endpoint.EndpointRouteBuilder;
 
 /**
  * What every admin route shares: each call is a {@code direct:} route fed by {@link AdminHttp} with an
  * {@link AdminRequest}; a client mistake answers 400, anything else 503. Subclasses add their calls
  * with {@link #admin} in {@link #configureCalls()}.
  */
-public abstract class AdminRouteBuilder extends RouteBuilder {
+public abstract class AdminRouteBuilder extends EndpointRouteBuilder {
 
-    private static final Logger LOG = LoggerFactory.getLogger(AdminRouteBuilder.class);
     private static final int MAX_LIST = 500;
 
     /** A client mistake: answered 400 with this message. */
@@ -41,18 +38,8 @@ public abstract class AdminRouteBuilder extends RouteBuilder {
 
     @Override
     public final void configure() throws Exception {
-        errorHandler(defaultErrorHandler()); // the context default is none; onException needs one
-        onException(Exception.class).handled(true).process(e -> {
-            Exception cause = e.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-            if (cause instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("22")) {
-                // PostgreSQL refused a value the caller gave (a date out of its range, a NUL byte): the caller's mistake.
-                Answers.set(e, 400, Answers.error("bad_request", "a filter value is out of range: "
-                        + (sql.getMessage() == null ? "" : sql.getMessage().lines().findFirst().orElse(""))));
-                return;
-            }
-            LOG.error("Admin request failed", cause);
-            Answers.set(e, 503, Answers.error("unavailable", "the request could not be completed; retry later"));
-        });
+        // The context's default is no error handler, and a route takes that over its configuration's.
+        errorHandler(defaultErrorHandler());
         configureCalls();
     }
 
@@ -61,6 +48,7 @@ public abstract class AdminRouteBuilder extends RouteBuilder {
     protected void admin(String endpoint, Handler handler) {
         from(endpoint)
                 .routeId(endpoint.substring(endpoint.indexOf(':') + 1))
+                .routeConfigurationId(HttpErrorAnswers.ADMIN)
                 .process(exchange -> {
                     AdminRequest request = exchange.getIn().getBody(AdminRequest.class);
                     try {

@@ -19,7 +19,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.camel.Exchange;
-import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.builder.endpoint.EndpointRouteBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * Sends queued alerts once per digest window, by SMTP (camel-mail, see {@link SmtpEndpoint}) or, with no
  * {@code mono.smtp.host}, as {@code .eml} files under {@code mono.data.dir/mail}, readable by the gateway's user only.
  */
-public final class AlertRoutes extends RouteBuilder {
+public final class AlertRoutes extends EndpointRouteBuilder {
 
     /** One composed alert email (header Subject, text body) goes through here. */
     public static final String MAIL = "direct:mono-alert-mail";
@@ -52,7 +52,7 @@ public final class AlertRoutes extends RouteBuilder {
 
     @Override
     public void configure() throws Exception {
-        from("timer:mono-alert-sender?delay=" + alerts.digestWindowMs() + "&period=" + alerts.digestWindowMs())
+        from(timer("mono-alert-sender").delay(alerts.digestWindowMs()).period(alerts.digestWindowMs()))
                 .routeId("mono-alert-sender")
                 .process(exchange -> sender.sendPending());
 

@@ -99,20 +99,20 @@ public final class MonoApiRoutes extends AdminRouteBuilder {
         admin("direct:mono-admin-payment-mismatches", this::mismatches);
         if (settings.verification() != GatewaySettings.VerifyMode.REQUIRED) {
             // Deliveries held while the mode was required would wait for good now that nothing releases them.
-            from("timer:mono-api-release-held?repeatCount=1&delay=1000").routeId("mono-api-release-held")
+            from(timer("mono-api-release-held").repeatCount(1).delay(1000)).routeId("mono-api-release-held")
                     .process(exchange -> work("releasing held deliveries", this::releaseHeld));
         }
         if (!settings.enabled()) {
             return;
         }
         // One thread per kind of work: a slow answer from Mono delays only more of the same.
-        from("timer:mono-api-payment-checks?delay=1000&period=1000").routeId("mono-api-payment-checks")
+        from(timer("mono-api-payment-checks").delay(1000).period(1000)).routeId("mono-api-payment-checks")
                 .process(exchange -> work("payment checks", () -> payments.runDue(this::running)));
-        from("timer:mono-api-account-details?delay=1000&period=1000").routeId("mono-api-account-details")
+        from(timer("mono-api-account-details").delay(1000).period(1000)).routeId("mono-api-account-details")
                 .process(exchange -> work("account details", () -> accounts.runDue(this::running)));
         if (settings.verification() != GatewaySettings.VerifyMode.OFF && settings.sweepIntervalMs() > 0) {
-            long firstIn = Math.min(60_000, settings.sweepIntervalMs());
-            from("timer:mono-api-payment-sweep?delay=" + firstIn + "&period=" + Math.min(60_000, settings.sweepIntervalMs()))
+            long tickMs = Math.min(60_000, settings.sweepIntervalMs()); // whether a sweep is due is asked at least every minute
+            from(timer("mono-api-payment-sweep").delay(tickMs).period(tickMs))
                     .routeId("mono-api-payment-sweep")
                     .process(exchange -> work("payment sweep", () -> sweep.runIfDue(this::running)));
         }

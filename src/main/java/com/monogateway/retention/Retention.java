@@ -14,7 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
-import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.builder.endpoint.EndpointRouteBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * a delivery still to make (pending or dead) or an alert not sent yet. Payments, mandates, accounts and
  * their history are kept.
  */
-public final class Retention extends RouteBuilder {
+public final class Retention extends EndpointRouteBuilder {
 
     private static final Logger LOG = LoggerFactory.getLogger(Retention.class);
     private static final int BATCH = 1_000;
@@ -66,7 +66,7 @@ public final class Retention extends RouteBuilder {
         if (keepMs == 0) {
             return;
         }
-        from("timer:mono-retention?delay=" + intervalMs + "&period=" + intervalMs).routeId("mono-retention")
+        from(timer("mono-retention").delay(intervalMs).period(intervalMs)).routeId("mono-retention")
                 .process(exchange -> {
                     try {
                         run();

@@ -17,10 +17,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A database that goes away mid-run: 503 while it is gone (so Mono retries) and readiness down while
+ * A database that goes away mid-run: 503 while it is gone (so Mono retries; the admin API too) and readiness down while
  * liveness stays up; 200 and ready again once it is back.
  */
 class DatabaseOutageTest {
+
+    private static final String ADMIN_TOKEN = "outage-admin-token-0123456789abcdef";
 
     @Test
     void answers503AndIsNotReadyWhileTheDatabaseIsDownAndRecovers(@TempDir Path pgData) throws Exception {
@@ -29,6 +31,7 @@ class DatabaseOutageTest {
         Properties settings = RunningGateway.defaults();
         settings.setProperty("mono.db.url", postgres.getJdbcUrl("postgres", "postgres"));
         settings.setProperty("mono.db.connection-timeout-ms", "500");
+        settings.setProperty("mono.admin.token", ADMIN_TOKEN);
 
         try (RunningGateway gateway = RunningGateway.start(settings)) {
             assertEquals(200, gateway.post(event("before")).statusCode());
@@ -41,6 +44,9 @@ class DatabaseOutageTest {
             HttpResponse<String> during = gateway.post(event("during"));
             assertEquals(503, during.statusCode(), during.body());
             assertEquals("{\"error\":\"unavailable\",\"message\":\"the event could not be stored; retry later\"}", during.body());
+            HttpResponse<String> admin = gateway.admin("GET", "/admin/dead-letters", ADMIN_TOKEN, null);
+            assertEquals(503, admin.statusCode(), admin.body());
+            assertEquals("{\"error\":\"unavailable\",\"message\":\"the request could not be completed; retry later\"}", admin.body());
             HttpResponse<String> notReady = gateway.management("/observe/health/ready");
             assertEquals(503, notReady.statusCode(), notReady.body());
             assertTrue(notReady.body().contains("database"), notReady.body());
