@@ -88,18 +88,21 @@ public final class Gateway {
     public static Main create(Properties overrides) {
         Main main = new Main();
         boolean localProperties = Files.isRegularFile(Path.of("application.properties"));
-        main.setDefaultPropertyPlaceholderLocation(localProperties
-                ? "file:application.properties"
-                : "classpath:application.properties");
-        Properties file = readProperties(localProperties, "application.properties");
+        // The packed file holds every default and is the one Camel reads itself; everything else goes over it.
+        main.setDefaultPropertyPlaceholderLocation("classpath:application.properties");
+        Properties localFile = readProperties(localProperties, "application.properties");
+        Properties file = layered(localFile);
         Properties profileFile = profileFile(localProperties, overrides, file);
         file.putAll(profileFile);
         Set<String> given = new java.util.HashSet<>(file.stringPropertyNames());
         overrides.stringPropertyNames().forEach(given::add);
         KnownKeys.packaged().requireKnown(given, System.getenv());
-        // Over the base file, which Camel reads itself: the profile's keys, then environment variables, then overrides.
+        // Over the packed file: the local file's keys, the profile's, then environment variables, then overrides.
         Properties effective = new Properties();
         effective.putAll(camelEnvironment(System.getenv(), file));
+        if (localProperties) {
+            effective.putAll(localFile);
+        }
         effective.putAll(profileFile);
         effective.putAll(environmentOverrides(file));
         if (!Files.isDirectory(Path.of("routes"))) {
@@ -125,7 +128,7 @@ public final class Gateway {
      */
     public static Properties fileSettings() {
         boolean local = Files.isRegularFile(Path.of("application.properties"));
-        Properties settings = readProperties(local, "application.properties");
+        Properties settings = layered(readProperties(local, "application.properties"));
         settings.putAll(profileFile(local, new Properties(), settings));
         settings.putAll(environmentOverrides(settings));
         return settings;
@@ -183,6 +186,13 @@ public final class Gateway {
     }
 
     /** {@code name} in the working directory, or the copy packed in the jar; empty when there is none. */
+    /** The packed application.properties (every key and its default) with a local file's keys over it. */
+    private static Properties layered(Properties localFile) {
+        Properties settings = readProperties(false, "application.properties");
+        settings.putAll(localFile);
+        return settings;
+    }
+
     private static Properties readProperties(boolean localProperties, String name) {
         Properties file = new Properties();
         try (InputStream in = localProperties ? (Files.isRegularFile(Path.of(name)) ? Files.newInputStream(Path.of(name)) : null)
@@ -517,7 +527,7 @@ public final class Gateway {
                         VertxPlatformHttpRouter.getRouterNameFromPort(settings.operations().managementPort())));
             }
             StartupSummary.log(main.getCamelContext(), settings, database.description(),
-                    localProperties ? "./application.properties" : "the copy packed in the jar");
+                    localProperties ? "./application.properties over the defaults packed in the jar" : "the defaults packed in the jar");
         }
 
         @Override

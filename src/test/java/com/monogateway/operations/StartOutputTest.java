@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The gateway started as its own process, the way a user starts it: JSON logs (one ECS object per line
- * from the very first), a profile's file over application.properties, Camel's own keys from CAMEL_*
+ * from the very first), a local application.properties over the packed defaults, a profile's file over both, Camel's own keys from CAMEL_*
  * environment variables.
  */
 class StartOutputTest {
@@ -29,7 +29,11 @@ class StartOutputTest {
     @Test
     void jsonLogsAreOneEcsObjectPerLineFromTheFirstAndAProfileAndCamelVariablesApply() throws Exception {
         Path dir = Files.createTempDirectory("gateway-profile");
-        Files.copy(Path.of("application.properties"), dir.resolve("application.properties"));
+        // A local file holds only what it changes: every other key keeps the default packed in the jar.
+        Files.writeString(dir.resolve("application.properties"), """
+                mono.webhook.path=/hooks/local
+                mono.processing.batch-size=37
+                """);
         int port = RunningGateway.freePort();
         // The profile moves the webhook path; the environment still wins over the profile for the port.
         Files.writeString(dir.resolve("application-staging.properties"), """
@@ -59,5 +63,17 @@ class StartOutputTest {
         assertTrue(summary.contains("mono.webhook.path = /hooks/staging"), "the profile's value: " + summary);
         assertTrue(summary.contains("camel.server.port = " + port), "the environment's, over the profile's: " + summary);
         assertTrue(summary.contains("camel.component.kafka.linger-ms = 7"), "Camel's key from CAMEL_COMPONENT_KAFKA_LINGER_MS: " + summary);
+        assertTrue(summary.contains("settings (from ./application.properties over the defaults packed in the jar"), summary);
+        assertTrue(summary.contains("mono.processing.batch-size = 37"), "the local file's value: " + summary);
+        assertTrue(summary.contains("mono.processing.workers = " + packagedDefault("mono.processing.workers")),
+                "a key the local file lacks keeps its packed default: " + summary);
+    }
+
+    private static String packagedDefault(String key) throws Exception {
+        java.util.Properties packaged = new java.util.Properties();
+        try (var in = Files.newInputStream(Path.of("application.properties"))) {
+            packaged.load(in);
+        }
+        return packaged.getProperty(key);
     }
 }
