@@ -19,10 +19,10 @@ need_tools() {   # the commands named, or the Debian packages that bring them
   fi
 }
 
-start_postgres() {   # a fresh server on PG_PORT with database mono
+start_postgres() {   # a fresh server on PG_PORT with database mono (PG_OPTIONS: more server settings)
   mkdir -p "$WORK/pg" && chmod 777 "$WORK" && chown -R postgres "$WORK/pg" 2>/dev/null || true
   as_pg "$PGBIN/initdb" -D "$WORK/pg" -U postgres -A trust >/dev/null
   as_pg "$PGBIN/pg_ctl" -D "$WORK/pg" -l "$WORK/pg.log" -w \
-    -o "-p $PG_PORT -k $WORK -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=256MB -c max_wal_size=4GB" start >/dev/null
+    -o "-p $PG_PORT -k $WORK -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=256MB -c max_wal_size=4GB ${PG_OPTIONS:-}" start >/dev/null
   DB=postgres psql_q "CREATE DATABASE mono" >/dev/null
 }

@@ -1,123 +1,284 @@
 #!/usr/bin/env bash
-# Capacity benchmark: builds the jar, starts a PostgreSQL of its own, runs the gateway against it,
-# drives it with wrk, and compares with pgbench inserting the same payload into the same server.
+# Capacity, end to end: what a user lives with. Builds the jar, starts a PostgreSQL of its own, runs the
+# gateway against it with no JVM flags (as the README's quick start does) and drives it with wrk:
+#   rounds    ROUNDS x (the Node receiver in bench/peer-node, then the gateway), ROUND_SECONDS each, at full
+#             speed with CONNECTIONS connections, interleaved so both see the same machine
+#   steady    STEADY_SHARE % of the gateway's measured received-and-applied rate for STEADY_SECONDS
+#   delivery  the gateway with one HTTP destination (bench/peer-node/sink.js), full speed
+#   two       two gateway instances on the one PostgreSQL, half the connections each
+#   pgbench   (PGBENCH=1) the single-row INSERT ceiling of the same server
+# For each phase: acknowledged per second and time to answer (wrk); received-and-applied per second (events
+# applied / time from the first request to the last event applied) and processing lag p50/p99 (receipt to
+# applied, from the inbox's timestamps); for the delivery phase, delivered per second and delivery lag.
+# For the rounds, the cost per event: gateway and PostgreSQL CPU (from /proc), PostgreSQL statement time
+# (pg_stat_statements) and WAL bytes (pg_stat_wal).
 # Not a test; not run in CI. Usage: bench/run.sh   (environment: see the variables below)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-CONNECTIONS=${CONNECTIONS:-32}          # wrk connections for the throughput phase
+CONNECTIONS=${CONNECTIONS:-32}          # wrk connections at full speed
 THREADS=${THREADS:-2}                   # wrk threads (this machine has 2 cores)
-DURATION=${DURATION:-30s}               # throughput phase
-SUSTAINED_SECONDS=${SUSTAINED_SECONDS:-60}
-SUSTAINED_CONNECTIONS=${SUSTAINED_CONNECTIONS:-30}
-SUSTAINED_DELAY_MS=${SUSTAINED_DELAY_MS:-11}   # per-connection pause: about 2,000 events/s in all
-PGBENCH=${PGBENCH:-1}                  # 0: skip the pgbench comparison (quicker runs while tuning)
+ROUNDS=${ROUNDS:-2}
+ROUND_SECONDS=${ROUND_SECONDS:-15}
+STEADY_SECONDS=${STEADY_SECONDS:-60}
+STEADY_SHARE=${STEADY_SHARE:-80}        # per cent of the measured received-and-applied rate
+DELIVERY=${DELIVERY:-1}                 # 0: skip the delivery phase
+TWO=${TWO:-1}                           # 0: skip the two-instance phase
+PGBENCH=${PGBENCH:-0}                   # 1: also the pgbench INSERT ceiling
 PG_PORT=${PG_PORT:-55432}
 HTTP_PORT=${HTTP_PORT:-18080}
 MGMT_PORT=${MGMT_PORT:-19090}
-JAVA_OPTS=${JAVA_OPTS:--Xms256m -Xmx256m -XX:+UseParallelGC}
+PEER_PORT=${PEER_PORT:-18081}
+SINK_PORT=${SINK_PORT:-18082}
+JAVA_OPTS=${JAVA_OPTS:-}                # none: the default JVM, as the README's quick start runs it
 SECRET=bench-secret
 WORK=$(mktemp -d /tmp/mono-bench.XXXXXX)
 . bench/lib.sh
 
+declare -A PIDS=()
 cleanup() {
-  [ -n "${GW_PID:-}" ] && kill "$GW_PID" 2>/dev/null && wait "$GW_PID" 2>/dev/null || true
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; kill -CONT "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; done
   stop_postgres
-  rm -rf "$WORK/pg" "$WORK/data"   # gigabytes after a run; the logs stay
+  rm -rf "$WORK/pg" "$WORK"/data*   # gigabytes after a run; the logs stay
 }
 trap cleanup EXIT
 
 say "tools"
-need_tools wrk pgbench psql
-echo "wrk: $(command -v wrk), PostgreSQL: $("$PGBIN/postgres" --version)"
+need_tools wrk pgbench psql node npm
+echo "wrk: $(command -v wrk), PostgreSQL: $("$PGBIN/postgres" --version), Node: $(node --version), Java: $(java -version 2>&1 | head -n 1)"
+(cd bench/peer-node && { [ -d node_modules ] || npm ci --silent --no-audit --no-fund; })
 
 say "build"
 mvn -q -B -DskipTests package
 ls -l target/mono-webhook-gateway.jar
 
-say "PostgreSQL (durable defaults: fsync and synchronous_commit on)"
-start_postgres
+say "PostgreSQL (durable defaults: fsync and synchronous_commit on; pg_stat_statements)"
+PG_OPTIONS="-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track_planning=on" start_postgres
+psql_q "CREATE EXTENSION pg_stat_statements" >/dev/null
+DB=postgres psql_q "CREATE DATABASE peer" >/dev/null
 
-start_gateway() {
+# --- helpers ------------------------------------------------------------------------------------------
+
+start_gateway() {   # name http-port mgmt-port [VAR=value ...]: starts a gateway, waits until it answers
+  local name=$1 http=$2 mgmt=$3; shift 3
   local started=$(date +%s%N)
-  MONO_WEBHOOK_SECRET=$SECRET MONO_DB_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/mono" MONO_DB_USERNAME=postgres \
-  CAMEL_SERVER_PORT=$HTTP_PORT CAMEL_MANAGEMENT_PORT=$MGMT_PORT MONO_DATA_DIR="$WORK/data" MONO_ALERTS_ENABLED=false \
-    java $JAVA_OPTS -jar target/mono-webhook-gateway.jar > "$WORK/gateway.log" 2>&1 &
-  GW_PID=$!
-  until curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$HTTP_PORT/webhooks/mono" -d '{}' 2>/dev/null | grep -q 401; do
-    kill -0 "$GW_PID" 2>/dev/null || { tail -n 30 "$WORK/gateway.log"; exit 1; }
+  env MONO_WEBHOOK_SECRET=$SECRET MONO_DB_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/mono" MONO_DB_USERNAME=postgres \
+    CAMEL_SERVER_PORT=$http CAMEL_MANAGEMENT_PORT=$mgmt MONO_DATA_DIR="$WORK/data-$name" MONO_ALERTS_ENABLED=false "$@" \
+    java $JAVA_OPTS -jar target/mono-webhook-gateway.jar > "$WORK/gateway-$name.log" 2>&1 &
+  PIDS[$name]=$!
+  until [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$mgmt/observe/health/ready")" = 200 ]; do
+    kill -0 "${PIDS[$name]}" 2>/dev/null || { tail -n 30 "$WORK/gateway-$name.log"; exit 1; }
     sleep 0.05
   done
   STARTUP_MS=$(( ($(date +%s%N) - started) / 1000000 ))
 }
 
-drain_seconds() {   # waits for the inbox to empty; prints the seconds it took
-  local t0=$(date +%s%N)
-  # "Is any waiting?" stops at the first row; a count(*) of the waiting rows walks every dead index entry
-  # of the run and cost PostgreSQL 40-50 ms a poll, half a core at 10 polls a second.
-  until [ "$(psql_q "SELECT count(*) FROM (SELECT 1 FROM webhook_events WHERE status = 'received' LIMIT 1) AS waiting")" = 0 ]; do sleep 0.1; done
-  echo "scale=2; ($(date +%s%N) - $t0) / 1000000000" | bc
+stop() {   # name
+  [ -n "${PIDS[$1]:-}" ] || return 0
+  kill "${PIDS[$1]}" 2>/dev/null; wait "${PIDS[$1]}" 2>/dev/null || true
+  unset "PIDS[$1]"
 }
 
-say "gateway (JAVA_OPTS=$JAVA_OPTS)"
-start_gateway
+load() {   # url connections seconds [pause-ms]: prints wrk's BENCH line
+  BENCH_SECRET=$SECRET BENCH_DELAY_MS=${4:-0} wrk -t"$THREADS" -c"$2" -d"${3}s" --timeout 10s -s bench/post-events.lua "$1" | grep BENCH
+}
+
+field() { sed -E "s/.*$1=([0-9.]+).*/\1/" <<<"$2"; }
+
+drain() {   # waits until every event is applied (and, with deliveries, delivered)
+  # "Is any waiting?" stops at the first row; a count(*) would walk every dead index entry of the run.
+  until [ "$(psql_q "SELECT count(*) FROM (SELECT 1 FROM webhook_events WHERE status = 'received' LIMIT 1) AS w")" = 0 ] \
+     && [ "$(psql_q "SELECT count(*) FROM (SELECT 1 FROM deliveries WHERE status = 'pending' LIMIT 1) AS d")" = 0 ]; do
+    sleep 0.1
+  done
+}
+
+last_id() { psql_q "SELECT coalesce(max(id), 0) FROM webhook_events"; }
+
+applied() {   # first-id [from-epoch to-epoch]: "count rate lag_p50_ms lag_p99_ms" of the events after first-id
+  local window=""
+  [ $# -ge 3 ] && window="AND received_at >= to_timestamp($2) AND received_at < to_timestamp($3)"
+  psql_q "SELECT count(*),
+                 round(count(*) / greatest(extract(epoch FROM max(processed_at) - min(received_at)), 0.001)),
+                 round(1000 * percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM processed_at - received_at))::numeric, 1),
+                 round(1000 * percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM processed_at - received_at))::numeric, 1)
+          FROM webhook_events WHERE id > $1 AND status IN ('processed', 'ignored') $window" | tr '|' ' '
+}
+
+delivered() {   # first-id: "count rate lag_p50_ms lag_p99_ms" of the deliveries of the events after first-id
+  psql_q "SELECT count(*),
+                 round(count(*) / greatest(extract(epoch FROM max(d.delivered_at) - min(e.received_at)), 0.001)),
+                 round(1000 * percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM d.delivered_at - e.received_at))::numeric, 1),
+                 round(1000 * percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM d.delivered_at - e.received_at))::numeric, 1)
+          FROM deliveries d JOIN webhook_events e ON e.id = d.webhook_event_id
+          WHERE d.webhook_event_id > $1 AND d.status = 'delivered'" | tr '|' ' '
+}
+
+cpu_ticks() {   # pid...: user + system clock ticks of these processes (and their waited-for children)
+  local total=0
+  for pid in "$@"; do
+    [ -r "/proc/$pid/stat" ] || continue
+    total=$(( total + $(awk '{ sub(/.*\) /, ""); print $12 + $13 + $14 + $15 }' "/proc/$pid/stat") ))
+  done
+  echo "$total"
+}
+postgres_pids() { local pm; pm=$(head -n 1 "$WORK/pg/postmaster.pid"); echo "$pm $(pgrep -P "$pm" | tr '\n' ' ')"; }
+
+# --- the rounds: the Node receiver, then the gateway, interleaved ------------------------------------------
+
+say "gateway (JAVA_OPTS='${JAVA_OPTS}')"
+start_gateway main "$HTTP_PORT" "$MGMT_PORT"
+FIRST_STARTUP_MS=$STARTUP_MS
 echo "start to ready: ${STARTUP_MS} ms (JVM start, Flyway, routes; external database)"
+GATEWAY_URL="http://127.0.0.1:$HTTP_PORT/webhooks/mono"
+PEER_URL="http://127.0.0.1:$PEER_PORT/webhooks/mono"
 
-say "warm-up (10 s, not counted)"
-BENCH_SECRET=$SECRET wrk -t"$THREADS" -c"$CONNECTIONS" -d10s -s bench/post-events.lua "http://127.0.0.1:$HTTP_PORT/webhooks/mono" | grep BENCH
-drain_seconds >/dev/null
-WARM_ROWS=$(psql_q "SELECT count(*) FROM webhook_events")
+say "warm-up: each 10 s, not counted"
+(cd bench/peer-node && PORT=$PEER_PORT PEER_SECRET=$SECRET DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/peer" \
+  exec node server.js > "$WORK/peer.log" 2>&1) &
+PIDS[peer]=$!
+until curl -s -o /dev/null "http://127.0.0.1:$PEER_PORT/"; do sleep 0.05; done
+load "$PEER_URL" "$CONNECTIONS" 10 | sed 's/^/node    /'
+kill -STOP "${PIDS[peer]}"   # paused, not stopped: it costs nothing while the gateway runs
+load "$GATEWAY_URL" "$CONNECTIONS" 10 | sed 's/^/gateway /'
+drain
 
-say "throughput: $CONNECTIONS connections, $DURATION"
-LOAD_START=$(date +%s%N)
-RESULT=$(BENCH_SECRET=$SECRET wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 10s -s bench/post-events.lua \
-  "http://127.0.0.1:$HTTP_PORT/webhooks/mono" | grep BENCH)
-echo "$RESULT"
-DRAIN=$(drain_seconds)
-LOAD_END=$(date +%s%N)
-ACKED=$(sed -E 's/.*acked=([0-9]+).*/\1/' <<<"$RESULT")
-ROWS=$(( $(psql_q "SELECT count(*) FROM webhook_events") - WARM_ROWS ))
-PROCESSED_RATE=$(echo "scale=0; $ROWS / (($LOAD_END - $LOAD_START) / 1000000000)" | bc)
+GW_TICKS=0; PG_TICKS=0; ROUND_EVENTS=0; PEER_RATES=(); PEER_P99S=(); GW_ACKED=(); GW_P99S=(); GW_APPLIED=(); GW_LAG=()
+psql_q "SELECT pg_stat_statements_reset(), pg_stat_reset_shared('wal')" >/dev/null
+for round in $(seq 1 "$ROUNDS"); do
+  say "round $round: Node receiver, $CONNECTIONS connections, ${ROUND_SECONDS} s"
+  kill -CONT "${PIDS[peer]}"
+  R=$(load "$PEER_URL" "$CONNECTIONS" "$ROUND_SECONDS"); echo "$R"
+  kill -STOP "${PIDS[peer]}"
+  PEER_RATES+=("$(field rate "$R")"); PEER_P99S+=("$(field p99_ms "$R")")
 
-say "sustained: about 2,000 events/s for ${SUSTAINED_SECONDS} s ($SUSTAINED_CONNECTIONS connections, ${SUSTAINED_DELAY_MS} ms pause)"
-SUSTAINED=$(BENCH_SECRET=$SECRET BENCH_DELAY_MS=$SUSTAINED_DELAY_MS wrk -t"$THREADS" -c"$SUSTAINED_CONNECTIONS" -d"${SUSTAINED_SECONDS}s" \
-  -s bench/post-events.lua "http://127.0.0.1:$HTTP_PORT/webhooks/mono" | grep BENCH)
-echo "$SUSTAINED"
-SUSTAINED_DRAIN=$(drain_seconds)
-PEAK_RSS_MB=$(( $(awk '/VmHWM/ {print $2}' "/proc/$GW_PID/status") / 1024 ))
+  say "round $round: gateway, $CONNECTIONS connections, ${ROUND_SECONDS} s, then until every event is applied"
+  ID0=$(last_id)
+  gw0=$(cpu_ticks "${PIDS[main]}"); pg0=$(cpu_ticks $(postgres_pids))
+  R=$(load "$GATEWAY_URL" "$CONNECTIONS" "$ROUND_SECONDS"); echo "$R"
+  drain
+  GW_TICKS=$(( GW_TICKS + $(cpu_ticks "${PIDS[main]}") - gw0 )); PG_TICKS=$(( PG_TICKS + $(cpu_ticks $(postgres_pids)) - pg0 ))
+  read -r n rate p50 p99 <<<"$(applied "$ID0")"
+  echo "applied $n events: $rate/s received-and-applied, lag p50 ${p50} ms, p99 ${p99} ms"
+  ROUND_EVENTS=$(( ROUND_EVENTS + n ))
+  GW_ACKED+=("$(field rate "$R")"); GW_P99S+=("$(field p99_ms "$R")"); GW_APPLIED+=("$rate"); GW_LAG+=("$p99")
+done
+HZ=$(getconf CLK_TCK)
+GW_US=$(( GW_TICKS * 1000000 / HZ / ROUND_EVENTS )); PG_US=$(( PG_TICKS * 1000000 / HZ / ROUND_EVENTS ))
+read -r PGSS_US PGSS_CALLS <<<"$(psql_q "SELECT round(1000 * sum(total_exec_time + total_plan_time) / $ROUND_EVENTS), round(sum(calls)::numeric / $ROUND_EVENTS, 1)
+  FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = 'mono')" | tr '|' ' ')"
+WAL_BYTES=$(psql_q "SELECT round(wal_bytes / $ROUND_EVENTS) FROM pg_stat_wal")
+psql_q "SELECT calls, round((total_exec_time + total_plan_time)::numeric / greatest(calls, 1) * 1000) AS us_per_call,
+               round(1000 * (total_exec_time + total_plan_time)::numeric / $ROUND_EVENTS) AS us_per_event, left(regexp_replace(query, '\s+', ' ', 'g'), 90)
+        FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = 'mono')
+        ORDER BY total_exec_time + total_plan_time DESC LIMIT 12" > "$WORK/statements.txt"
+kill "${PIDS[peer]}"; kill -CONT "${PIDS[peer]}" 2>/dev/null || true; wait "${PIDS[peer]}" 2>/dev/null || true; unset "PIDS[peer]"
 
-say "pgbench: single-row INSERT of the same payload, same server"
-psql_q "CREATE TABLE bench_events (id bigserial PRIMARY KEY, event_id text UNIQUE NOT NULL, payload jsonb NOT NULL)" >/dev/null
-cat > "$WORK/insert.sql" <<'SQL'
+median() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
+spread() { printf '%s\n' "$@" | sort -n | awk 'NR == 1 { lo = $1 } { hi = $1 } END { print lo "–" hi }'; }
+PEER=$(median "${PEER_RATES[@]}"); ACKED=$(median "${GW_ACKED[@]}"); APPLIED=$(median "${GW_APPLIED[@]}")
+
+# --- steady: a share of the measured capacity, for a minute -------------------------------------------------
+
+TARGET=$(( APPLIED * STEADY_SHARE / 100 ))
+# wrk waits for each answer, then pauses: connections / (pause + answer) is the rate; answers take ~2 ms here.
+PAUSE_MS=$(( CONNECTIONS * 1000 / TARGET - 2 )); [ "$PAUSE_MS" -lt 1 ] && PAUSE_MS=1
+say "steady: ${STEADY_SHARE} % of $APPLIED/s = $TARGET/s for ${STEADY_SECONDS} s ($CONNECTIONS connections, ${PAUSE_MS} ms pause)"
+ID0=$(last_id); T0=$(date +%s)
+STEADY=$(load "$GATEWAY_URL" "$CONNECTIONS" "$STEADY_SECONDS" "$PAUSE_MS"); echo "$STEADY"
+drain
+read -r STEADY_N STEADY_RATE STEADY_P50 STEADY_P99 <<<"$(applied "$ID0")"
+THIRD=$(( STEADY_SECONDS / 3 ))
+read -r _ _ _ STEADY_FIRST_P99 <<<"$(applied "$ID0" "$T0" "$(( T0 + THIRD ))")"
+read -r _ _ _ STEADY_LAST_P99 <<<"$(applied "$ID0" "$(( T0 + STEADY_SECONDS - THIRD ))" "$(( T0 + STEADY_SECONDS ))")"
+echo "applied $STEADY_N: lag p50 ${STEADY_P50} ms, p99 ${STEADY_P99} ms (first third p99 ${STEADY_FIRST_P99} ms, last third ${STEADY_LAST_P99} ms)"
+PEAK_RSS_MB=$(( $(awk '/VmHWM/ {print $2}' "/proc/${PIDS[main]}/status") / 1024 ))
+stop main
+
+# --- delivery: one HTTP destination ----------------------------------------------------------------------
+
+DELIVERY_ROW="| with one HTTP destination | (DELIVERY=0) | | | |"
+if [ "$DELIVERY" = 1 ]; then
+  say "delivery: one HTTP destination (bench/peer-node/sink.js), $CONNECTIONS connections, ${ROUND_SECONDS} s"
+  PORT=$SINK_PORT node bench/peer-node/sink.js > "$WORK/sink.log" 2>&1 &
+  PIDS[sink]=$!
+  start_gateway delivery "$HTTP_PORT" "$MGMT_PORT" MONO_FORWARD_DESTINATIONS=sink \
+    MONO_FORWARD_SINK_URI="http://127.0.0.1:$SINK_PORT/mono-events"
+  ID0=$(last_id)
+  R=$(load "$GATEWAY_URL" "$CONNECTIONS" "$ROUND_SECONDS"); echo "$R"
+  drain
+  read -r n rate p50 p99 <<<"$(applied "$ID0")"
+  read -r dn drate dp50 dp99 <<<"$(delivered "$ID0")"
+  echo "applied $n: $rate/s, lag p99 ${p99} ms; delivered $dn: $drate/s, delivery lag p50 ${dp50} ms, p99 ${dp99} ms"
+  DELIVERY_ROW="| with one HTTP destination | $(field rate "$R") | $(field p50_ms "$R") / $(field p99_ms "$R") / $(field max_ms "$R") | $rate (delivered: $drate) | $p50 / $p99 (delivery: $dp50 / $dp99) |"
+  stop delivery; stop sink
+fi
+
+# --- two instances on one PostgreSQL -------------------------------------------------------------------------
+
+TWO_ROW="| two instances, one PostgreSQL | (TWO=0) | | | |"
+if [ "$TWO" = 1 ]; then
+  say "two instances on one PostgreSQL, $(( CONNECTIONS / 2 )) connections each, ${ROUND_SECONDS} s"
+  start_gateway a "$HTTP_PORT" "$MGMT_PORT"
+  start_gateway b "$(( HTTP_PORT + 10 ))" "$(( MGMT_PORT + 10 ))"
+  ID0=$(last_id)
+  load "$GATEWAY_URL" "$(( CONNECTIONS / 2 ))" "$ROUND_SECONDS" > "$WORK/two-a.txt" &
+  WA=$!
+  load "http://127.0.0.1:$(( HTTP_PORT + 10 ))/webhooks/mono" "$(( CONNECTIONS / 2 ))" "$ROUND_SECONDS" > "$WORK/two-b.txt"
+  wait "$WA"
+  A=$(cat "$WORK/two-a.txt"); B=$(cat "$WORK/two-b.txt"); echo "$A"; echo "$B"
+  drain
+  read -r n rate p50 p99 <<<"$(applied "$ID0")"
+  echo "applied $n: $rate/s, lag p50 ${p50} ms, p99 ${p99} ms"
+  TWO_ROW="| two instances, one PostgreSQL | $(( $(field rate "$A") + $(field rate "$B") )) | p99 $(field p99_ms "$A") and $(field p99_ms "$B") | $rate | $p50 / $p99 |"
+  stop a; stop b
+fi
+
+# --- pgbench ceiling (optional) -----------------------------------------------------------------------------
+
+PGBENCH_BEST="(PGBENCH=0)"
+if [ "$PGBENCH" = 1 ]; then
+  say "pgbench: single-row INSERT of the same payload, same server"
+  psql_q "CREATE TABLE bench_events (id bigserial PRIMARY KEY, event_id text UNIQUE NOT NULL, payload jsonb NOT NULL)" >/dev/null
+  cat > "$WORK/insert.sql" <<'SQL'
 \set n random(1, 9000000000000000)
 INSERT INTO bench_events (event_id, payload) VALUES ('evt_' || :n || '_' || :client_id, '{"event":"direct_debit.payment_successful","event_id":"evt_x","timestamp":"2024-05-01T10:00:00.000Z","data":{"type":"onetime-debit","object":{"id":"txd_x","status":"successful","amount":1250000,"fee":300,"currency":"NGN","description":"Order 1","reference":"ref_x","liveMode": true,"customer": null,"account":{"_id":"acc_1","name":"ADAEZE OKAFOR","accountNumber":"0123456789","currency":"NGN","institution":{"name":"GTBank","bankCode":"058","type":"PERSONAL_BANKING"}},"created_at":"2024-05-01T09:59:00.000Z","updated_at":"2024-05-01T10:00:00.000Z"}}}'::jsonb) ON CONFLICT (event_id) DO NOTHING;
 SQL
-kill "$GW_PID"; wait "$GW_PID" 2>/dev/null || true; GW_PID=
-PGBENCH_BEST=0
-[ "$PGBENCH" = 0 ] && PGBENCH_BEST=1 && echo "skipped (PGBENCH=0)"
-for clients in $([ "$PGBENCH" = 0 ] || echo 16 32 64); do
-  TPS=$(pgbench -h 127.0.0.1 -p "$PG_PORT" -U postgres -n -M prepared -c "$clients" -j 2 -T 15 -f "$WORK/insert.sql" mono 2>/dev/null \
-    | awk '/^tps/ {print int($3)}')
-  echo "pgbench $clients clients: $TPS inserts/s"
-  [ "$TPS" -gt "$PGBENCH_BEST" ] && PGBENCH_BEST=$TPS
-done
+  PGBENCH_BEST=0
+  for clients in 16 32 64; do
+    TPS=$(pgbench -h 127.0.0.1 -p "$PG_PORT" -U postgres -n -M prepared -c "$clients" -j 2 -T 15 -f "$WORK/insert.sql" mono 2>/dev/null \
+      | awk '/^tps/ {print int($3)}')
+    echo "pgbench $clients clients: $TPS inserts/s"
+    [ "$TPS" -gt "$PGBENCH_BEST" ] && PGBENCH_BEST=$TPS
+  done
+fi
 
-field() { sed -E "s/.*$1=([0-9.]+).*/\1/" <<<"$2"; }
 say "results"
+ratio() { echo "scale=2; $1 / $2" | bc; }
 cat <<EOF | tee "$WORK/results.md"
+Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); JVM flags: '${JAVA_OPTS}'
+
+| Phase | Acknowledged per second | Time to answer p50 / p99 / max (ms) | Received and applied per second | Processing lag p50 / p99 (ms) |
+| --- | --- | --- | --- | --- |
+| Node receiver (peer), median of $ROUNDS rounds | $PEER ($(spread "${PEER_RATES[@]}")) | p99 $(spread "${PEER_P99S[@]}") | (applies nothing) | |
+| gateway, median of $ROUNDS rounds | $ACKED ($(spread "${GW_ACKED[@]}")) | p99 $(spread "${GW_P99S[@]}") | $APPLIED ($(spread "${GW_APPLIED[@]}")) | p99 $(spread "${GW_LAG[@]}") |
+| steady, ${STEADY_SHARE} % for ${STEADY_SECONDS} s | $(field rate "$STEADY") | $(field p50_ms "$STEADY") / $(field p99_ms "$STEADY") / $(field max_ms "$STEADY") | $STEADY_RATE | $STEADY_P50 / $STEADY_P99 (p99 first third $STEADY_FIRST_P99, last third $STEADY_LAST_P99) |
+$DELIVERY_ROW
+$TWO_ROW
+
 | Figure | Value |
 | --- | --- |
-| machine | $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs) |
-| events acknowledged per second ($CONNECTIONS connections) | $(field rate "$RESULT") |
-| time to answer p50 / p99 / max (ms) | $(field p50_ms "$RESULT") / $(field p99_ms "$RESULT") / $(field max_ms "$RESULT") |
-| non-200 answers / socket errors | $(field non200 "$RESULT") / $(field errors "$RESULT") |
-| rows in webhook_events / 200s counted | $ROWS / $ACKED |
-| backlog processed after the load stopped (s) | $DRAIN |
-| processed per second (load start to empty inbox) | $PROCESSED_RATE |
-| sustained phase: rate / non-200 / drained after (s) | $(field rate "$SUSTAINED") / $(field non200 "$SUSTAINED") / $SUSTAINED_DRAIN |
-| gateway peak RSS (MB) | $PEAK_RSS_MB |
-| start to ready, external database (ms) | $STARTUP_MS |
-| pgbench single-row INSERT ceiling (best of 16/32/64 clients) | $PGBENCH_BEST |
-| gateway / pgbench | $(echo "scale=2; $(field rate "$RESULT") / $PGBENCH_BEST" | bc) |
+| received-and-applied / Node acknowledged (target ≥ 1.5) | $(ratio "$APPLIED" "$PEER") |
+| acknowledged / Node acknowledged (target ≥ 2) | $(ratio "$ACKED" "$PEER") |
+| gateway CPU per received-and-applied event (rounds) | $GW_US µs |
+| PostgreSQL CPU per event (all its processes, /proc) | $PG_US µs |
+| PostgreSQL statement time per event (pg_stat_statements, plan + execute) / statements per event | $PGSS_US µs / $PGSS_CALLS |
+| WAL per event (pg_stat_wal) | $WAL_BYTES bytes |
+| gateway peak RSS, default JVM (MB) | $PEAK_RSS_MB |
+| start to ready, external database (ms) | $FIRST_STARTUP_MS |
+| pgbench single-row INSERT ceiling | $PGBENCH_BEST |
+
+Statements by time, per event of the rounds:
+$(cat "$WORK/statements.txt")
 EOF
-echo "(gateway log: $WORK/gateway.log)"
+echo "(logs: $WORK)"

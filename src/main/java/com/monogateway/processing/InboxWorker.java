@@ -66,8 +66,10 @@ public final class InboxWorker {
     /** The dead letters' failing_route for an event that could not be read. */
     private static final String READING = "mono-process via reading the stored event";
 
+    // processed_at is when the event was applied, not when its batch began (now()): the event log's
+    // processing time and the benchmark's lag are read from it.
     private static final String FINISH = "UPDATE webhook_events SET status = ?, status_reason = ?, last_error = ?,"
-            + " attempts = attempts + 1, processed_at = CASE WHEN ? THEN now() END,"
+            + " attempts = attempts + 1, processed_at = CASE WHEN ? THEN clock_timestamp() END,"
             + " object_key = COALESCE(?, object_key), reference = COALESCE(?, reference) WHERE id = ?";
 
     private record InboxRow(long id, String eventType, String eventId, String dedupeKey, String payload, Boolean liveMode,
