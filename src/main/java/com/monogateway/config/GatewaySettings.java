@@ -17,8 +17,9 @@ import java.util.function.Function;
 
 /**
  * The gateway's own settings (the {@code mono.*} keys), read once at start through Camel's property
- * placeholders so that environment variables override {@code application.properties}. Every value is
- * checked here so that a wrong one stops the start with a message naming its key.
+ * placeholders so that environment variables override {@code application.properties}. A key not given has
+ * the default of the application.properties packed in the jar, the only place defaults are written. Every
+ * value is checked here so that a wrong one stops the start with a message naming its key.
  */
 public record GatewaySettings(
         String webhookPath,
@@ -169,21 +170,24 @@ public record GatewaySettings(
     /** Below this a webhook secret is weak; the start summary warns (Mono's dashboard generates longer ones). */
     public static final int WEAK_WEBHOOK_SECRET_LENGTH = 16;
 
-    /** Reads and validates every key; {@code lookup} answers a key's raw value, or empty when unset. */
+    /**
+     * Reads and validates every key; {@code lookup} answers a key's raw value, or empty when unset (then the
+     * packed application.properties gives it).
+     */
     public static GatewaySettings from(Function<String, Optional<String>> lookup) {
         Reader r = new Reader(lookup);
-        String path = r.text("mono.webhook.path", "/webhooks/mono");
+        String path = r.text("mono.webhook.path");
         if (!path.startsWith("/") || path.contains(" ")) {
             throw new SettingsException("mono.webhook.path must be a URL path starting with '/', but is '" + path + "'");
         }
-        List<String> secrets = Arrays.stream(r.text(WEBHOOK_SECRET, "").split(","))
+        List<String> secrets = Arrays.stream(r.text(WEBHOOK_SECRET).split(","))
                 .map(String::trim).filter(s -> !s.isEmpty()).toList();
         if (secrets.isEmpty()) {
             throw new SettingsException("No webhook secret is configured: set " + WEBHOOK_SECRET
                     + " (environment variable MONO_WEBHOOK_SECRET) to the secret shown in the Mono dashboard;"
                     + " during a rotation give old and new, comma-separated. The gateway refuses every request without one.");
         }
-        List<String> adminTokens = r.list(ADMIN_TOKEN, "");
+        List<String> adminTokens = r.list(ADMIN_TOKEN);
         for (String token : adminTokens) {
             if (token.length() < MIN_ADMIN_TOKEN_LENGTH) {
                 throw new SettingsException(ADMIN_TOKEN + " must be at least " + MIN_ADMIN_TOKEN_LENGTH + " characters long (one has "
@@ -194,13 +198,13 @@ public record GatewaySettings(
                         + ": whoever can post webhooks must not be able to replay or discard them");
             }
         }
-        boolean managementEnabled = r.bool("camel.management.enabled", true);
+        boolean managementEnabled = r.bool("camel.management.enabled");
         if (!adminTokens.isEmpty() && !managementEnabled) {
             throw new SettingsException(ADMIN_TOKEN + " is set but camel.management.enabled is false: the admin API is served on"
                     + " the management port; enable it or clear the token");
         }
-        int httpPort = r.port("camel.server.port", 8080);
-        int managementPort = r.port("camel.management.port", 9090);
+        int httpPort = r.port("camel.server.port");
+        int managementPort = r.port("camel.management.port");
         if (managementEnabled && httpPort == managementPort && httpPort != 0) {
             throw new SettingsException("camel.management.port must differ from camel.server.port (" + httpPort
                     + "): the webhook port serves the webhook and nothing else");
@@ -208,101 +212,102 @@ public record GatewaySettings(
         return new GatewaySettings(
                 path,
                 secrets,
-                r.positiveInt("mono.webhook.max-body-bytes", 262_144),
+                r.positiveInt("mono.webhook.max-body-bytes"),
                 r.optional("mono.db.url"),
-                r.text("mono.db.username", ""),
-                r.text("mono.db.password", ""),
-                r.positiveInt("mono.db.pool-size", 16),
-                r.intAtLeast("mono.db.connection-timeout-ms", 2_000, 250),
-                r.durationOrZero("mono.db.startup-wait", "60s"),
-                Path.of(r.text("mono.data.dir", "./data")),
-                r.port("mono.embedded-db.port", 15432),
-                r.positiveInt("mono.ingest.writers", 4),
-                r.positiveInt("mono.ingest.max-batch", 200),
-                r.positiveInt("mono.processing.workers", 4),
-                r.intAtLeast("mono.processing.sweep-interval-ms", 5_000, 100),
-                r.positiveInt("mono.processing.batch-size", 100),
-                r.intAtLeast("mono.processing.burst-rate", 3_000, 0),
-                r.durationOrZero("mono.processing.burst-max-delay", "60s"),
-                r.bool("mono.live-only", false),
+                r.text("mono.db.username"),
+                r.text("mono.db.password"),
+                r.positiveInt("mono.db.pool-size"),
+                r.intAtLeast("mono.db.connection-timeout-ms", 250),
+                r.durationOrZero("mono.db.startup-wait"),
+                Path.of(r.text("mono.data.dir")),
+                r.port("mono.embedded-db.port"),
+                r.positiveInt("mono.ingest.writers"),
+                r.positiveInt("mono.ingest.max-batch"),
+                r.positiveInt("mono.processing.workers"),
+                r.intAtLeast("mono.processing.sweep-interval-ms", 100),
+                r.positiveInt("mono.processing.batch-size"),
+                r.intAtLeast("mono.processing.burst-rate", 0),
+                r.durationOrZero("mono.processing.burst-max-delay"),
+                r.bool("mono.live-only"),
                 destinations(r),
                 jms(r),
                 new Redelivery(
-                        r.positiveInt("mono.redelivery.max-attempts", 3),
-                        r.intAtLeast("mono.redelivery.initial-delay-ms", 1_000, 0),
-                        r.decimalAtLeast("mono.redelivery.backoff-multiplier", 2.0, 1.0),
-                        r.intAtLeast("mono.redelivery.max-delay-ms", 30_000, 0)),
+                        r.positiveInt("mono.redelivery.max-attempts"),
+                        r.intAtLeast("mono.redelivery.initial-delay-ms", 0),
+                        r.decimalAtLeast("mono.redelivery.backoff-multiplier", 1.0),
+                        r.intAtLeast("mono.redelivery.max-delay-ms", 0)),
                 adminTokens,
-                stripTrailingSlash(r.text("mono.admin.base-url", "http://localhost:" + managementPort)),
-                r.duration("mono.admin.session-timeout", "30m"),
-                trustedProxies(r.list("mono.admin.trusted-proxies", "")),
+                stripTrailingSlash(r.text("mono.admin.base-url")),
+                r.duration("mono.admin.session-timeout"),
+                trustedProxies(r.list("mono.admin.trusted-proxies")),
                 new HttpEdge(
-                        r.text("camel.server.host", "0.0.0.0"),
-                        r.duration("mono.http.request-timeout", "10s"),
-                        r.duration("mono.http.idle-timeout", "30s")),
+                        r.text("camel.server.host"),
+                        r.duration("mono.http.request-timeout"),
+                        r.duration("mono.http.idle-timeout")),
                 new Alerts(
-                        r.bool("mono.alerts.enabled", true),
-                        r.emails("mono.alerts.to", "operations@localhost"),
-                        r.emails("mono.alerts.from", "mono-gateway@localhost").get(0),
-                        Set.copyOf(r.list("mono.alerts.events", "direct_debit.payment_failed,events.mandates.debit.failed")),
-                        r.duration("mono.alerts.digest-window", "60s"),
-                        r.positiveInt("mono.alerts.digest-threshold", 5),
-                        r.positiveInt("mono.alerts.digest-max-entries", 20),
-                        Path.of(r.text("mono.alerts.templates-dir", "routes/templates"))),
+                        r.bool("mono.alerts.enabled"),
+                        r.emails("mono.alerts.to"),
+                        r.emails("mono.alerts.from").get(0),
+                        Set.copyOf(r.list("mono.alerts.events")),
+                        r.duration("mono.alerts.digest-window"),
+                        r.positiveInt("mono.alerts.digest-threshold"),
+                        r.positiveInt("mono.alerts.digest-max-entries"),
+                        Path.of(r.text("mono.alerts.templates-dir"))),
                 smtp(r),
                 new Operations(
                         httpPort,
                         managementEnabled,
-                        r.text("camel.management.host", "0.0.0.0"),
+                        r.text("camel.management.host"),
                         managementPort,
-                        r.oneOf("mono.log.format", "text", "text", "json"),
-                        r.duration("mono.shutdown.timeout", "30s")),
+                        r.oneOf("mono.log.format", "text", "json"),
+                        r.duration("mono.shutdown.timeout")),
                 monoApi(r),
-                r.durationOrZero("mono.retention.events", "90d"),
-                r.duration("mono.retention.interval", "1h"));
+                r.durationOrZero("mono.retention.events"),
+                r.duration("mono.retention.interval"));
     }
 
     private static MonoApi monoApi(Reader r) {
-        String baseUrl = stripTrailingSlash(r.text("mono.api.base-url", "https://api.withmono.com"));
+        String baseUrl = stripTrailingSlash(r.text("mono.api.base-url"));
         if (!baseUrl.matches("https?://[^/?#\\s]+(/[^?#\\s]*)?")) {
             throw new SettingsException("mono.api.base-url must be an http(s) URL such as https://api.withmono.com, but is '"
                     + baseUrl + "'");
         }
         Optional<String> key = r.optional("mono.api.secret-key");
-        VerifyMode mode = VerifyMode.valueOf(r.oneOf("mono.verify.payments", "record", "off", "record", "required")
+        VerifyMode mode = VerifyMode.valueOf(r.oneOf("mono.verify.payments", "off", "record", "required")
                 .toUpperCase(java.util.Locale.ROOT));
         if (mode == VerifyMode.REQUIRED && key.isEmpty()) {
             throw new SettingsException("mono.verify.payments=required needs mono.api.secret-key (environment variable"
                     + " MONO_API_SECRET_KEY): without it no payment can be verified and every payment delivery would wait for good");
         }
-        long initial = r.duration("mono.api.initial-backoff", "30s");
-        long max = r.duration("mono.api.max-backoff", "30m");
+        long initial = r.duration("mono.api.initial-backoff");
+        long max = r.duration("mono.api.max-backoff");
         if (max < initial) {
             throw new SettingsException("mono.api.max-backoff must not be shorter than mono.api.initial-backoff");
         }
         return new MonoApi(baseUrl, key,
-                r.duration("mono.api.connect-timeout", "5s"),
-                r.duration("mono.api.read-timeout", "20s"),
-                r.positiveInt("mono.api.max-requests-per-second", 5),
+                r.duration("mono.api.connect-timeout"),
+                r.duration("mono.api.read-timeout"),
+                r.positiveInt("mono.api.max-requests-per-second"),
                 initial, max,
-                r.positiveInt("mono.api.breaker-failures", 5),
-                r.duration("mono.api.breaker-open-for", "60s"),
+                r.positiveInt("mono.api.breaker-failures"),
+                r.duration("mono.api.breaker-open-for"),
                 mode,
-                "masked".equals(r.oneOf("mono.accounts.store-identity", "masked", "masked", "none")),
-                r.duration("mono.reconcile.after", "30m"),
-                r.duration("mono.reconcile.max-age", "7d"),
-                r.durationOrZero("mono.reconcile.sweep-interval", "1d"),
-                r.positiveInt("mono.reconcile.sweep-days", 2));
+                "masked".equals(r.oneOf("mono.accounts.store-identity", "masked", "none")),
+                r.duration("mono.reconcile.after"),
+                r.duration("mono.reconcile.max-age"),
+                r.durationOrZero("mono.reconcile.sweep-interval"),
+                r.positiveInt("mono.reconcile.sweep-days"));
     }
 
     private static Smtp smtp(Reader r) {
-        boolean ssl = r.bool("mono.smtp.ssl", false);
+        boolean ssl = r.bool("mono.smtp.ssl");
         return new Smtp(
                 r.optional("mono.smtp.host"),
-                r.port("mono.smtp.port", ssl ? 465 : 587),
-                r.text("mono.smtp.username", ""),
-                r.text("mono.smtp.password", ""),
-                r.bool("mono.smtp.starttls", true),
+                // Packed empty: 465 with mono.smtp.ssl, else 587 (as application.properties and README say).
+                r.optional("mono.smtp.port").isPresent() ? r.port("mono.smtp.port") : ssl ? 465 : 587,
+                r.text("mono.smtp.username"),
+                r.text("mono.smtp.password"),
+                r.bool("mono.smtp.starttls"),
                 ssl,
                 r.certificates("mono.smtp.ca-file"));
     }
@@ -348,7 +353,7 @@ public record GatewaySettings(
 
     private static List<Destination> destinations(Reader r) {
         List<Destination> destinations = new java.util.ArrayList<>();
-        List<String> names = r.list("mono.forward.destinations", "");
+        List<String> names = r.list("mono.forward.destinations");
         Optional<String> legacy = r.optional("mono.forward.uri");
         if (legacy.isPresent()) {
             if (names.contains(DEFAULT_DESTINATION)) {
@@ -366,7 +371,7 @@ public record GatewaySettings(
                 throw new SettingsException("mono.forward.destinations names '" + name + "' twice");
             }
             String key = "mono.forward." + name + ".uri";
-            String uri = r.optional(key).orElseThrow(() -> new SettingsException(key + " is required: destination '" + name
+            String uri = r.given(key).orElseThrow(() -> new SettingsException(key + " is required: destination '" + name
                     + "' is listed in mono.forward.destinations (environment variable " + envName(key) + ")"));
             destinations.add(destination(r, name, uri));
         }
@@ -375,13 +380,13 @@ public record GatewaySettings(
 
     private static Destination destination(Reader r, String name, String uri) {
         String prefix = "mono.forward." + name + ".";
-        long initial = r.duration(prefix + "initial-backoff", "1s");
-        long max = r.duration(prefix + "max-backoff", "5m");
+        long initial = r.duration(prefix + "initial-backoff");
+        long max = r.duration(prefix + "max-backoff");
         if (max < initial) {
             throw new SettingsException(prefix + "max-backoff must not be shorter than " + prefix + "initial-backoff");
         }
-        return new Destination(name, uri, r.list(prefix + "events", ""), r.duration(prefix + "max-age", "48h"), initial, max,
-                r.duration(prefix + "lease", "60s"));
+        return new Destination(name, uri, r.list(prefix + "events"), r.duration(prefix + "max-age"), initial, max,
+                r.duration(prefix + "lease"));
     }
 
     /** The environment variable that overrides a key: upper case, '.' and '-' as '_'. */
@@ -393,7 +398,7 @@ public record GatewaySettings(
         Optional<String> url = r.optional("mono.jms.url");
         Optional<String> username = r.optional("mono.jms.username");
         // A password may begin or end with spaces; only an empty one counts as unset.
-        Optional<String> password = r.lookup().apply("mono.jms.password").filter(p -> !p.isEmpty());
+        Optional<String> password = r.untrimmed("mono.jms.password");
         if (username.isPresent() != password.isPresent()) {
             throw new SettingsException("mono.jms.username and mono.jms.password must be set together (MONO_JMS_USERNAME,"
                     + " MONO_JMS_PASSWORD), but only " + (username.isPresent() ? "the username" : "the password") + " is");
@@ -429,23 +434,49 @@ public record GatewaySettings(
         return dbUrl.isEmpty();
     }
 
-    /** Reads one key at a time and turns a bad value into a message that names the key. */
+    /**
+     * Reads one key at a time and turns a bad value into a message that names the key. A key that
+     * {@code lookup} does not give, or gives blank, has the value of the application.properties packed in
+     * the jar, the one place where defaults are written ({@link PackagedDefaults}); a key the packed file
+     * lacks is a programming error (IllegalStateException). A list given empty stays empty.
+     */
     private record Reader(Function<String, Optional<String>> lookup) {
 
+        private static final java.util.regex.Pattern PLACEHOLDER = java.util.regex.Pattern.compile("\\{\\{([^{}]+)}}");
+
+        /** The packed default, its {@code {{key}}} placeholders replaced by those keys' values, as Camel would. */
+        private String packed(String key) {
+            return PLACEHOLDER.matcher(PackagedDefaults.of(key))
+                    .replaceAll(m -> java.util.regex.Matcher.quoteReplacement(text(m.group(1))));
+        }
+
+        /** The value, trimmed, or the packed default; empty when both are blank (unset). */
         Optional<String> optional(String key) {
+            String packed = packed(key).trim();
+            return given(key).or(() -> Optional.of(packed).filter(v -> !v.isEmpty()));
+        }
+
+        /** The value of a key without a default (a destination's URI), trimmed; empty when unset or blank. */
+        Optional<String> given(String key) {
             return lookup.apply(key).map(String::trim).filter(v -> !v.isEmpty());
         }
 
-        String text(String key, String fallback) {
-            return optional(key).orElse(fallback);
+        /** The value as given, spaces and all (a password), or the packed default; only an empty one counts as unset. */
+        Optional<String> untrimmed(String key) {
+            String packed = packed(key);
+            return lookup.apply(key).filter(v -> !v.isEmpty()).or(() -> Optional.of(packed).filter(v -> !v.isEmpty()));
         }
 
-        int positiveInt(String key, int fallback) {
-            return intAtLeast(key, fallback, 1);
+        String text(String key) {
+            return optional(key).orElse("");
         }
 
-        int intAtLeast(String key, int fallback, int min) {
-            String raw = text(key, Integer.toString(fallback));
+        int positiveInt(String key) {
+            return intAtLeast(key, 1);
+        }
+
+        int intAtLeast(String key, int min) {
+            String raw = text(key);
             try {
                 int value = Integer.parseInt(raw);
                 if (value < min) {
@@ -457,16 +488,16 @@ public record GatewaySettings(
             }
         }
 
-        int port(String key, int fallback) {
-            int value = intAtLeast(key, fallback, 0);
+        int port(String key) {
+            int value = intAtLeast(key, 0);
             if (value > 65_535) {
                 throw new SettingsException(key + " must be a TCP port (0 to 65535), but is " + value);
             }
             return value;
         }
 
-        double decimalAtLeast(String key, double fallback, double min) {
-            String raw = text(key, Double.toString(fallback));
+        double decimalAtLeast(String key, double min) {
+            String raw = text(key);
             try {
                 double value = Double.parseDouble(raw);
                 if (!(value >= min) || Double.isInfinite(value)) {
@@ -478,13 +509,15 @@ public record GatewaySettings(
             }
         }
 
-        List<String> list(String key, String fallback) {
-            return Arrays.stream(lookup.apply(key).orElse(fallback).split(","))
+        /** Comma-separated values; the packed default only when the key is not given at all (given empty: none). */
+        List<String> list(String key) {
+            String packed = packed(key);
+            return Arrays.stream(lookup.apply(key).orElse(packed).split(","))
                     .map(String::trim).filter(v -> !v.isEmpty()).toList();
         }
 
-        List<String> emails(String key, String fallback) {
-            List<String> addresses = list(key, fallback);
+        List<String> emails(String key) {
+            List<String> addresses = list(key);
             if (addresses.isEmpty()) {
                 throw new SettingsException(key + " needs at least one email address");
             }
@@ -499,17 +532,17 @@ public record GatewaySettings(
         }
 
         /** A duration such as 500ms, 60s, 5m or 1h; a bare number is milliseconds. */
-        long duration(String key, String fallback) {
-            return duration(key, fallback, false);
+        long duration(String key) {
+            return duration(key, false);
         }
 
         /** A duration as above, or 0 where 0 turns something off. */
-        long durationOrZero(String key, String fallback) {
-            return duration(key, fallback, true);
+        long durationOrZero(String key) {
+            return duration(key, true);
         }
 
-        private long duration(String key, String fallback, boolean zeroAllowed) {
-            String raw = text(key, fallback).trim();
+        private long duration(String key, boolean zeroAllowed) {
+            String raw = text(key);
             long ms = durationMillis(raw);
             if (ms < 0) {
                 throw new SettingsException(key + " must be a duration such as 500ms, 60s, 1m30s, 5m, 1h or PT2S (ISO-8601),"
@@ -521,8 +554,8 @@ public record GatewaySettings(
             return ms;
         }
 
-        String oneOf(String key, String fallback, String... allowed) {
-            String raw = text(key, fallback).toLowerCase();
+        String oneOf(String key, String... allowed) {
+            String raw = text(key).toLowerCase();
             if (!Arrays.asList(allowed).contains(raw)) {
                 throw new SettingsException(key + " must be one of " + String.join(", ", allowed) + ", but is '" + raw + "'");
             }
@@ -550,8 +583,8 @@ public record GatewaySettings(
             }
         }
 
-        boolean bool(String key, boolean fallback) {
-            String raw = text(key, Boolean.toString(fallback)).toLowerCase();
+        boolean bool(String key) {
+            String raw = text(key).toLowerCase();
             return switch (raw) {
                 case "true" -> true;
                 case "false" -> false;

@@ -1,8 +1,5 @@
 package com.monogateway.config;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -33,14 +30,7 @@ public final class KnownKeys {
 
     /** The keys of the application.properties packed in the jar (the one that lists every key). */
     public static KnownKeys packaged() {
-        Properties packed = new Properties();
-        try (InputStream in = KnownKeys.class.getResourceAsStream("/application.properties")) {
-            if (in != null) {
-                packed.load(in);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the packed application.properties", e);
-        }
+        Properties packed = PackagedDefaults.file();
         Set<String> mono = new TreeSet<>();
         packed.stringPropertyNames().stream().filter(k -> k.startsWith("mono.")).forEach(mono::add);
         return new KnownKeys(mono);

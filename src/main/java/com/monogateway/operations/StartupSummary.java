@@ -55,7 +55,9 @@ public final class StartupSummary {
         var keys = new TreeSet<String>();
         properties.loadProperties(k -> k.startsWith("mono.") || k.startsWith("camel.server.") || k.startsWith("camel.management.")
                 || k.startsWith("camel.component."))
-                .stringPropertyNames().forEach(keys::add);
+                .stringPropertyNames().stream()
+                // mono.forward.<name>.* are the packed defaults of each destination's keys, not settings of their own.
+                .filter(k -> !k.contains("<name>")).forEach(keys::add);
         for (String key : keys) {
             String value = properties.resolveProperty(key).orElse("");
             s.append("\n    ").append(key).append(" = ").append(mask(key, value));

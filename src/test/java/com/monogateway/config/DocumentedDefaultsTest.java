@@ -1,6 +1,7 @@
 package com.monogateway.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -10,20 +11,23 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * application.properties is where defaults are written; README's configuration table must say the same,
- * and the fallbacks in GatewaySettings (for a local file that leaves a key out) must agree with both.
+ * application.properties (packed in the jar) is the one place defaults are written: README's configuration
+ * tables must say the same, and GatewaySettings, given nothing, must read exactly the file's defaults.
  */
 class DocumentedDefaultsTest {
 
-    private static final Pattern ROW = Pattern.compile("^\\| `([a-z][a-z0-9.-]+)` \\| (.+?) \\| .*\\|$");
+    /** A row of a README table of keys; {@code <name>} stands for a destination's name. */
+    private static final Pattern ROW = Pattern.compile("^\\| `([a-z][a-z0-9.<>-]+)` \\| (.+?) \\| .*\\|$");
 
     private static Properties file() throws IOException {
         Properties p = new Properties();
@@ -76,14 +80,73 @@ class DocumentedDefaultsTest {
     }
 
     @Test
-    void theSettingsFallbacksAreTheFilesDefaults() throws IOException {
+    void givenNothingButASecretTheSettingsAreThePackedDefaults() throws IOException {
         Properties file = file();
-        // The one key without a default: both sides get the same secret.
-        GatewaySettings fromFile = GatewaySettings.from(key -> key.equals(GatewaySettings.WEBHOOK_SECRET) ? Optional.of("s")
-                : Optional.ofNullable(file.getProperty(key)));
-        GatewaySettings fromFallbacks = GatewaySettings.from(key -> key.equals(GatewaySettings.WEBHOOK_SECRET)
-                ? Optional.of("s") : Optional.empty());
-        // adminBaseUrl is built from the management port in the file ({{camel.management.port}}) and in code alike.
-        assertEquals(fromFile.toString().replace("{{camel.management.port}}", "9090"), fromFallbacks.toString());
+        // The start refuses without a webhook secret (the file's is empty): the one key given.
+        GatewaySettings settings = GatewaySettings.from(key -> key.equals(GatewaySettings.WEBHOOK_SECRET) ? Optional.of("s")
+                : Optional.empty());
+        assertEquals(file.getProperty("mono.webhook.path"), settings.webhookPath());
+        assertEquals(Integer.parseInt(file.getProperty("mono.processing.workers")), settings.processingWorkers());
+        assertEquals(GatewaySettings.durationMillis(file.getProperty("mono.db.startup-wait")), settings.dbStartupWaitMs());
+        assertEquals(Double.parseDouble(file.getProperty("mono.redelivery.backoff-multiplier")),
+                settings.redelivery().backoffMultiplier());
+        assertEquals(Boolean.parseBoolean(file.getProperty("camel.management.enabled")), settings.operations().managementEnabled());
+        assertEquals(file.getProperty("mono.log.format"), settings.operations().logFormat());
+        assertEquals(file.getProperty("mono.alerts.to"), String.join(",", settings.alerts().to()));
+        assertEquals(Set.of(file.getProperty("mono.alerts.events").split(",")), settings.alerts().events());
+        assertEquals(file.getProperty("mono.verify.payments"), settings.monoApi().verifyPayments().name().toLowerCase(Locale.ROOT));
+        // Empty in the file on purpose: unset, off.
+        assertEquals("", file.getProperty("mono.db.url"));
+        assertTrue(settings.embeddedDatabase());
+        assertEquals(List.of(), settings.adminTokens());
+        assertTrue(settings.smtp().host().isEmpty());
+        assertTrue(settings.monoApi().secretKey().isEmpty());
+        assertTrue(settings.jms().url().isEmpty() && settings.jms().password().isEmpty());
+        assertEquals(List.of(), settings.destinations());
+        // Computed where the file says so: its placeholder, and an empty SMTP port that follows mono.smtp.ssl.
+        assertEquals(file.getProperty("mono.admin.base-url").replace("{{camel.management.port}}",
+                file.getProperty("camel.management.port")), settings.adminBaseUrl());
+        assertEquals("", file.getProperty("mono.smtp.port"));
+        assertEquals(587, settings.smtp().port());
+        assertEquals(465, read(Map.of("mono.smtp.ssl", "true")).smtp().port());
+        assertEquals("http://localhost:9191", read(Map.of("camel.management.port", "9191")).adminBaseUrl());
+    }
+
+    @Test
+    void aBlankValueHasThePackedDefaultButAListGivenEmptyStaysEmpty() throws IOException {
+        Properties file = file();
+        GatewaySettings settings = read(Map.of("mono.webhook.path", " ", "mono.shutdown.timeout", "", "mono.alerts.events", ""));
+        assertEquals(file.getProperty("mono.webhook.path"), settings.webhookPath());
+        assertEquals(GatewaySettings.durationMillis(file.getProperty("mono.shutdown.timeout")),
+                settings.operations().shutdownTimeoutMs());
+        assertEquals(Set.of(), settings.alerts().events(), "README: empty, only dead letters alert");
+    }
+
+    @Test
+    void aDestinationsKeysHaveTheFilesDefaultsForEveryName() throws IOException {
+        Properties file = file();
+        GatewaySettings.Destination erp = read(Map.of("mono.forward.destinations", "erp", "mono.forward.erp.uri", "log:erp",
+                "mono.forward.erp.lease", "90s")).destinations().get(0);
+        assertEquals(GatewaySettings.durationMillis(file.getProperty("mono.forward.<name>.max-age")), erp.maxAgeMs());
+        assertEquals(GatewaySettings.durationMillis(file.getProperty("mono.forward.<name>.initial-backoff")), erp.initialBackoffMs());
+        assertEquals(GatewaySettings.durationMillis(file.getProperty("mono.forward.<name>.max-backoff")), erp.maxBackoffMs());
+        assertEquals(90_000, erp.leaseMs());
+        assertEquals(List.of(), erp.eventGlobs());
+        assertEquals(file.getProperty("mono.forward.<name>.max-age"), PackagedDefaults.of("mono.forward.erp-2.max-age"));
+    }
+
+    @Test
+    void aKeyMissingFromThePackedFileIsAProgrammingError() throws IOException {
+        IllegalStateException missing = assertThrows(IllegalStateException.class, () -> PackagedDefaults.of("mono.webhook.no-such-key"));
+        assertEquals("mono.webhook.no-such-key has no default in the packed application.properties", missing.getMessage());
+        // A destination's URI has no default: it is required.
+        assertThrows(IllegalStateException.class, () -> PackagedDefaults.of("mono.forward.erp.uri"));
+        assertEquals(file().getProperty("mono.webhook.path"), PackagedDefaults.of("mono.webhook.path"));
+    }
+
+    private static GatewaySettings read(Map<String, String> values) {
+        Map<String, String> all = new java.util.HashMap<>(values);
+        all.putIfAbsent(GatewaySettings.WEBHOOK_SECRET, "s");
+        return GatewaySettings.from(key -> Optional.ofNullable(all.get(key)));
     }
 }
