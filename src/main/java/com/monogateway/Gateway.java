@@ -406,8 +406,8 @@ public final class Gateway {
         /** Applying stored events (the inbox worker and the YAML routes), Mono API checks, retention. */
         private void processing(BaseMainSupport main) {
             InboxWorker worker = new InboxWorker(dataSource, routesDataSource, template, mapper, deadLetters,
-                    settings.processingBatchSize(), metrics, busyIngest(gate, settings.burstRate()),
-                    () -> stats.oldestAgeSeconds() * 1_000 >= settings.burstMaxDelayMs(), deliveries::wakeAll);
+                    settings.processingBatchSize(), metrics, () -> gate.arrivingFasterThan(0),
+                    settings.processingWorkersUnderLoad(), deliveries::wakeAll);
             monoApi = new MonoApiRoutes(settings.monoApi(), dataSource, routesDataSource, alerts, mapper, meterRegistry,
                     deliveries::wakeAll);
             main.configure().addRoutesBuilder(monoApi);
@@ -453,8 +453,7 @@ public final class Gateway {
             main.configure().addRoutesBuilder(new RouteBuilder() {
                 @Override
                 public void configure() {
-                    // Keeps the backlog gauges current without a database query per scrape; the burst deferral
-                    // (mono.processing.burst-max-delay) reads the age of the oldest waiting event from here too.
+                    // Keeps the backlog gauges current without a database query per scrape.
                     from("timer:mono-stats?period=5000").routeId("mono-stats").process(exchange -> {
                         stats.refresh();
                         deliveries.refresh();
@@ -514,10 +513,6 @@ public final class Gateway {
         }
 
         /** True while webhooks arrive faster than the threshold per second (0: never). */
-        private static java.util.function.BooleanSupplier busyIngest(IngestGate gate, int perSecond) {
-            return perSecond == 0 ? () -> false : () -> gate.arrivingFasterThan(perSecond);
-        }
-
         @Override
         public void afterStart(BaseMainSupport main) {
             deliveries.start();

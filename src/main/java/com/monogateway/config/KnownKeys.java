@@ -37,7 +37,19 @@ public final class KnownKeys {
     }
 
     /** Throws, naming the closest known key, for the first unknown {@code mono.} key or {@code MONO_} variable. */
+    /** Keys of earlier versions, with what replaced them: a file written for one must not be half-obeyed. */
+    private static final Map<String, String> RETIRED = Map.of(
+            "mono.processing.burst-rate", "processing no longer waits during bursts; while webhooks arrive it runs"
+                    + " mono.processing.workers-under-load batches at a time (remove the key)",
+            "mono.processing.burst-max-delay", "processing no longer waits during bursts; while webhooks arrive it runs"
+                    + " mono.processing.workers-under-load batches at a time (remove the key)");
+
     public void requireKnown(Set<String> keysGiven, Map<String, String> environment) {
+        for (Map.Entry<String, String> retired : RETIRED.entrySet()) {
+            if (keysGiven.contains(retired.getKey()) || environment.containsKey(GatewaySettings.envName(retired.getKey()))) {
+                throw new SettingsException(retired.getKey() + " is no longer a setting of the gateway: " + retired.getValue());
+            }
+        }
         for (String key : new TreeSet<>(keysGiven)) {
             if (key.startsWith("mono.") && !keys.contains(key) && !DESTINATION_KEY.matcher(key).matches()) {
                 throw new SettingsException(key + " is not a setting of the gateway; did you mean " + closest(key, false) + "?");

@@ -23,8 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import javax.sql.DataSource;
 import org.apache.camel.Exchange;
@@ -103,12 +103,11 @@ public final class InboxWorker {
     private final int batchSize;
     private final GatewayMetrics metrics;
     private final Set<String> typesReportedUnhandled = ConcurrentHashMap.newKeySet();
-    private final BooleanSupplier ingestBusy;
-    private final BooleanSupplier backlogOverdue;
+    private final BooleanSupplier webhooksArriving;
     /** Told after a batch committed (its deliveries can be sent now). */
     private final Runnable committed;
-    /** Held by the one worker that processes during a burst once the oldest waiting event is overdue. */
-    private final ReentrantLock burstWorker = new ReentrantLock();
+    /** Turns to run a batch while webhooks arrive: a bounded share of the CPU for processing, so answers stay fast. */
+    private final Semaphore turnsUnderLoad;
     private final DeadLetters deadLetters;
 
     /** A stored event that cannot be parsed back; it is dead-lettered like any event that fails. */
@@ -119,11 +118,11 @@ public final class InboxWorker {
     }
 
     public InboxWorker(DataSource pool, TransactionalDataSource routesDataSource, ProducerTemplate template, ObjectMapper mapper,
-            DeadLetters deadLetters, int batchSize, GatewayMetrics metrics, BooleanSupplier ingestBusy, BooleanSupplier backlogOverdue,
+            DeadLetters deadLetters, int batchSize, GatewayMetrics metrics, BooleanSupplier webhooksArriving, int workersUnderLoad,
             Runnable committed) {
         this.deadLetters = deadLetters;
-        this.ingestBusy = ingestBusy;
-        this.backlogOverdue = backlogOverdue;
+        this.webhooksArriving = webhooksArriving;
+        this.turnsUnderLoad = new Semaphore(workersUnderLoad, true);
         this.committed = committed;
         this.pool = pool;
         this.routesDataSource = routesDataSource;
@@ -145,7 +144,7 @@ public final class InboxWorker {
         while (true) {
             long from = after;
             List<InboxRow> rows;
-            boolean burst = waitForTurnDuringBurst();
+            boolean turn = takeTurnUnderLoad();
             try {
                 rows = Transactions.inTransaction(pool, c -> processBatch(c, from));
             } catch (BatchAbandoned e) {
@@ -159,8 +158,8 @@ public final class InboxWorker {
                 pause(20L + ThreadLocalRandom.current().nextLong(100L * abandoned));
                 continue;
             } finally {
-                if (burst) {
-                    burstWorker.unlock();
+                if (turn) {
+                    turnsUnderLoad.release();
                 }
             }
             abandoned = 0;
@@ -174,21 +173,19 @@ public final class InboxWorker {
     }
 
     /**
-     * While webhooks pour in, answering them comes first: processing waits here, holding no connection,
-     * so that the two cores, the disk and PostgreSQL's WAL serve the requests; the backlog is worked off
-     * at full speed once the burst is over. A burst must not hold events back for ever, though: once
-     * the oldest waiting event is older than {@code mono.processing.burst-max-delay}, one worker at a
-     * time processes during the burst. Answers true when this worker holds that turn and must give it
-     * back after its batch.
+     * While webhooks arrive, at most {@code mono.processing.workers-under-load} batches run at once (one by
+     * default): processing always goes on, at a bounded share of the two cores, the disk and PostgreSQL's
+     * WAL, and answers stay fast. When the webhook port is quiet every worker runs. A fixed share, not a
+     * rate threshold: a threshold was bistable (held below it by a cold JIT or a busy neighbour, ingest
+     * competed with every worker and never rose above it). Answers true when this worker holds a turn
+     * and must give it back after its batch.
      */
-    private boolean waitForTurnDuringBurst() {
-        while (ingestBusy.getAsBoolean()) {
-            if (backlogOverdue.getAsBoolean() && burstWorker.tryLock()) {
-                return true;
-            }
-            pause(5);
+    private boolean takeTurnUnderLoad() {
+        if (!webhooksArriving.getAsBoolean()) {
+            return false;
         }
-        return false;
+        turnsUnderLoad.acquireUninterruptibly();
+        return true;
     }
 
     /** Thrown to roll back a whole batch when an event met a failure that only a new transaction can get past. */

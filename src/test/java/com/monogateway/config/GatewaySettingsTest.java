@@ -36,10 +36,10 @@ class GatewaySettingsTest {
     @Test
     void everyDurationKeyAcceptsEveryFormAndAZeroWhereTheReadmeAllowsIt() {
         GatewaySettings settings = read(Map.of("mono.alerts.digest-window", "PT2S", "mono.shutdown.timeout", "1m30s",
-                "mono.processing.burst-max-delay", "0", "mono.http.request-timeout", "PT0.5S"));
+                "mono.retention.events", "0", "mono.http.request-timeout", "PT0.5S"));
         assertEquals(2_000, settings.alerts().digestWindowMs());
         assertEquals(90_000, settings.operations().shutdownTimeoutMs());
-        assertEquals(0, settings.burstMaxDelayMs(), "burst-max-delay=0 is documented: one worker throughout a burst");
+        assertEquals(0, settings.retentionMs(), "mono.retention.events=0 is documented: keep every event");
         assertEquals(500, settings.http().requestTimeoutMs());
 
         SettingsException wrong = assertThrows(SettingsException.class, () -> read(Map.of("mono.alerts.digest-window", "soon")));
@@ -58,6 +58,11 @@ class GatewaySettingsTest {
                 () -> known.requireKnown(java.util.Set.of(), Map.of("MONO_PROCESING_WORKERS", "2", "PATH", "/bin")));
         assertEquals("environment variable MONO_PROCESING_WORKERS is not a setting of the gateway; did you mean"
                 + " MONO_PROCESSING_WORKERS?", inEnvironment.getMessage());
+        // A key of an earlier version says what replaced it, in a file or as a variable.
+        SettingsException retired = assertThrows(SettingsException.class,
+                () -> known.requireKnown(java.util.Set.of(), Map.of("MONO_PROCESSING_BURST_RATE", "3000")));
+        assertTrue(retired.getMessage().startsWith("mono.processing.burst-rate is no longer a setting of the gateway")
+                && retired.getMessage().contains("mono.processing.workers-under-load"), retired.getMessage());
         // Known keys, each destination's own keys, and anything outside mono. pass.
         known.requireKnown(java.util.Set.of("mono.webhook.secret", "mono.forward.erp.uri", "mono.forward.erp-2.max-age",
                 "camel.component.kafka.brokers"), Map.of("MONO_WEBHOOK_SECRET", "x", "MONO_FORWARD_ERP_URI", "log:x",
