@@ -20,6 +20,7 @@ CONNECTIONS=${CONNECTIONS:-32}          # wrk connections at full speed
 THREADS=${THREADS:-2}                   # wrk threads (this machine has 2 cores)
 ROUNDS=${ROUNDS:-2}
 ROUND_SECONDS=${ROUND_SECONDS:-15}
+WARMUP_SECONDS=${WARMUP_SECONDS:-20}    # each, not counted: the JIT compiles the hot paths first
 STEADY_SECONDS=${STEADY_SECONDS:-60}
 STEADY_SHARE=${STEADY_SHARE:-80}        # per cent of the measured received-and-applied rate
 DELIVERY=${DELIVERY:-1}                 # 0: skip the delivery phase
@@ -133,14 +134,14 @@ echo "start to ready: ${STARTUP_MS} ms (JVM start, Flyway, routes; external data
 GATEWAY_URL="http://127.0.0.1:$HTTP_PORT/webhooks/mono"
 PEER_URL="http://127.0.0.1:$PEER_PORT/webhooks/mono"
 
-say "warm-up: each 10 s, not counted"
+say "warm-up: each ${WARMUP_SECONDS} s, not counted"
 (cd bench/peer-node && PORT=$PEER_PORT PEER_SECRET=$SECRET DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/peer" \
   exec node server.js > "$WORK/peer.log" 2>&1) &
 PIDS[peer]=$!
 until curl -s -o /dev/null "http://127.0.0.1:$PEER_PORT/"; do sleep 0.05; done
-load "$PEER_URL" "$CONNECTIONS" 10 | sed 's/^/node    /'
+load "$PEER_URL" "$CONNECTIONS" "$WARMUP_SECONDS" | sed 's/^/node    /'
 kill -STOP "${PIDS[peer]}"   # paused, not stopped: it costs nothing while the gateway runs
-load "$GATEWAY_URL" "$CONNECTIONS" 10 | sed 's/^/gateway /'
+load "$GATEWAY_URL" "$CONNECTIONS" "$WARMUP_SECONDS" | sed 's/^/gateway /'
 drain
 
 GW_TICKS=0; PG_TICKS=0; ROUND_EVENTS=0; PEER_RATES=(); PEER_P99S=(); GW_ACKED=(); GW_P99S=(); GW_APPLIED=(); GW_LAG=()
@@ -172,9 +173,11 @@ psql_q "SELECT calls, round((total_exec_time + total_plan_time)::numeric / great
                round(1000 * (total_exec_time + total_plan_time)::numeric / $ROUND_EVENTS) AS us_per_event, left(regexp_replace(query, '\s+', ' ', 'g'), 90)
         FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = 'mono')
         ORDER BY total_exec_time + total_plan_time DESC LIMIT 12" > "$WORK/statements.txt"
+echo "per event: gateway CPU $GW_US µs, PostgreSQL CPU $PG_US µs, statements $PGSS_US µs ($PGSS_CALLS), WAL $WAL_BYTES bytes"
+cat "$WORK/statements.txt"
 kill "${PIDS[peer]}"; kill -CONT "${PIDS[peer]}" 2>/dev/null || true; wait "${PIDS[peer]}" 2>/dev/null || true; unset "PIDS[peer]"
 
-median() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
+median() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { printf "%d\n", (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
 spread() { printf '%s\n' "$@" | sort -n | awk 'NR == 1 { lo = $1 } { hi = $1 } END { print lo "–" hi }'; }
 PEER=$(median "${PEER_RATES[@]}"); ACKED=$(median "${GW_ACKED[@]}"); APPLIED=$(median "${GW_APPLIED[@]}")
 
