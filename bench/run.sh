@@ -200,13 +200,15 @@ stop main
 
 # --- delivery: one HTTP destination ----------------------------------------------------------------------
 
-DELIVERY_ROW="| with one HTTP destination | (DELIVERY=0) | | | |"
+DELIVERY_ROW="| with one HTTP destination | (DELIVERY=0) | | | |"; RESTART_MS="(DELIVERY=0)"
 if [ "$DELIVERY" = 1 ]; then
   say "delivery: one HTTP destination (bench/peer-node/sink.js), $CONNECTIONS connections, ${ROUND_SECONDS} s"
   PORT=$SINK_PORT node bench/peer-node/sink.js > "$WORK/sink.log" 2>&1 &
   PIDS[sink]=$!
   start_gateway delivery "$HTTP_PORT" "$MGMT_PORT" MONO_FORWARD_DESTINATIONS=sink \
     MONO_FORWARD_SINK_URI="http://127.0.0.1:$SINK_PORT/mono-events"
+  RESTART_MS=$STARTUP_MS
+  load "$GATEWAY_URL" "$CONNECTIONS" "$WARMUP_SECONDS" | sed 's/^/warm-up /'; drain   # a new JVM: JIT cold
   ID0=$(last_id)
   R=$(load "$GATEWAY_URL" "$CONNECTIONS" "$ROUND_SECONDS"); echo "$R"
   drain
@@ -224,6 +226,10 @@ if [ "$TWO" = 1 ]; then
   say "two instances on one PostgreSQL, $(( CONNECTIONS / 2 )) connections each, ${ROUND_SECONDS} s"
   start_gateway a "$HTTP_PORT" "$MGMT_PORT"
   start_gateway b "$(( HTTP_PORT + 10 ))" "$(( MGMT_PORT + 10 ))"
+  load "$GATEWAY_URL" "$(( CONNECTIONS / 2 ))" "$WARMUP_SECONDS" | sed 's/^/warm-up a /' &   # new JVMs: JIT cold
+  WA=$!
+  load "http://127.0.0.1:$(( HTTP_PORT + 10 ))/webhooks/mono" "$(( CONNECTIONS / 2 ))" "$WARMUP_SECONDS" | sed 's/^/warm-up b /'
+  wait "$WA"; drain
   ID0=$(last_id)
   load "$GATEWAY_URL" "$(( CONNECTIONS / 2 ))" "$ROUND_SECONDS" > "$WORK/two-a.txt" &
   WA=$!
@@ -278,7 +284,7 @@ $TWO_ROW
 | PostgreSQL statement time per event (pg_stat_statements, plan + execute) / statements per event | $PGSS_US µs / $PGSS_CALLS |
 | WAL per event (pg_stat_wal) | $WAL_BYTES bytes |
 | gateway peak RSS, default JVM (MB) | $PEAK_RSS_MB |
-| start to ready, external database (ms) | $FIRST_STARTUP_MS |
+| start to ready, external database: first start (applies the migrations) / a restart (ms) | $FIRST_STARTUP_MS / $RESTART_MS |
 | pgbench single-row INSERT ceiling | $PGBENCH_BEST |
 
 Statements by time, per event of the rounds:
