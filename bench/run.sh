@@ -18,9 +18,9 @@ cd "$(dirname "$0")/.."
 
 CONNECTIONS=${CONNECTIONS:-32}          # wrk connections at full speed
 THREADS=${THREADS:-2}                   # wrk threads (this machine has 2 cores)
-ROUNDS=${ROUNDS:-2}
+ROUNDS=${ROUNDS:-3}
 ROUND_SECONDS=${ROUND_SECONDS:-15}
-WARMUP_SECONDS=${WARMUP_SECONDS:-20}    # each, not counted: the JIT compiles the hot paths first
+WARMUP_SECONDS=${WARMUP_SECONDS:-30}    # each, not counted: the JIT compiles the hot paths first
 STEADY_SECONDS=${STEADY_SECONDS:-60}
 STEADY_SHARE=${STEADY_SHARE:-80}        # per cent of the measured received-and-applied rate
 DELIVERY=${DELIVERY:-1}                 # 0: skip the delivery phase

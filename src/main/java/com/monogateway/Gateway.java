@@ -407,7 +407,7 @@ public final class Gateway {
         private void processing(BaseMainSupport main) {
             InboxWorker worker = new InboxWorker(dataSource, routesDataSource, template, mapper, deadLetters,
                     settings.processingBatchSize(), metrics, () -> gate.arrivingFasterThan(0),
-                    settings.processingWorkersUnderLoad(), deliveries::wakeAll);
+                    settings.processingWorkersUnderLoad(), settings.processingLagTargetMs(), deliveries::wakeAll);
             monoApi = new MonoApiRoutes(settings.monoApi(), dataSource, routesDataSource, alerts, mapper, meterRegistry,
                     deliveries::wakeAll);
             main.configure().addRoutesBuilder(monoApi);

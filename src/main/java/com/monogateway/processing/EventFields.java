@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.monogateway.vocabulary.Vocabulary;
 import java.math.BigDecimal;
 import java.math.MathContext;
+import java.time.DateTimeException;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.HashMap;
 import java.util.Locale;
@@ -249,14 +251,61 @@ public final class EventFields {
 
     private static OffsetDateTime time(JsonNode node) {
         String value = text(node);
-        if (value == null) {
-            return null;
+        return value == null ? null : time(value);
+    }
+
+    /** An ISO-8601 time with its offset, or null when it is none (an unreadable stamp orders like a missing one). */
+    static OffsetDateTime time(String value) {
+        OffsetDateTime utc = monoUtcTime(value);
+        if (utc != null) {
+            return utc;
         }
         try {
             return OffsetDateTime.parse(value);
         } catch (DateTimeParseException e) {
-            return null; // an unreadable stamp orders like a missing one
+            return null;
         }
+    }
+
+    /**
+     * The shape Mono writes, {@code 2024-05-01T10:00:00.000Z} (or without the milliseconds), read without the
+     * general ISO parser: three stamps an event made it a twentieth of the gateway's CPU. Anything else,
+     * including an impossible date, is null here and left to {@link OffsetDateTime#parse}.
+     */
+    private static OffsetDateTime monoUtcTime(String v) {
+        int n = v.length();
+        if ((n != 24 && n != 20) || v.charAt(n - 1) != 'Z' || v.charAt(4) != '-' || v.charAt(7) != '-' || v.charAt(10) != 'T'
+                || v.charAt(13) != ':' || v.charAt(16) != ':' || (n == 24 && v.charAt(19) != '.')) {
+            return null;
+        }
+        int year = digits(v, 0, 4);
+        int month = digits(v, 5, 2);
+        int day = digits(v, 8, 2);
+        int hour = digits(v, 11, 2);
+        int minute = digits(v, 14, 2);
+        int second = digits(v, 17, 2);
+        int milli = n == 24 ? digits(v, 20, 3) : 0;
+        if ((year | month | day | hour | minute | second | milli) < 0) {
+            return null;
+        }
+        try {
+            return OffsetDateTime.of(year, month, day, hour, minute, second, milli * 1_000_000, ZoneOffset.UTC);
+        } catch (DateTimeException e) {
+            return null;
+        }
+    }
+
+    /** The decimal number in {@code v[from, from + count)}, or -1 when a character is not a digit. */
+    private static int digits(String v, int from, int count) {
+        int value = 0;
+        for (int i = from; i < from + count; i++) {
+            char c = v.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value;
     }
 
     private static Long kobo(JsonNode node, String field) {

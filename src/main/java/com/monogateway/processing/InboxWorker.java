@@ -17,6 +17,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -108,6 +109,10 @@ public final class InboxWorker {
     private final Runnable committed;
     /** Turns to run a batch while webhooks arrive: a bounded share of the CPU for processing, so answers stay fast. */
     private final Semaphore turnsUnderLoad;
+    /** Above this lag every worker runs, webhooks arriving or not: processing must keep up, not only answering. */
+    private final long lagTargetMs;
+    /** How long ago the last event applied was received: the lag processing runs at. */
+    private volatile long lastLagMs;
     private final DeadLetters deadLetters;
 
     /** A stored event that cannot be parsed back; it is dead-lettered like any event that fails. */
@@ -119,7 +124,8 @@ public final class InboxWorker {
 
     public InboxWorker(DataSource pool, TransactionalDataSource routesDataSource, ProducerTemplate template, ObjectMapper mapper,
             DeadLetters deadLetters, int batchSize, GatewayMetrics metrics, BooleanSupplier webhooksArriving, int workersUnderLoad,
-            Runnable committed) {
+            long lagTargetMs, Runnable committed) {
+        this.lagTargetMs = lagTargetMs;
         this.deadLetters = deadLetters;
         this.webhooksArriving = webhooksArriving;
         this.turnsUnderLoad = new Semaphore(workersUnderLoad, true);
@@ -167,6 +173,7 @@ public final class InboxWorker {
                 return seen;
             }
             committed.run();
+            lastLagMs = Duration.between(rows.get(rows.size() - 1).receivedAt(), OffsetDateTime.now()).toMillis();
             seen += rows.size();
             after = rows.get(rows.size() - 1).id();
         }
@@ -177,11 +184,13 @@ public final class InboxWorker {
      * default): processing always goes on, at a bounded share of the two cores, the disk and PostgreSQL's
      * WAL, and answers stay fast. When the webhook port is quiet every worker runs. A fixed share, not a
      * rate threshold: a threshold was bistable (held below it by a cold JIT or a busy neighbour, ingest
-     * competed with every worker and never rose above it). Answers true when this worker holds a turn
-     * and must give it back after its batch.
+     * competed with every worker and never rose above it). When the events applied were received more
+     * than {@code mono.processing.lag-target} ago, every worker runs until the lag is back under it: more
+     * processing lowers the lag, so this settles instead of locking itself in. Answers true when this
+     * worker holds a turn and must give it back after its batch.
      */
     private boolean takeTurnUnderLoad() {
-        if (!webhooksArriving.getAsBoolean()) {
+        if (!webhooksArriving.getAsBoolean() || lastLagMs > lagTargetMs) {
             return false;
         }
         turnsUnderLoad.acquireUninterruptibly();

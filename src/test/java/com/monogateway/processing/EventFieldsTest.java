@@ -52,6 +52,20 @@ class EventFieldsTest {
     }
 
     @Test
+    void timesInMonosShapeReadAsTheIsoParserReadsThem() {
+        for (String value : new String[] {"2024-05-01T10:00:00.000Z", "2024-05-01T10:00:00Z", "2024-12-31T23:59:59.999Z",
+                "2024-02-29T00:00:00.000Z", "2024-05-01T10:00:00.5Z", "2024-05-01T11:00:00.000+01:00", "0001-01-01T00:00:00Z"}) {
+            assertEquals(OffsetDateTime.parse(value), EventFields.time(value), value);
+        }
+        // Impossible or foreign stamps are no time at all, as before.
+        for (String value : new String[] {"2023-02-29T00:00:00.000Z", "2024-13-01T10:00:00.000Z", "2024-05-01T24:00:00.000Z",
+                "2024-05-01T10:60:00Z", "2024-05-01 10:00:00.000Z", "2024-05-01T10:00:00.00xZ", "2024-05-01T10:00:00",
+                "1714557600", "yesterday"}) {
+            assertEquals(null, EventFields.time(value), value);
+        }
+    }
+
+    @Test
     void everyPaymentFixtureGivesItsIdStatusKoboReferenceAccountAndTime() throws Exception {
         assertPayment("payment_successful.json", "txd_9AhCg0PNkwHiq6RqLLdiqKDf", "successful", 30_000, 300, "djdjj3939394949944",
                 "611d575feef5d3371ca9d0d8", "2021-08-18T18:55:16.055Z");
