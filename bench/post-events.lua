@@ -13,7 +13,8 @@ end
 function init(args)
   ok, other, n = 0, 0, 0
   math.randomseed(tid * 7919 + os.time())
-  run = string.format("%x%x", os.time(), math.random(0, 0xffffff))
+  -- BENCH_RUN tells apart two wrk processes started in the same second (same seeds otherwise).
+  run = (os.getenv("BENCH_RUN") or "") .. string.format("%x%x", os.time(), math.random(0, 0xffffff))
 end
 
 function request()

@@ -81,7 +81,7 @@ stop() {   # name
 }
 
 load() {   # url connections seconds [pause-ms]: prints wrk's BENCH line
-  BENCH_SECRET=$SECRET BENCH_DELAY_MS=${4:-0} wrk -t"$THREADS" -c"$2" -d"${3}s" --timeout 10s -s bench/post-events.lua "$1" | grep BENCH
+  BENCH_SECRET=$SECRET BENCH_DELAY_MS=${4:-0} BENCH_RUN=$RANDOM wrk -t"$THREADS" -c"$2" -d"${3}s" --timeout 10s -s bench/post-events.lua "$1" | grep BENCH
 }
 
 field() { sed -E "s/.*$1=([0-9.]+).*/\1/" <<<"$2"; }

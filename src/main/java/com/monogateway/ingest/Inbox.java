@@ -39,12 +39,15 @@ public final class Inbox implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Inbox.class);
 
+    // Rows in dedupe-key order: two writers (or two gateways) inserting the same redelivered events in
+    // different orders deadlocked on the unique index (seen with two instances on one database); in one
+    // order the second waits and finds the first's row. Within a batch the requests were concurrent anyway.
     private static final String INSERT_BATCH = """
             INSERT INTO webhook_events (event_type, event_id, dedupe_key, payload, body, live_mode)
             SELECT t, i, k, CAST(p AS jsonb), p, l
             FROM unnest(CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS boolean[]))
-                 WITH ORDINALITY AS u(t, i, k, p, l, n)
-            ORDER BY n
+                 AS u(t, i, k, p, l)
+            ORDER BY k
             ON CONFLICT (dedupe_key) DO NOTHING
             RETURNING id, dedupe_key""";
 

@@ -67,11 +67,16 @@ public final class InboxWorker {
     /** The dead letters' failing_route for an event that could not be read. */
     private static final String READING = "mono-process via reading the stored event";
 
-    // processed_at is when the event was applied, not when its batch began (now()): the event log's
-    // processing time and the benchmark's lag are read from it.
-    private static final String FINISH = "UPDATE webhook_events SET status = ?, status_reason = ?, last_error = ?,"
-            + " attempts = attempts + 1, processed_at = CASE WHEN ? THEN clock_timestamp() END,"
-            + " object_key = COALESCE(?, object_key), reference = COALESCE(?, reference) WHERE id = ?";
+    // One statement for the whole batch (arrays of the outcomes), not one per event. processed_at is when
+    // the event was applied, not when its batch began (now()): the event log's processing time and the
+    // benchmark's lag are read from it.
+    private static final String FINISH = """
+            UPDATE webhook_events w SET status = u.status, status_reason = u.reason, last_error = u.error,
+                   attempts = w.attempts + 1, processed_at = CASE WHEN u.done THEN clock_timestamp() END,
+                   object_key = COALESCE(u.object_key, w.object_key), reference = COALESCE(u.reference, w.reference)
+            FROM unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::boolean[], ?::text[], ?::text[])
+                 AS u(id, status, reason, error, done, object_key, reference)
+            WHERE w.id = u.id""";
 
     private record InboxRow(long id, String eventType, String eventId, String dedupeKey, String payload, Boolean liveMode,
             OffsetDateTime receivedAt, String source) {
@@ -243,19 +248,33 @@ public final class InboxWorker {
             routesDataSource.unbind();
             batchConnection.remove();
         }
+        int n = rows.size();
+        Long[] ids = new Long[n];
+        String[] statuses = new String[n];
+        String[] reasons = new String[n];
+        String[] errors = new String[n];
+        Boolean[] done = new Boolean[n];
+        String[] objectKeys = new String[n];
+        String[] references = new String[n];
+        for (int i = 0; i < n; i++) {
+            Outcome outcome = outcomes.get(i);
+            ids[i] = rows.get(i).id();
+            statuses[i] = outcome.status();
+            reasons[i] = outcome.reason();
+            errors[i] = outcome.error();
+            done[i] = !outcome.retryLater();
+            objectKeys[i] = outcome.objectKey();
+            references[i] = outcome.reference();
+        }
         try (PreparedStatement ps = c.prepareStatement(FINISH)) {
-            for (int i = 0; i < rows.size(); i++) {
-                Outcome outcome = outcomes.get(i);
-                ps.setString(1, outcome.status());
-                ps.setString(2, outcome.reason());
-                ps.setString(3, outcome.error());
-                ps.setBoolean(4, !outcome.retryLater());
-                ps.setString(5, outcome.objectKey());
-                ps.setString(6, outcome.reference());
-                ps.setLong(7, rows.get(i).id());
-                ps.addBatch();
-            }
-            ps.executeBatch();
+            ps.setArray(1, c.createArrayOf("bigint", ids));
+            ps.setArray(2, c.createArrayOf("text", statuses));
+            ps.setArray(3, c.createArrayOf("text", reasons));
+            ps.setArray(4, c.createArrayOf("text", errors));
+            ps.setArray(5, c.createArrayOf("boolean", done));
+            ps.setArray(6, c.createArrayOf("text", objectKeys));
+            ps.setArray(7, c.createArrayOf("text", references));
+            ps.executeUpdate();
         }
         for (int i = 0; i < rows.size(); i++) {
             count(rows.get(i), outcomes.get(i));
