@@ -21,7 +21,6 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
@@ -443,7 +442,7 @@ public final class InboxWorker {
             if (row.liveMode() != null) {
                 in.setHeader(Vocabulary.LIVE_MODE, row.liveMode());
             }
-            in.setBody(mapper.convertValue(event, Map.class));
+            in.setBody(new EventMap(event, mapper));
             exchange.setProperty(Vocabulary.PAYLOAD, row.payload());
             exchange.setProperty(Vocabulary.EVENT_JSON, event);
             return exchange;

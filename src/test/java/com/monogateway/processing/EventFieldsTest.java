@@ -52,6 +52,24 @@ class EventFieldsTest {
     }
 
     @Test
+    void theBodyIsTheEventAsAMapThatSimpleReads() throws Exception {
+        ObjectMapper mapper = new ObjectMapper();
+        JsonNode event = mapper.readTree("{\"event\":\"direct_debit.payment_successful\",\"data\":{\"object\":{\"id\":\"txd_1\","
+                + "\"amount\":1250000}}}");
+        try (DefaultCamelContext context = new DefaultCamelContext()) {
+            Exchange exchange = new DefaultExchange(context);
+            exchange.getIn().setBody(new EventMap(event, mapper));
+            assertEquals("txd_1", context.resolveLanguage("simple").createExpression("${body[data][object][id]}")
+                    .evaluate(exchange, String.class));
+            assertEquals(1250000, context.resolveLanguage("simple").createExpression("${body[data][object][amount]}")
+                    .evaluate(exchange, Integer.class));
+            Map<?, ?> body = exchange.getIn().getBody(Map.class);
+            assertEquals("direct_debit.payment_successful", body.get("event"));
+            assertEquals(2, body.size());
+        }
+    }
+
+    @Test
     void timesInMonosShapeReadAsTheIsoParserReadsThem() {
         for (String value : new String[] {"2024-05-01T10:00:00.000Z", "2024-05-01T10:00:00Z", "2024-12-31T23:59:59.999Z",
                 "2024-02-29T00:00:00.000Z", "2024-05-01T10:00:00.5Z", "2024-05-01T11:00:00.000+01:00", "0001-01-01T00:00:00Z"}) {
