@@ -226,15 +226,16 @@ if [ "$TWO" = 1 ]; then
   say "two instances on one PostgreSQL, $(( CONNECTIONS / 2 )) connections each, ${ROUND_SECONDS} s"
   start_gateway a "$HTTP_PORT" "$MGMT_PORT"
   start_gateway b "$(( HTTP_PORT + 10 ))" "$(( MGMT_PORT + 10 ))"
-  load "$GATEWAY_URL" "$(( CONNECTIONS / 2 ))" "$WARMUP_SECONDS" | sed 's/^/warm-up a /' &   # new JVMs: JIT cold
-  WA=$!
-  load "http://127.0.0.1:$(( HTTP_PORT + 10 ))/webhooks/mono" "$(( CONNECTIONS / 2 ))" "$WARMUP_SECONDS" | sed 's/^/warm-up b /'
-  wait "$WA"; drain
+  load_both() {   # seconds: both instances at once, half the connections each; their BENCH lines in two-a/b.txt
+    load "$GATEWAY_URL" "$(( CONNECTIONS / 2 ))" "$1" > "$WORK/two-a.txt" &
+    local a=$!
+    load "http://127.0.0.1:$(( HTTP_PORT + 10 ))/webhooks/mono" "$(( CONNECTIONS / 2 ))" "$1" > "$WORK/two-b.txt"
+    wait "$a"
+  }
+  load_both "$WARMUP_SECONDS"; sed 's/^/warm-up a /' "$WORK/two-a.txt"; sed 's/^/warm-up b /' "$WORK/two-b.txt"   # new JVMs: JIT cold
+  drain
   ID0=$(last_id)
-  load "$GATEWAY_URL" "$(( CONNECTIONS / 2 ))" "$ROUND_SECONDS" > "$WORK/two-a.txt" &
-  WA=$!
-  load "http://127.0.0.1:$(( HTTP_PORT + 10 ))/webhooks/mono" "$(( CONNECTIONS / 2 ))" "$ROUND_SECONDS" > "$WORK/two-b.txt"
-  wait "$WA"
+  load_both "$ROUND_SECONDS"
   A=$(cat "$WORK/two-a.txt"); B=$(cat "$WORK/two-b.txt"); echo "$A"; echo "$B"
   drain
   read -r n rate p50 p99 <<<"$(applied "$ID0")"
