@@ -10,6 +10,7 @@ import com.monogateway.alerts.AlertRoutes;
 import com.monogateway.alerts.AlertSender;
 import com.monogateway.config.GatewaySettings;
 import com.monogateway.config.KnownKeys;
+import com.monogateway.config.PackagedDefaults;
 import com.monogateway.config.SecretMatcher;
 import com.monogateway.config.SettingsException;
 import com.monogateway.database.GatewayDatabase;
@@ -188,7 +189,7 @@ public final class Gateway {
     /** {@code name} in the working directory, or the copy packed in the jar; empty when there is none. */
     /** The packed application.properties (every key and its default) with a local file's keys over it. */
     private static Properties layered(Properties localFile) {
-        Properties settings = readProperties(false, "application.properties");
+        Properties settings = PackagedDefaults.file();
         settings.putAll(localFile);
         return settings;
     }
@@ -406,7 +407,7 @@ public final class Gateway {
         /** Applying stored events (the inbox worker and the YAML routes), Mono API checks, retention. */
         private void processing(BaseMainSupport main) {
             InboxWorker worker = new InboxWorker(dataSource, routesDataSource, template, mapper, deadLetters,
-                    settings.processingBatchSize(), metrics, () -> gate.arrivingFasterThan(0),
+                    settings.processingBatchSize(), metrics, gate::webhooksArriving,
                     settings.processingWorkersUnderLoad(), settings.processingLagTargetMs(), deliveries::wakeAll);
             monoApi = new MonoApiRoutes(settings.monoApi(), dataSource, routesDataSource, alerts, mapper, meterRegistry,
                     deliveries::wakeAll);

@@ -38,11 +38,11 @@ public final class KnownKeys {
 
     /** Throws, naming the closest known key, for the first unknown {@code mono.} key or {@code MONO_} variable. */
     /** Keys of earlier versions, with what replaced them: a file written for one must not be half-obeyed. */
+    private static final String NO_BURST_RULE = "processing no longer waits during bursts; while webhooks arrive it runs"
+            + " mono.processing.workers-under-load batches at a time (remove the key)";
     private static final Map<String, String> RETIRED = Map.of(
-            "mono.processing.burst-rate", "processing no longer waits during bursts; while webhooks arrive it runs"
-                    + " mono.processing.workers-under-load batches at a time (remove the key)",
-            "mono.processing.burst-max-delay", "processing no longer waits during bursts; while webhooks arrive it runs"
-                    + " mono.processing.workers-under-load batches at a time (remove the key)");
+            "mono.processing.burst-rate", NO_BURST_RULE,
+            "mono.processing.burst-max-delay", NO_BURST_RULE);
 
     public void requireKnown(Set<String> keysGiven, Map<String, String> environment) {
         for (Map.Entry<String, String> retired : RETIRED.entrySet()) {

@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  * is written. A destination's own keys ({@code mono.forward.erp.max-age}) take their defaults from the
  * file's {@code mono.forward.<name>.*} keys.
  */
-final class PackagedDefaults {
+public final class PackagedDefaults {
 
     private static final Pattern DESTINATION_KEY = Pattern.compile("mono\\.forward\\.[a-z0-9][a-z0-9-]*\\.([a-z-]+)");
 
@@ -34,7 +34,7 @@ final class PackagedDefaults {
     }
 
     /** The packed file's keys and values (a copy). */
-    static Properties file() {
+    public static Properties file() {
         Properties copy = new Properties();
         copy.putAll(FILE);
         return copy;

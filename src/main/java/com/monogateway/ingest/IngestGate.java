@@ -18,7 +18,7 @@ public final class IngestGate {
     // Racy on purpose: a sample lost between two callers only delays the next one.
     private volatile long sampledAt = System.nanoTime();
     private volatile long sampledCount;
-    private volatile long rate;
+    private volatile boolean arriving;
     private volatile boolean draining;
 
     /** False once the gateway is shutting down: the caller must refuse the request. */
@@ -37,19 +37,18 @@ public final class IngestGate {
     }
 
     /**
-     * True while webhooks arrive faster than {@code perSecond}, measured over the last tenth of a
-     * second or so. Cheap enough to ask every few milliseconds.
+     * True while webhooks arrive: one came in the last tenth of a second or so. Cheap enough to ask
+     * before every processing batch.
      */
-    public boolean arrivingFasterThan(int perSecond) {
+    public boolean webhooksArriving() {
         long now = System.nanoTime();
-        long since = now - sampledAt;
-        if (since > 100_000_000L) {
+        if (now - sampledAt > 100_000_000L) {
             long count = entered.sum();
-            rate = (count - sampledCount) * 1_000_000_000L / since;
+            arriving = count > sampledCount;
             sampledCount = count;
             sampledAt = now;
         }
-        return rate > perSecond;
+        return arriving;
     }
 
     public boolean isDraining() {
