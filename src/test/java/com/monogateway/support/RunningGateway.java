@@ -189,12 +189,20 @@ public final class RunningGateway implements AutoCloseable {
         }
     }
 
+    /** Ports handed out in this JVM: the kernel may give a just-closed port again, so two calls never share one. */
+    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     public static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        for (int attempt = 0; attempt < 100; attempt++) {
+            try (ServerSocket socket = new ServerSocket(0)) {
+                if (HANDED_OUT.add(socket.getLocalPort())) {
+                    return socket.getLocalPort();
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
+        throw new IllegalStateException("no unused free port after 100 attempts");
     }
 
     /** A sample payload from Mono's docs, kept in src/test/resources/fixtures/mono. */
