@@ -55,6 +55,9 @@ CROSS JOIN LATERAL (SELECT (ARRAY['direct_debit.payment_processing', 'direct_deb
   'direct_debit.payment_successful', 'events.mandates.approved', 'events.mandates.debit.successful', 'mono.events.account_updated',
   'direct_debit.payment_failed', 'direct_debit.payment_processing', 'issuing.card_created', 'direct_debit.payment_successful'])[1 + i % 10]
   AS type) AS t;
+-- Every failed event has its dead letter, as the gateway leaves them (the status=failed filter reads them).
+INSERT INTO dead_letters (webhook_event_id, event_type, payload, failing_route, exception_class, exception_message, attempts)
+SELECT id, event_type, payload, 'mono-process', 'java.lang.IllegalStateException', 'bench', 3 FROM webhook_events WHERE status = 'failed';
 INSERT INTO payments (id, status, amount, currency, reference, last_event_type, last_inbox_event_id)
 SELECT 'txd_' || n, 'successful', 50000, 'NGN', 'ref_' || n, 'direct_debit.payment_successful', n * 3 FROM generate_series(1, $EVENTS / 3) AS n
 ON CONFLICT DO NOTHING;

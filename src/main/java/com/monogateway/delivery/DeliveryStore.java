@@ -5,7 +5,7 @@ import com.monogateway.config.GatewaySettings.Destination;
 import com.monogateway.database.GatewayDatabase;
 import com.monogateway.database.Rows;
 import com.monogateway.database.Transactions;
-import com.monogateway.processing.EventFields;
+import com.monogateway.ingest.EventSubject;
 import com.monogateway.vocabulary.Vocabulary;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -120,7 +120,7 @@ public final class DeliveryStore {
             return;
         }
         long inboxId = exchange.getIn().getHeader(Vocabulary.INBOX_ID, Long.class);
-        String objectKey = EventFields.objectKey(type, exchange.getProperty(Vocabulary.EVENT_JSON, JsonNode.class));
+        String objectKey = EventSubject.objectKey(type, exchange.getProperty(Vocabulary.EVENT_JSON, JsonNode.class));
         try (Connection c = routesDataSource.getConnection(); PreparedStatement ps = c.prepareStatement(ENQUEUE)) {
             ps.setLong(1, inboxId);
             ps.setString(2, objectKey);

@@ -3,8 +3,8 @@ package com.monogateway.eventlog;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.monogateway.database.Rows;
+import com.monogateway.ingest.EventSubject;
 import com.monogateway.ingest.MonoEnvelope;
-import com.monogateway.processing.EventFields;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -31,10 +31,12 @@ public final class EventLog {
     public static final List<String> STATUSES = List.of("received", "processed", "ignored", "failed");
     private static final int REPLAY_BATCH = 1000;
     private static final Map<String, String> STATUS_CONDITIONS = Map.of(
-            "received", " AND e.status = 'received'",
+            // No index names status (the inbox's status update is HOT, V9): waiting and failed events, the
+            // few, are found through the waiting queue and their dead letters.
+            "received", " AND e.status = 'received' AND e.id IN (SELECT id FROM inbox_waiting)",
             "processed", " AND e.status = 'processed'",
             "ignored", " AND e.status = 'ignored'",
-            "failed", " AND e.status = 'failed'");
+            "failed", " AND e.status = 'failed' AND e.id IN (SELECT webhook_event_id FROM dead_letters)");
 
     private static final String COLUMNS = """
             SELECT e.id, e.event_type, e.event_id, e.dedupe_key, e.object_key, e.reference, e.status, e.status_reason,
@@ -137,8 +139,10 @@ public final class EventLog {
             params.add(after);
             String sql = "WITH batch AS (SELECT e.id FROM webhook_events e WHERE e.status <> 'received'" + filter
                     + " AND e.id > ? ORDER BY e.id LIMIT " + REPLAY_BATCH + " FOR UPDATE SKIP LOCKED)"
-                    + " UPDATE webhook_events w SET status = 'received', status_reason = NULL, processed_at = NULL"
-                    + " FROM batch WHERE w.id = batch.id RETURNING w.id";
+                    + ", back AS (UPDATE webhook_events w SET status = 'received', status_reason = NULL, processed_at = NULL"
+                    + " FROM batch WHERE w.id = batch.id RETURNING w.id)"
+                    + ", queued AS (INSERT INTO inbox_waiting (id) SELECT id FROM back ON CONFLICT DO NOTHING)"
+                    + " SELECT id FROM back";
             List<Long> ids = com.monogateway.database.Transactions.inTransaction(pool, c -> {
                 List<Long> replayed = new ArrayList<>();
                 try (PreparedStatement ps = prepare(c, sql, params); ResultSet rs = ps.executeQuery()) {
@@ -198,7 +202,7 @@ public final class EventLog {
             Map<String, Object> answer = new LinkedHashMap<>();
             answer.put("event", event);
             String type = (String) event.get("event_type");
-            String objectKey = payload == null ? null : EventFields.objectKey(type, MonoEnvelope.eventNode(payload));
+            String objectKey = payload == null ? null : EventSubject.objectKey(type, MonoEnvelope.eventNode(payload));
             if (objectKey != null) {
                 if (type.startsWith("direct_debit.payment_")) {
                     answer.put("payment", one(query(c, "SELECT * FROM payments WHERE id = ?", objectKey)));
@@ -207,7 +211,7 @@ public final class EventLog {
                             FROM payment_status_history WHERE payment_id = ? ORDER BY status_at, inbox_event_id""", objectKey));
                 } else if (type.startsWith("events.mandate")) {
                     answer.put("mandate", one(query(c, "SELECT * FROM mandates WHERE id = ?", objectKey)));
-                    String debit = type.startsWith("events.mandates.debit.") ? EventFields.reference(type, MonoEnvelope.eventNode(payload)) : null;
+                    String debit = type.startsWith("events.mandates.debit.") ? EventSubject.reference(type, MonoEnvelope.eventNode(payload)) : null;
                     if (debit != null) {
                         answer.put("debit", one(query(c, "SELECT * FROM mandate_debits WHERE reference_number = ?", debit)));
                     }
@@ -276,8 +280,8 @@ public final class EventLog {
             }
             answer.put("eventsLastDay", lastDay);
             answer.put("waiting", one(query(c, """
-                    SELECT count(*) AS events, CAST(EXTRACT(EPOCH FROM now() - min(received_at)) AS bigint) AS oldest_seconds
-                    FROM webhook_events WHERE status = ?""", "received")));
+                    SELECT count(*) AS events, CAST(EXTRACT(EPOCH FROM now() - min(w.received_at)) AS bigint) AS oldest_seconds
+                    FROM inbox_waiting q JOIN webhook_events w ON w.id = q.id WHERE w.status = ?""", "received")));
             answer.put("openDeadLetters", one(query(c, "SELECT count(*) AS n FROM dead_letters WHERE status = ?", "open")).get("n"));
             Map<String, Map<String, Object>> byDestination = new LinkedHashMap<>();
             for (String name : destinations) {

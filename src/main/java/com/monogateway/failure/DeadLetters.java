@@ -68,8 +68,10 @@ public final class DeadLetters {
             RETURNING webhook_event_id""";
 
     private static final String BACK_TO_INBOX = """
-            UPDATE webhook_events SET status = 'received', status_reason = NULL, processed_at = NULL
-            WHERE id = ?""";
+            WITH back AS (
+              UPDATE webhook_events SET status = 'received', status_reason = NULL, processed_at = NULL
+              WHERE id = ? RETURNING id)
+            INSERT INTO inbox_waiting (id) SELECT id FROM back ON CONFLICT DO NOTHING""";
 
     private static final String DISCARD = """
             UPDATE dead_letters SET status = 'discarded', resolved_at = now(), discard_reason = ?

@@ -42,14 +42,19 @@ public final class Inbox implements AutoCloseable {
     // Rows in dedupe-key order: two writers (or two gateways) inserting the same redelivered events in
     // different orders deadlocked on the unique index (seen with two instances on one database); in one
     // order the second waits and finds the first's row. Within a batch the requests were concurrent anyway.
+    // Each new row is also queued in inbox_waiting (V9), and carries what it is about (object_key, reference)
+    // from the start: the processing's status update then changes no indexed column and is a HOT update.
     private static final String INSERT_BATCH = """
-            INSERT INTO webhook_events (event_type, event_id, dedupe_key, payload, body, live_mode)
-            SELECT t, i, k, CAST(p AS jsonb), p, l
-            FROM unnest(CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS boolean[]))
-                 AS u(t, i, k, p, l)
-            ORDER BY k
-            ON CONFLICT (dedupe_key) DO NOTHING
-            RETURNING id, dedupe_key""";
+            WITH stored AS (
+              INSERT INTO webhook_events (event_type, event_id, dedupe_key, payload, body, live_mode, object_key, reference)
+              SELECT t, i, k, CAST(p AS jsonb), p, l, o, r
+              FROM unnest(CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS boolean[]),
+                          CAST(? AS text[]), CAST(? AS text[])) AS u(t, i, k, p, l, o, r)
+              ORDER BY k
+              ON CONFLICT (dedupe_key) DO NOTHING
+              RETURNING id, dedupe_key),
+            queued AS (INSERT INTO inbox_waiting (id) SELECT id FROM stored)
+            SELECT id, dedupe_key FROM stored""";
 
     private static final String FIND_EVENTS = "SELECT id, dedupe_key FROM webhook_events WHERE dedupe_key = ANY (CAST(? AS text[]))";
 
@@ -158,6 +163,8 @@ public final class Inbox implements AutoCloseable {
         String[] keys = new String[n];
         String[] payloads = new String[n];
         Boolean[] live = new Boolean[n];
+        String[] objectKeys = new String[n];
+        String[] references = new String[n];
         for (int i = 0; i < n; i++) {
             MonoEnvelope e = batch.get(i).event();
             types[i] = e.eventType();
@@ -165,6 +172,8 @@ public final class Inbox implements AutoCloseable {
             keys[i] = e.dedupeKey();
             payloads[i] = e.json();
             live[i] = e.liveMode();
+            objectKeys[i] = EventSubject.objectKey(e.eventType(), e.event());
+            references[i] = EventSubject.reference(e.eventType(), e.event());
         }
         Map<String, Stored> outcome = new HashMap<>();
         try (Connection c = dataSource.getConnection()) {
@@ -174,6 +183,8 @@ public final class Inbox implements AutoCloseable {
                 insert.setArray(3, c.createArrayOf("text", keys));
                 insert.setArray(4, c.createArrayOf("text", payloads));
                 insert.setArray(5, c.createArrayOf("boolean", live));
+                insert.setArray(6, c.createArrayOf("text", objectKeys));
+                insert.setArray(7, c.createArrayOf("text", references));
                 try (ResultSet rs = insert.executeQuery()) {
                     while (rs.next()) {
                         outcome.put(rs.getString(2), new Stored(rs.getLong(1), false));

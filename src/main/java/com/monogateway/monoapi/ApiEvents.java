@@ -3,6 +3,7 @@ package com.monogateway.monoapi;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.monogateway.ingest.EventSubject;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -16,10 +17,14 @@ import java.util.Locale;
  */
 final class ApiEvents {
 
+    // Stored and queued for processing like a webhook (see Inbox).
     private static final String INSERT = """
-            INSERT INTO webhook_events (event_type, event_id, dedupe_key, payload, body, live_mode, source)
-            VALUES (?, NULL, ?, CAST(? AS jsonb), ?, ?, ?)
-            ON CONFLICT (dedupe_key) DO NOTHING""";
+            WITH stored AS (
+              INSERT INTO webhook_events (event_type, event_id, dedupe_key, payload, body, live_mode, source, object_key, reference)
+              VALUES (?, NULL, ?, CAST(? AS jsonb), ?, ?, ?, ?, ?)
+              ON CONFLICT (dedupe_key) DO NOTHING
+              RETURNING id)
+            INSERT INTO inbox_waiting (id) SELECT id FROM stored""";
 
     private final ObjectMapper mapper;
 
@@ -38,8 +43,9 @@ final class ApiEvents {
         event.put("event", "direct_debit.payment_" + status);
         event.putObject("data").set("object", payment);
         String json = event.toString();
+        String type = "direct_debit.payment_" + status;
         try (PreparedStatement ps = c.prepareStatement(INSERT)) {
-            ps.setString(1, "direct_debit.payment_" + status);
+            ps.setString(1, type);
             // One inbox row per payment, state and Mono timestamp, however often the API is asked.
             ps.setString(2, source + ":" + id + ":" + status + ":" + payment.path("updated_at").asText(""));
             ps.setString(3, json);
@@ -47,6 +53,8 @@ final class ApiEvents {
             JsonNode live = payment.path("liveMode");
             ps.setObject(5, live.isBoolean() ? live.booleanValue() : null, Types.BOOLEAN);
             ps.setString(6, source);
+            ps.setString(7, EventSubject.objectKey(type, event));
+            ps.setString(8, EventSubject.reference(type, event));
             return ps.executeUpdate() == 1;
         }
     }

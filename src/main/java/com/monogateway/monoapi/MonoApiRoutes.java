@@ -8,7 +8,7 @@ import com.monogateway.admin.AdminRouteBuilder;
 import com.monogateway.alerts.AlertQueue;
 import com.monogateway.config.GatewaySettings;
 import com.monogateway.database.TransientFailures;
-import com.monogateway.processing.EventFields;
+import com.monogateway.ingest.EventSubject;
 import com.monogateway.vocabulary.Vocabulary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.http.HttpMethod;
@@ -82,12 +82,12 @@ public final class MonoApiRoutes extends AdminRouteBuilder {
         }
         JsonNode event = exchange.getProperty(Vocabulary.EVENT_JSON, JsonNode.class);
         if (type.startsWith(PAYMENT_EVENTS) && settings.verification() != GatewaySettings.VerifyMode.OFF) {
-            String id = EventFields.objectKey(type, event);
+            String id = EventSubject.objectKey(type, event);
             if (id != null) {
                 payments.schedule(exchange, id);
             }
         } else if (ACCOUNT_LINKS.contains(type)) {
-            String id = EventFields.objectKey(type, event);
+            String id = EventSubject.objectKey(type, event);
             if (id != null) {
                 accounts.schedule(exchange, id);
             }

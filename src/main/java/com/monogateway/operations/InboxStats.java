@@ -23,10 +23,10 @@ public final class InboxStats {
     // waiting after a burst, every 5 s. Now each part reads a bounded number of index entries: the
     // oldest and newest waiting rows by id, and a count that stops after COUNTED_EXACTLY.
     private static final String QUERY = """
-            SELECT (SELECT count(*) FROM (SELECT 1 FROM webhook_events WHERE status = 'received' LIMIT %d) AS counted),
-                   (SELECT id FROM webhook_events WHERE status = 'received' ORDER BY id LIMIT 1),
-                   (SELECT id FROM webhook_events WHERE status = 'received' ORDER BY id DESC LIMIT 1),
-                   (SELECT received_at FROM webhook_events WHERE status = 'received' ORDER BY id LIMIT 1),
+            SELECT (SELECT count(*) FROM (SELECT 1 FROM inbox_waiting LIMIT %d) AS counted),
+                   (SELECT id FROM inbox_waiting ORDER BY id LIMIT 1),
+                   (SELECT id FROM inbox_waiting ORDER BY id DESC LIMIT 1),
+                   (SELECT w.received_at FROM webhook_events w WHERE w.id = (SELECT min(id) FROM inbox_waiting)),
                    (SELECT count(*) FROM dead_letters WHERE status = 'open'),
                    (SELECT count(*) FROM alerts WHERE sent_at IS NULL)""".formatted(COUNTED_EXACTLY + 1);
 

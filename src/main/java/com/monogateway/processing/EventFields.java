@@ -1,5 +1,9 @@
 package com.monogateway.processing;
 
+import static com.monogateway.ingest.EventSubject.firstText;
+import static com.monogateway.ingest.EventSubject.idOf;
+import static com.monogateway.ingest.EventSubject.text;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.monogateway.vocabulary.Vocabulary;
 import java.math.BigDecimal;
@@ -151,52 +155,6 @@ public final class EventFields {
         return p;
     }
 
-    /**
-     * The id of the object an event is about (payment, mandate, account), or null: destinations keep one
-     * object's events together with it (the Kafka record key). Tolerant: it never fails an event.
-     */
-    public static String objectKey(String type, JsonNode event) {
-        if (type == null || event == null) {
-            return null;
-        }
-        JsonNode data = event.path("data");
-        if (type.startsWith("direct_debit.payment_")) {
-            return text(data.path("object").path("id"));
-        }
-        if (type.startsWith("events.mandates.debit.") || type.startsWith("events.mandate.action.")) {
-            return firstText(idOf(data.path("mandate")), text(data.path("id")));
-        }
-        if (type.startsWith("events.mandates.")) {
-            return firstText(data.path("id"), data.path("mandate"));
-        }
-        if (type.startsWith("mono.events.") || type.startsWith("mono.accounts.")) {
-            JsonNode account = data.path("account");
-            return firstText(data.path("id"), account.path("_id"), account.path("id"), account);
-        }
-        return null;
-    }
-
-    /**
-     * The reference an operator would search an event by: a payment's reference, a debit's reference
-     * number, a mandate's reference; null when the event has none. Tolerant like {@link #objectKey}.
-     */
-    public static String reference(String type, JsonNode event) {
-        if (type == null || event == null) {
-            return null;
-        }
-        JsonNode data = event.path("data");
-        if (type.startsWith("direct_debit.payment_")) {
-            return text(data.path("object").path("reference"));
-        }
-        if (type.startsWith("events.mandates.debit.")) {
-            return firstText(data.path("reference_number"), data.path("reference"));
-        }
-        if (type.startsWith("events.mandate")) {
-            return text(data.path("reference"));
-        }
-        return null;
-    }
-
     private static Map<String, Object> common(Exchange exchange) {
         Map<String, Object> p = new HashMap<>();
         p.put("inbox_id", exchange.getIn().getHeader(Vocabulary.INBOX_ID, Long.class));
@@ -333,30 +291,8 @@ public final class EventFields {
     }
 
     /** An id given either as a string or as an object with {@code _id} or {@code id}. */
-    private static String idOf(JsonNode node) {
-        return node.isObject() ? firstText(node.path("_id"), node.path("id")) : text(node);
-    }
-
     private static String json(JsonNode node) {
         return node.isMissingNode() || node.isNull() ? null : node.toString();
-    }
-
-    private static String text(JsonNode node) {
-        if (node == null || !node.isValueNode() || node.isNull()) {
-            return null;
-        }
-        String value = node.asText().strip();
-        return value.isEmpty() ? null : value;
-    }
-
-    private static String firstText(Object... candidates) {
-        for (Object candidate : candidates) {
-            String value = candidate instanceof JsonNode node ? text(node) : (String) candidate;
-            if (value != null) {
-                return value;
-            }
-        }
-        return null;
     }
 
     private static String suffix(String type, String prefix) {

@@ -8,6 +8,7 @@ import com.monogateway.database.TransactionalDataSource;
 import com.monogateway.database.Transactions;
 import com.monogateway.database.TransientFailures;
 import com.monogateway.failure.DeadLetters;
+import com.monogateway.ingest.EventSubject;
 import com.monogateway.ingest.MonoEnvelope;
 import com.monogateway.ingest.WebhookReceiver;
 import com.monogateway.operations.GatewayMetrics;
@@ -37,8 +38,9 @@ import org.slf4j.MDC;
 /**
  * Takes events out of the inbox and sends each through the processing routes, at least once.
  *
- * <p>Events are claimed in batches with {@code SELECT ... FOR NO KEY UPDATE SKIP LOCKED} (weak enough
- * that the handlers' rows may still reference them), so several workers and several gateway instances
+ * <p>Events are claimed in batches from the waiting queue ({@code inbox_waiting}) with
+ * {@code SELECT ... FOR UPDATE OF q SKIP LOCKED} (the inbox rows themselves are not locked, so the
+ * handlers' rows may still reference them), so several workers and several gateway instances
  * on one database never work on the same event at once. The claiming transaction is also the one the
  * YAML routes write in ({@link TransactionalDataSource}): an event's domain rows and its inbox status
  * commit together, and a batch shares one commit. The events of a batch first run one after the other
@@ -54,8 +56,11 @@ public final class InboxWorker {
     private static final String STARTED = "MonoProcessingStarted";
     private static final int MAX_ABANDONED_IN_A_ROW = 3;
 
-    private static final String CLAIM = "SELECT id, event_type, event_id, dedupe_key, payload::text, live_mode, received_at, source"
-            + " FROM webhook_events WHERE status = 'received' AND id > ? ORDER BY id LIMIT ? FOR NO KEY UPDATE SKIP LOCKED";
+    // The waiting queue's rows are what is claimed (and deleted when done); the inbox rows are only read.
+    private static final String CLAIM = """
+            SELECT w.id, w.event_type, w.event_id, w.dedupe_key, w.payload::text, w.live_mode, w.received_at, w.source
+            FROM inbox_waiting q JOIN webhook_events w ON w.id = q.id
+            WHERE q.id > ? ORDER BY q.id LIMIT ? FOR UPDATE OF q SKIP LOCKED""";
     /**
      * PostgreSQL prints a jsonb number in full: a fee sent as {@code 1e1500} comes back as 1501 digits,
      * past Jackson's default limit of 1000. Stored events are read with room for any amount-like
@@ -66,10 +71,13 @@ public final class InboxWorker {
     /** The dead letters' failing_route for an event that could not be read. */
     private static final String READING = "mono-process via reading the stored event";
 
-    // One statement for the whole batch (arrays of the outcomes), not one per event. processed_at is when
-    // the event was applied, not when its batch began (now()): the event log's processing time and the
-    // benchmark's lag are read from it.
+    // One statement for the whole batch (arrays of the outcomes), not one per event: events done leave the
+    // waiting queue, every event's inbox row gets its outcome. That update changes no indexed column
+    // (object_key and reference were written at ingest; only rows stored before V9 get them here), so it is
+    // a HOT update. processed_at is when the event was applied, not when its batch began (now()): the event
+    // log's processing time and the benchmark's lag are read from it.
     private static final String FINISH = """
+            WITH done AS (DELETE FROM inbox_waiting WHERE id = ANY (?::bigint[]))
             UPDATE webhook_events w SET status = u.status, status_reason = u.reason, last_error = u.error,
                    attempts = w.attempts + 1, processed_at = CASE WHEN u.done THEN clock_timestamp() END,
                    object_key = COALESCE(u.object_key, w.object_key), reference = COALESCE(u.reference, w.reference)
@@ -265,14 +273,21 @@ public final class InboxWorker {
             objectKeys[i] = outcome.objectKey();
             references[i] = outcome.reference();
         }
+        List<Long> doneIds = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            if (done[i]) {
+                doneIds.add(ids[i]);
+            }
+        }
         try (PreparedStatement ps = c.prepareStatement(FINISH)) {
-            ps.setArray(1, c.createArrayOf("bigint", ids));
-            ps.setArray(2, c.createArrayOf("text", statuses));
-            ps.setArray(3, c.createArrayOf("text", reasons));
-            ps.setArray(4, c.createArrayOf("text", errors));
-            ps.setArray(5, c.createArrayOf("boolean", done));
-            ps.setArray(6, c.createArrayOf("text", objectKeys));
-            ps.setArray(7, c.createArrayOf("text", references));
+            ps.setArray(1, c.createArrayOf("bigint", doneIds.toArray()));
+            ps.setArray(2, c.createArrayOf("bigint", ids));
+            ps.setArray(3, c.createArrayOf("text", statuses));
+            ps.setArray(4, c.createArrayOf("text", reasons));
+            ps.setArray(5, c.createArrayOf("text", errors));
+            ps.setArray(6, c.createArrayOf("boolean", done));
+            ps.setArray(7, c.createArrayOf("text", objectKeys));
+            ps.setArray(8, c.createArrayOf("text", references));
             ps.executeUpdate();
         }
         for (int i = 0; i < rows.size(); i++) {
@@ -452,11 +467,11 @@ public final class InboxWorker {
     }
 
     private static String objectKey(InboxRow row, Exchange exchange) {
-        return EventFields.objectKey(row.eventType(), exchange.getProperty(Vocabulary.EVENT_JSON, JsonNode.class));
+        return EventSubject.objectKey(row.eventType(), exchange.getProperty(Vocabulary.EVENT_JSON, JsonNode.class));
     }
 
     private static String reference(InboxRow row, Exchange exchange) {
-        return EventFields.reference(row.eventType(), exchange.getProperty(Vocabulary.EVENT_JSON, JsonNode.class));
+        return EventSubject.reference(row.eventType(), exchange.getProperty(Vocabulary.EVENT_JSON, JsonNode.class));
     }
 
     /** Processed, or ignored with its reason, as the routes decided; its log line goes to {@code log}. */

@@ -156,6 +156,7 @@ class FailureAndAlertTest {
 
         // A redelivered or replayed event does not alert twice.
         db.execute("UPDATE webhook_events SET status = 'received'");
+        db.queueReceivedEvents();
         gateway.awaitInboxDrained();
         Thread.sleep(1_500);
         assertEquals(4, smtp.getReceivedMessages().length);

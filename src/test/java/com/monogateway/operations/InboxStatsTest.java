@@ -28,6 +28,7 @@ class InboxStatsTest {
             db.execute("INSERT INTO webhook_events (event_type, dedupe_key, payload, status, received_at)"
                     + " SELECT 'x', 'a' || g, '{}', CASE WHEN g % 3 = 0 THEN 'received' ELSE 'processed' END,"
                     + " now() - interval '2 minutes' + g * interval '1 second' FROM generate_series(1, 30) g");
+            db.queueReceivedEvents();
             stats.refresh();
             assertEquals(10, stats.backlog());
             assertTrue(stats.oldestAgeSeconds() > 110 && stats.oldestAgeSeconds() < 125, "oldest: " + stats.oldestAgeSeconds());
@@ -35,6 +36,7 @@ class InboxStatsTest {
             // A burst stored and not processed yet: 10,050 more in a row.
             db.execute("INSERT INTO webhook_events (event_type, dedupe_key, payload)"
                     + " SELECT 'x', 'b' || g, '{}' FROM generate_series(1, 10050) g");
+            db.queueReceivedEvents();
             stats.refresh();
             long waiting = db.count("SELECT count(*) FROM webhook_events WHERE status = 'received'");
             assertEquals(10_060, waiting);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.monogateway.ingest.EventSubject;
 import com.monogateway.ingest.MonoEnvelope;
 import com.monogateway.support.RunningGateway;
 import com.monogateway.vocabulary.Vocabulary;
@@ -45,9 +46,9 @@ class EventFieldsTest {
         assertEquals(OffsetDateTime.parse(updatedAt), p.get("event_at"), fixture + ": ordered by Mono's updated_at");
         assertEquals(42L, p.get("inbox_id"));
         assertEquals("webhook", p.get("source"));
-        assertEquals(id, EventFields.objectKey("direct_debit.payment_" + status, exchange(fixture).getProperty(
+        assertEquals(id, EventSubject.objectKey("direct_debit.payment_" + status, exchange(fixture).getProperty(
                 Vocabulary.EVENT_JSON, JsonNode.class)));
-        assertEquals(reference, EventFields.reference("direct_debit.payment_" + status, exchange(fixture).getProperty(
+        assertEquals(reference, EventSubject.reference("direct_debit.payment_" + status, exchange(fixture).getProperty(
                 Vocabulary.EVENT_JSON, JsonNode.class)));
     }
 

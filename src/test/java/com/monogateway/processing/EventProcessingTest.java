@@ -284,6 +284,7 @@ class EventProcessingTest {
         // Replay: the same stored event processed again, twice.
         for (int i = 0; i < 2; i++) {
             db.execute("UPDATE webhook_events SET status = 'received' WHERE payload->'data'->'object'->>'id' = ?", id);
+            db.queueReceivedEvents();
             gateway.awaitInboxDrained();
         }
 

@@ -68,4 +68,12 @@ public record Db(String url, String user, String password) {
     public void execute(String sql, Object... params) {
         rows(sql, params);
     }
+
+    /**
+     * Queues every inbox row marked received for processing, as the gateway's ingest and replay do: for
+     * rows a test writes or sets back itself (the processing claims from the waiting queue, V9).
+     */
+    public void queueReceivedEvents() {
+        execute("INSERT INTO inbox_waiting (id) SELECT id FROM webhook_events WHERE status = 'received' ON CONFLICT DO NOTHING");
+    }
 }
