@@ -88,7 +88,7 @@ field() { sed -E "s/.*$1=([0-9.]+).*/\1/" <<<"$2"; }
 
 drain() {   # waits until every event is applied (and, with deliveries, delivered)
   # "Is any waiting?" stops at the first row; a count(*) would walk every dead index entry of the run.
-  until [ "$(psql_q "SELECT count(*) FROM (SELECT 1 FROM webhook_events WHERE status = 'received' LIMIT 1) AS w")" = 0 ] \
+  until [ "$(psql_q "SELECT count(*) FROM (SELECT 1 FROM inbox_waiting LIMIT 1) AS w")" = 0 ] \
      && [ "$(psql_q "SELECT count(*) FROM (SELECT 1 FROM deliveries WHERE status = 'pending' LIMIT 1) AS d")" = 0 ]; do
     sleep 0.1
   done
