@@ -39,7 +39,7 @@ import org.slf4j.MDC;
  * Takes events out of the inbox and sends each through the processing routes, at least once.
  *
  * <p>Events are claimed in batches from the waiting queue ({@code inbox_waiting}) with
- * {@code SELECT ... FOR UPDATE OF q SKIP LOCKED} (the inbox rows themselves are not locked, so the
+ * {@code SELECT ... FOR UPDATE SKIP LOCKED} (the inbox rows themselves are not locked, so the
  * handlers' rows may still reference them), so several workers and several gateway instances
  * on one database never work on the same event at once. The claiming transaction is also the one the
  * YAML routes write in ({@link TransactionalDataSource}): an event's domain rows and its inbox status
@@ -56,11 +56,15 @@ public final class InboxWorker {
     private static final String STARTED = "MonoProcessingStarted";
     private static final int MAX_ABANDONED_IN_A_ROW = 3;
 
-    // The waiting queue's rows are what is claimed (and deleted when done); the inbox rows are only read.
+    // The waiting queue's rows are what is claimed (and deleted when done); the inbox rows are only read, by
+    // primary key. Claimed first, then read: as a join the planner at times walked the whole inbox for a
+    // claim (a mean of 55 ms per claim of 100 in one of two runs of a replayed burst, 2.1-4.5 ms otherwise;
+    // this form 2.1-2.9 ms in every run).
     private static final String CLAIM = """
             SELECT w.id, w.event_type, w.event_id, w.dedupe_key, w.payload::text, w.live_mode, w.received_at, w.source
-            FROM inbox_waiting q JOIN webhook_events w ON w.id = q.id
-            WHERE q.id > ? ORDER BY q.id LIMIT ? FOR UPDATE OF q SKIP LOCKED""";
+            FROM webhook_events w
+            WHERE w.id = ANY (ARRAY(SELECT id FROM inbox_waiting WHERE id > ? ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED))
+            ORDER BY w.id""";
     /**
      * PostgreSQL prints a jsonb number in full: a fee sent as {@code 1e1500} comes back as 1501 digits,
      * past Jackson's default limit of 1000. Stored events are read with room for any amount-like
