@@ -87,8 +87,8 @@ public final class EventLog {
             sql.append(" AND e.event_type LIKE ? ESCAPE '\\'");
             params.add(likePattern(glob));
         });
-        // One of our own constants, not the caller's text: a literal lets the planner use the partial indexes
-        // (failed, received) whatever plan it caches.
+        // One of our own constants, not the caller's text (received and failed are found through the
+        // waiting queue and the dead letters, see STATUS_CONDITIONS).
         f.status().map(STATUS_CONDITIONS::get).ifPresent(sql::append);
         f.from().ifPresent(from -> {
             sql.append(" AND e.received_at >= ?");
