@@ -12,6 +12,7 @@ import com.monogateway.config.GatewaySettings;
 import com.monogateway.config.KnownKeys;
 import com.monogateway.config.PackagedDefaults;
 import com.monogateway.config.SecretMatcher;
+import com.monogateway.config.SensitiveValues;
 import com.monogateway.config.SettingsException;
 import com.monogateway.database.GatewayDatabase;
 import com.monogateway.database.RememberingStatementStrategy;
@@ -36,6 +37,7 @@ import com.monogateway.monoapi.MonoApiRoutes;
 import com.monogateway.operations.GatewayHealthChecks;
 import com.monogateway.operations.GatewayMetrics;
 import com.monogateway.operations.InboxStats;
+import com.monogateway.operations.ManagementEndpoints;
 import com.monogateway.operations.StartupSummary;
 import com.monogateway.processing.EventFields;
 import com.monogateway.processing.InboxWorker;
@@ -60,8 +62,6 @@ import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.NoErrorHandlerBuilder;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.jdbc.JdbcEndpoint;
-import org.apache.camel.component.micrometer.MicrometerConstants;
-import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
@@ -115,10 +115,13 @@ public final class Gateway {
         // The webhook port is served by GuardedHttpServer (timeouts, the secret checked before the body is
         // read), configured from the same camel.server.* keys; Camel main's own server would take the port.
         effective.setProperty("camel.server.enabled", "false");
-        if (!effective.isEmpty()) {
-            main.setOverrideProperties(effective);
-        }
-        main.addMainListener(new Lifecycle(localProperties));
+        // Likewise the management port (health, metrics, admin API) from the camel.management.* keys: Camel 4.22's
+        // own management server (camel-platform-http-main) is not in the jar.
+        boolean management = Boolean.parseBoolean(effective.getProperty(MANAGEMENT_ENABLED,
+                file.getProperty(MANAGEMENT_ENABLED, "true")).strip());
+        effective.setProperty(MANAGEMENT_ENABLED, "false");
+        main.setOverrideProperties(effective);
+        main.addMainListener(new Lifecycle(localProperties, management));
         return main;
     }
 
@@ -134,6 +137,8 @@ public final class Gateway {
         settings.putAll(environmentOverrides(settings));
         return settings;
     }
+
+    private static final String MANAGEMENT_ENABLED = "camel.management.enabled";
 
     /** Component names in the jar whose options CAMEL_COMPONENT_* variables may set (dashed names as Camel writes them). */
     private static final List<String> COMPONENTS = List.of("platform-http", "http", "https", "kafka", "amqp", "jms", "jdbc",
@@ -270,6 +275,7 @@ public final class Gateway {
     private static final class Lifecycle extends MainListenerSupport {
 
         private final boolean localProperties;
+        private final boolean management;
         private GatewayDatabase database;
         private GatewaySettings settings;
         private IngestGate gate;
@@ -288,14 +294,18 @@ public final class Gateway {
         private DeadLetters deadLetters;
         private MonoApiRoutes monoApi;
 
-        Lifecycle(boolean localProperties) {
+        Lifecycle(boolean localProperties, boolean management) {
             this.localProperties = localProperties;
+            this.management = management;
         }
 
         @Override
         public void beforeConfigure(BaseMainSupport main) {
             CamelContext context = main.getCamelContext();
-            settings = GatewaySettings.from(context.getPropertiesComponent()::resolveProperty);
+            var properties = context.getPropertiesComponent();
+            settings = GatewaySettings.from(key -> MANAGEMENT_ENABLED.equals(key) ? Optional.of(Boolean.toString(management))
+                    : properties.resolveProperty(key));
+            SensitiveValues.registerWithCamel();
             main.configure().setShutdownTimeout((int) Math.max(1, settings.operations().shutdownTimeoutMs() / 1000));
 
             // Failures in the YAML routes must reach the Dead Letter Channel of the route that called them
@@ -308,9 +318,9 @@ public final class Gateway {
             if (ops.managementEnabled()) {
                 PortCheck.requireFree(ops.managementHost(), ops.managementPort(), "camel.management.host, camel.management.port");
             }
-            // Camel's Prometheus support uses the registry bound under this name, so ours, the pool's and Camel's meters share it.
+            // One registry for the gateway's, the pool's and the JVM's meters, scraped at /observe/metrics.
             meterRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            context.getRegistry().bind(MicrometerConstants.METRICS_REGISTRY_NAME, meterRegistry);
+            ManagementEndpoints.bindJvmMeters(meterRegistry);
             database = GatewayDatabase.open(settings, meterRegistry);
             try {
                 assemble(main, context);
@@ -372,7 +382,8 @@ public final class Gateway {
             main.configure().addRoutesBuilder(new HttpErrorAnswers()); // ingest and admin routes answer failures by it
             main.configure().addRoutesBuilder(new IngestRoutes(receiver));
             var http = settings.http();
-            GuardedHttpServer server = new GuardedHttpServer(http.host(), settings.operations().httpPort(), settings.maxBodyBytes(),
+            GuardedHttpServer server = new GuardedHttpServer("webhook", "camel.server.host, camel.server.port", http.host(),
+                    settings.operations().httpPort(), settings.maxBodyBytes(),
                     http.requestTimeoutMs(), http.idleTimeoutMs(), List.of(
                             new WebhookEdge(settings.webhookPath(), webhookSecrets, metrics, settings.maxBodyBytes()),
                             new ShutdownFallback(settings.webhookPath(), gate)));
@@ -446,7 +457,10 @@ public final class Gateway {
                     new ConsoleSessions(settings.adminSessionTimeoutMs()), settings.adminTrustedProxies());
         }
 
-        /** Health checks and the backlog figures behind them and the metrics. */
+        /**
+         * Health checks and the backlog figures behind them and the metrics; the management port serving them
+         * and the admin API, with the webhook port's timeouts.
+         */
         private void operations(BaseMainSupport main, CamelContext context) {
             for (var check : GatewayHealthChecks.all(dataSource, database.description(), stats, gate::isDraining)) {
                 context.getRegistry().bind("mono-health-" + check.getId(), check);
@@ -461,6 +475,22 @@ public final class Gateway {
                     });
                 }
             });
+            var ops = settings.operations();
+            if (!ops.managementEnabled()) {
+                return;
+            }
+            var properties = context.getPropertiesComponent();
+            List<java.util.function.Consumer<io.vertx.ext.web.Router>> routes = new java.util.ArrayList<>();
+            routes.add(new ManagementEndpoints(context, meterRegistry,
+                    properties.resolveProperty("camel.management.health-check-enabled").map(Boolean::parseBoolean).orElse(true),
+                    properties.resolveProperty("camel.management.metrics-enabled").map(Boolean::parseBoolean).orElse(true)));
+            if (adminHttp != null) {
+                routes.add(adminHttp::install); // the admin API shares the management port, never the webhook port
+            }
+            var http = settings.http();
+            startService(context, new GuardedHttpServer("management", "camel.management.host, camel.management.port",
+                    ops.managementHost(), ops.managementPort(), settings.maxBodyBytes(), http.requestTimeoutMs(),
+                    http.idleTimeoutMs(), routes));
         }
 
         @Override
@@ -492,7 +522,7 @@ public final class Gateway {
                         root = root.getCause();
                     }
                     throw new SettingsException("destination '" + destination.name() + "' cannot be used (" + key + "="
-                            + org.apache.camel.util.URISupport.sanitizeUri(destination.uri()) + "): "
+                            + SensitiveValues.uri(destination.uri(), context) + "): "
                             + org.apache.camel.util.URISupport.sanitizeUri(String.valueOf(root.getMessage()))
                             + " (connectors in the jar: kafka, http, https, amqp, direct, seda, log, file)");
                 }
@@ -517,11 +547,6 @@ public final class Gateway {
         @Override
         public void afterStart(BaseMainSupport main) {
             deliveries.start();
-            if (adminHttp != null) {
-                // The management server (health, metrics) is up now; the admin API shares its port, never the webhook port.
-                adminHttp.install(VertxPlatformHttpRouter.lookup(main.getCamelContext(),
-                        VertxPlatformHttpRouter.getRouterNameFromPort(settings.operations().managementPort())));
-            }
             StartupSummary.log(main.getCamelContext(), settings, database.description(),
                     localProperties ? "./application.properties over the defaults packed in the jar" : "the defaults packed in the jar");
         }

@@ -9,6 +9,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import jakarta.jms.ConnectionFactory;
 import org.apache.camel.CamelContext;
+import org.apache.camel.component.jms.JmsComponent;
 import org.apache.camel.support.service.ServiceSupport;
 import org.apache.qpid.jms.JmsConnectionFactory;
 import org.apache.qpid.jms.provider.Provider;
@@ -119,6 +120,12 @@ public final class JmsConnector {
         shared.setCacheConsumers(false);
         shared.setReconnectOnException(true);
         context.getRegistry().bind(CONNECTION_FACTORY, ConnectionFactory.class, shared);
+        // amqp: is camel-jms on this connection (camel-amqp, the same over Qpid JMS, is not served at Camel 4.22.0).
+        if (context.hasComponent("amqp") == null) {
+            JmsComponent amqp = new JmsComponent();
+            amqp.setConnectionFactory(shared);
+            context.addComponent("amqp", amqp);
+        }
         try {
             context.addService(new ServiceSupport() {
                 @Override

@@ -24,8 +24,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The webhook port's HTTP server: Camel's platform-http Vert.x server, started with what Camel main's
- * own server (camel.server.enabled) leaves out and anyone who can reach the port could exploit:
+ * The HTTP server of the webhook port and of the management port: Camel's platform-http Vert.x server,
+ * started with what Camel main's own servers (camel.server.enabled, camel.management.enabled) leave out and
+ * anyone who can reach the port could exploit:
  * <ul>
  * <li>an idle timeout and a per-request deadline (from the connection's first byte, or the previous
  * answer, to this answer), so half-sent headers or bodies cannot hold connections for ever;</li>
@@ -39,6 +40,8 @@ public final class GuardedHttpServer extends VertxPlatformHttpServer {
 
     private static final Logger LOG = LoggerFactory.getLogger(GuardedHttpServer.class);
 
+    private final String purpose;
+    private final String keys;
     private final long maxBodyBytes;
     private final long requestTimeoutMs;
     private final long idleTimeoutMs;
@@ -48,10 +51,16 @@ public final class GuardedHttpServer extends VertxPlatformHttpServer {
     private VertxPlatformHttpRouter router;
     private boolean ownVertx;
 
-    /** {@code guards} add their routes to the router before the port opens. */
-    public GuardedHttpServer(String host, int port, long maxBodyBytes, long requestTimeoutMs, long idleTimeoutMs,
-            List<Consumer<Router>> guards) {
+    /**
+     * @param purpose what the port serves, for the logs ("webhook", "management")
+     * @param keys the settings that name host and port, for a start error
+     * @param guards add their routes to the router before the port opens
+     */
+    public GuardedHttpServer(String purpose, String keys, String host, int port, long maxBodyBytes, long requestTimeoutMs,
+            long idleTimeoutMs, List<Consumer<Router>> guards) {
         super(configuration(host, port, maxBodyBytes));
+        this.purpose = purpose;
+        this.keys = keys;
         this.maxBodyBytes = maxBodyBytes;
         this.requestTimeoutMs = requestTimeoutMs;
         this.idleTimeoutMs = idleTimeoutMs;
@@ -123,12 +132,11 @@ public final class GuardedHttpServer extends VertxPlatformHttpServer {
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             String reason = cause instanceof BindException ? "it is in use or not allowed" : String.valueOf(cause);
-            throw new SettingsException("cannot listen on " + getHost() + ":" + port + " (camel.server.host, camel.server.port): "
-                    + reason);
+            throw new SettingsException("cannot listen on " + getHost() + ":" + port + " (" + keys + "): " + reason);
         } catch (TimeoutException e) {
-            throw new SettingsException("the HTTP server on port " + port + " did not start within 30 s");
+            throw new SettingsException("the " + purpose + " HTTP server on port " + port + " did not start within 30 s");
         }
-        LOG.info("Webhook HTTP server listening on {}:{} (request timeout {} ms, idle timeout {} ms)", getHost(),
+        LOG.info("{} HTTP server listening on {}:{} (request timeout {} ms, idle timeout {} ms)", purpose, getHost(),
                 server.actualPort(), requestTimeoutMs, idleTimeoutMs);
     }
 
@@ -139,9 +147,9 @@ public final class GuardedHttpServer extends VertxPlatformHttpServer {
         if (closing != null) {
             try {
                 closing.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-                LOG.info("Webhook HTTP server stopped");
+                LOG.info("{} HTTP server stopped", purpose);
             } catch (Exception e) {
-                LOG.warn("The webhook HTTP server did not close cleanly: {}", e.toString());
+                LOG.warn("The {} HTTP server did not close cleanly: {}", purpose, e.toString());
             }
         }
     }

@@ -1,13 +1,12 @@
 package com.monogateway.operations;
 
 import com.monogateway.config.GatewaySettings;
+import com.monogateway.config.SensitiveValues;
 import java.util.Locale;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
-import org.apache.camel.util.URISupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,7 +14,6 @@ import org.slf4j.LoggerFactory;
 public final class StartupSummary {
 
     private static final Logger LOG = LoggerFactory.getLogger(StartupSummary.class);
-    private static final Pattern SECRET_KEY = Pattern.compile("secret|password|token|passphrase|credential", Pattern.CASE_INSENSITIVE);
 
     private StartupSummary() {
     }
@@ -45,7 +43,7 @@ public final class StartupSummary {
         line(s, "admin API", settings.adminTokens().isEmpty() ? "off (set mono.admin.token)"
                 : "on the management port " + ops.managementPort() + ", under /admin");
         line(s, "deliveries", settings.destinations().isEmpty() ? "off (set mono.forward.destinations)"
-                : settings.destinations().stream().map(d -> d.name() + " -> " + URISupport.sanitizeUri(d.uri())
+                : settings.destinations().stream().map(d -> d.name() + " -> " + SensitiveValues.uri(d.uri(), context)
                         + (d.eventGlobs().isEmpty() ? "" : " (" + String.join(", ", d.eventGlobs()) + ")"))
                         .collect(Collectors.joining("; ")));
         line(s, "Mono API", monoApi(settings.monoApi()));
@@ -60,7 +58,7 @@ public final class StartupSummary {
                 .filter(k -> !k.contains("<name>")).forEach(keys::add);
         for (String key : keys) {
             String value = properties.resolveProperty(key).orElse("");
-            s.append("\n    ").append(key).append(" = ").append(mask(key, value));
+            s.append("\n    ").append(key).append(" = ").append(SensitiveValues.setting(key, value, context));
         }
         LOG.info(s.toString());
         long weak = settings.webhookSecrets().stream().filter(secret -> secret.length() < GatewaySettings.WEAK_WEBHOOK_SECRET_LENGTH).count();
@@ -97,19 +95,5 @@ public final class StartupSummary {
     private static String describe(Route route) {
         String source = route.getSourceLocationShort() != null ? route.getSourceLocationShort() : route.getSourceLocation();
         return route.getRouteId() + " (" + source + ")";
-    }
-
-    /** Secrets show only whether they are set; URLs lose their query, where JDBC drivers accept passwords. */
-    static String mask(String key, String value) {
-        if (SECRET_KEY.matcher(key).find()) {
-            return value.isEmpty() ? "(empty)" : "****** (set)";
-        }
-        if (key.endsWith(".url") && value.contains("?")) {
-            return value.substring(0, value.indexOf('?')) + "?...";
-        }
-        if (key.endsWith(".uri")) {
-            return URISupport.sanitizeUri(value);
-        }
-        return value;
     }
 }

@@ -9,17 +9,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.camel.Exchange;
+import org.apache.camel.RoutesBuilder;
 import org.apache.camel.component.mock.MockEndpoint;
+import org.apache.camel.support.PluginHelper;
+import org.apache.camel.support.ResourceHelper;
 import org.apache.camel.test.junit5.CamelContextConfiguration;
-import org.apache.camel.test.main.junit5.CamelMainTestSupport;
+import org.apache.camel.test.junit5.CamelTestSupport;
 import org.junit.jupiter.api.Test;
 
 /**
- * The fast tier: routes/event-router.camel.yaml alone, on Camel main's test support, with the handler
+ * The fast tier: routes/event-router.camel.yaml alone, on Camel's test support, with the handler
  * routes replaced by mock endpoints. No database; runs in about a second. A team that adds an event type
  * adds a row to {@link #ROUTED} (or {@link #IGNORED}) here.
  */
-class EventRouterTest extends CamelMainTestSupport {
+class EventRouterTest extends CamelTestSupport {
 
     /** Event type -> the handler endpoint it must reach. */
     static final Map<String, String> ROUTED = new LinkedHashMap<>();
@@ -53,9 +56,15 @@ class EventRouterTest extends CamelMainTestSupport {
         super.configureContext(context);
         Properties properties = new Properties();
         properties.setProperty("mono.live-only", liveOnly());
-        // The router alone (application.properties on the classpath names every file in routes/).
-        properties.setProperty("camel.main.routes-include-pattern", "file:routes/event-router.camel.yaml");
         context.withUseOverridePropertiesWithPropertiesComponent(properties).withMockEndpointsAndSkip(HANDLERS);
+    }
+
+    /** The router alone, loaded as the gateway loads every file in routes/. */
+    @Override
+    protected RoutesBuilder[] createRouteBuilders() throws Exception {
+        return PluginHelper.getRoutesLoader(context)
+                .findRoutesBuilders(ResourceHelper.resolveResource(context, "file:routes/event-router.camel.yaml"))
+                .toArray(RoutesBuilder[]::new);
     }
 
     String liveOnly() {
