@@ -74,6 +74,22 @@ public final class SensitiveValues {
         return maskQuery(uri, name -> known.contains(name) && !secret.contains(name) && !isSecretName(name));
     }
 
+    /** Query parameters inside free text (an error message naming a URL). */
+    private static final Pattern PARAMETER_IN_TEXT = Pattern.compile("([?&])([^=&?\\s]+)=([^&\\s]*)");
+
+    /**
+     * Free text that may quote a URL (an exception's message): user-info passwords and the values of
+     * secret-named query parameters masked.
+     */
+    public static String inText(String text) {
+        if (text == null) {
+            return null;
+        }
+        String masked = SensitiveUtils.maskUserInfoCredentials(text, MASK);
+        return PARAMETER_IN_TEXT.matcher(masked).replaceAll(m -> java.util.regex.Matcher.quoteReplacement(
+                m.group(1) + m.group(2) + "=" + (isSecretName(m.group(2)) ? MASK : m.group(3))));
+    }
+
     static String maskQuery(String uri, Function<String, Boolean> shown) {
         String base = SensitiveUtils.maskUserInfoCredentials(uri, MASK);
         int query = base.indexOf('?');

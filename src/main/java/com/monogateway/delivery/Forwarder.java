@@ -2,6 +2,7 @@ package com.monogateway.delivery;
 
 import com.monogateway.alerts.AlertQueue;
 import com.monogateway.config.GatewaySettings.Destination;
+import com.monogateway.config.SensitiveValues;
 import com.monogateway.database.TransientFailures;
 import com.monogateway.vocabulary.Vocabulary;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.Exchange;
+import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.ExchangePattern;
 import org.apache.camel.ExchangePropertyKey;
 import org.apache.camel.ProducerTemplate;
@@ -133,12 +135,13 @@ final class Forwarder {
             DeliveryStore.Claimed delivery = batch.get(next);
             Exchange exchange = exchangeFor(delivery);
             template.send(endpoint, exchange);
-            if (exchange.getException() == null) {
+            Exception refused = exchange.getException() != null ? exchange.getException() : notAccepted(exchange);
+            if (refused == null) {
                 delivered.add(delivery.id());
                 metrics.delivered(destination.name(), delivery.createdAt());
             } else {
                 failed = delivery;
-                failure = exchange.getException();
+                failure = refused;
                 next++;
                 break;
             }
@@ -149,7 +152,7 @@ final class Forwarder {
             store.settle(new DeliveryStore.Settlement(delivered, null, null, false, 0, untried), c -> null);
             return delivered.size();
         }
-        String error = TransientFailures.describe(failure);
+        String error = SensitiveValues.inText(TransientFailures.describeWithRootCause(failure));
         lastError = error;
         boolean permanent = DeliveryFailures.permanent(failure);
         boolean expired = Duration.between(failed.createdAt(), OffsetDateTime.now()).toMillis() >= destination.maxAgeMs();
@@ -170,6 +173,19 @@ final class Forwarder {
             return null;
         });
         return delivered.size();
+    }
+
+    /**
+     * An HTTP destination took the delivery only when it answered 2xx: a URI with throwExceptionOnFailure=false,
+     * or a redirect not followed, must not count as delivered. Null when accepted.
+     */
+    private Exception notAccepted(Exchange exchange) {
+        if (!"http".equals(scheme) && !"https".equals(scheme)) {
+            return null;
+        }
+        Integer status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
+        return status != null && status >= 200 && status < 300 ? null
+                : new IllegalStateException("the destination answered HTTP " + status + ", not 2xx: not delivered");
     }
 
     /** initial-backoff doubled per attempt, capped at max-backoff. */
@@ -209,10 +225,14 @@ final class Forwarder {
         switch (scheme) {
             case "kafka" -> {
                 if (delivery.objectKey() != null) {
-                    in.setHeader("kafka.KEY", delivery.objectKey());
+                    in.setHeader(KafkaConstants.KEY, delivery.objectKey());
                 }
             }
-            case "http", "https" -> in.setHeader("Idempotency-Key", delivery.dedupeKey());
+            case "http", "https" -> {
+                in.setHeader("Idempotency-Key", delivery.dedupeKey());
+                // camel-http sends a GET without the body when the URI has a query string and no method is set.
+                in.setHeader(Exchange.HTTP_METHOD, "POST");
+            }
             case "jms", "amqp", "activemq", "sjms", "sjms2" -> in.setHeader("JMSCorrelationID", delivery.dedupeKey());
             default -> {
                 // A route of the integration team's own (direct:) or another component: everything it may need.

@@ -4,6 +4,7 @@ import com.monogateway.config.SettingsException;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
@@ -179,7 +180,20 @@ public final class GuardedHttpServer extends VertxPlatformHttpServer {
             deadline.current(ctx);
             ctx.addEndHandler(ignored -> deadline.arm(ctx));
         }
+        if (!plainTransferEncoding(ctx.request().headers().getAll(HttpHeaders.TRANSFER_ENCODING))) {
+            // Netty takes an encoding it does not know (xchunked, "chunked, identity") as no body at all and reads
+            // the body as the next request: a request smuggled past whatever parsed it differently on the way.
+            // Refused, and the connection closed so that its remaining bytes are never read as a request.
+            Refusals.refuse(ctx, 400, Answers.error("bad_request",
+                    "Transfer-Encoding must be chunked or absent"), -1);
+            return;
+        }
         ctx.next();
+    }
+
+    /** No Transfer-Encoding, or exactly one "chunked". */
+    static boolean plainTransferEncoding(List<String> values) {
+        return values.isEmpty() || values.size() == 1 && "chunked".equalsIgnoreCase(values.get(0).strip());
     }
 
     /**

@@ -144,8 +144,9 @@ public final class Inbox implements AutoCloseable {
                 p.result().complete(repeat ? new Stored(row.id(), true) : row);
             }
         } catch (SQLException e) {
-            if (batch.size() > 1 && e.getSQLState() != null && e.getSQLState().startsWith("22")) {
-                // One event's content was refused and took the batch with it: write each on its own.
+            if (batch.size() > 1 && isDataError(e)) {
+                // One event's content was refused and took the batch with it: write each on its own, so that only
+                // the offender is refused.
                 for (Pending p : batch) {
                     write(List.of(p));
                 }
@@ -172,8 +173,8 @@ public final class Inbox implements AutoCloseable {
             keys[i] = e.dedupeKey();
             payloads[i] = e.json();
             live[i] = e.liveMode();
-            objectKeys[i] = EventSubject.objectKey(e.eventType(), e.event());
-            references[i] = EventSubject.reference(e.eventType(), e.event());
+            objectKeys[i] = e.objectKey();
+            references[i] = e.reference();
         }
         Map<String, Stored> outcome = new HashMap<>();
         try (Connection c = dataSource.getConnection()) {
@@ -212,6 +213,15 @@ public final class Inbox implements AutoCloseable {
             outcome.putAll(answered);
             return outcome;
         }
+    }
+
+    /**
+     * PostgreSQL refused one event's content, not the database being away: data exceptions (class 22, such as
+     * \u0000 in jsonb) and program limits (class 54, such as an index row too large).
+     */
+    public static boolean isDataError(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && (state.startsWith("22") || state.startsWith("54"));
     }
 
     public void reject(byte[] body, String contentType, String reason) throws SQLException {

@@ -22,10 +22,18 @@ import java.util.HexFormat;
  * @param liveMode  from {@code liveMode}, {@code live_mode} or {@code live}; null when absent
  * @param event     the envelope that holds {@code event} and {@code data} (the inner one when nested)
  * @param json      the raw body as text
+ * @param objectKey what the event is about ({@link EventSubject#objectKey}), or null
+ * @param reference the reference an operator searches by ({@link EventSubject#reference}), or null
  */
-public record MonoEnvelope(String eventType, String eventId, String dedupeKey, Boolean liveMode, JsonNode event, String json) {
+public record MonoEnvelope(String eventType, String eventId, String dedupeKey, Boolean liveMode, JsonNode event, String json,
+        String objectKey, String reference) {
 
-    private static final int MAX_NAME_LENGTH = 255;
+    /**
+     * Longest event type, event id, object id or reference: far above Mono's (ids of about 30 characters) and
+     * far below what PostgreSQL can index (an index row holds at most about 2,700 bytes; an incompressible id of a
+     * few KB failed the whole group insert it was written in).
+     */
+    public static final int MAX_NAME_LENGTH = 255;
     private static final String[] LIVE_FLAGS = {"liveMode", "live_mode", "live"};
 
     /** Most digits a body's decimal numbers may take when PostgreSQL writes them out (see requireWrittenOutNumbersFit). */
@@ -43,9 +51,13 @@ public record MonoEnvelope(String eventType, String eventId, String dedupeKey, B
         JsonNode root;
         try {
             // Decimals as written (not as doubles), so that their written-out size can be checked.
-            root = mapper.reader(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).readTree(json);
+            // A key given twice is refused: a reader that keeps the first and one that keeps the last (Jackson does)
+            // would see different events in the same bytes, say two amounts.
+            root = mapper.reader(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                    .with(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION).readTree(json);
         } catch (JacksonException e) {
-            throw new InvalidEventException("body is not valid JSON");
+            throw new InvalidEventException(e.getMessage() != null && e.getMessage().startsWith("Duplicate field")
+                    ? "a field is given twice in one object (" + firstLine(e.getOriginalMessage()) + ")" : "body is not valid JSON");
         }
         if (root == null || !root.isObject()) {
             throw new InvalidEventException("body is not a JSON object");
@@ -59,7 +71,17 @@ public record MonoEnvelope(String eventType, String eventId, String dedupeKey, B
         String eventType = name(type, "event");
         String eventId = firstEventId(event, root);
         String dedupeKey = eventId != null ? eventId : "sha256:" + sha256Hex(body);
-        return new MonoEnvelope(eventType, eventId, dedupeKey, liveMode(event), event, json);
+        String objectKey = EventSubject.objectKey(eventType, event);
+        String reference = EventSubject.reference(eventType, event);
+        requireName(objectKey, "the object's id");
+        requireName(reference, "the reference");
+        return new MonoEnvelope(eventType, eventId, dedupeKey, liveMode(event), event, json, objectKey, reference);
+    }
+
+    private static String firstLine(String message) {
+        String text = String.valueOf(message);
+        int nl = text.indexOf('\n');
+        return nl < 0 ? text : text.substring(0, nl);
     }
 
     /**
@@ -123,13 +145,24 @@ public record MonoEnvelope(String eventType, String eventId, String dedupeKey, B
             throw new InvalidEventException("\"" + field + "\" must be a string");
         }
         String value = node.asText().strip();
-        if (value.isEmpty() || value.length() > MAX_NAME_LENGTH) {
+        if (value.isEmpty()) {
             throw new InvalidEventException("\"" + field + "\" must have 1 to " + MAX_NAME_LENGTH + " characters");
         }
-        if (value.chars().anyMatch(Character::isISOControl)) {
-            throw new InvalidEventException("\"" + field + "\" must not contain control characters");
-        }
+        requireName(value, "\"" + field + "\"");
         return value;
+    }
+
+    /** An identifier the gateway stores in an indexed column: at most MAX_NAME_LENGTH characters, no control characters. */
+    private static void requireName(String value, String what) throws InvalidEventException {
+        if (value == null) {
+            return;
+        }
+        if (value.length() > MAX_NAME_LENGTH) {
+            throw new InvalidEventException(what + " must have at most " + MAX_NAME_LENGTH + " characters");
+        }
+        if (value.chars().anyMatch(Character::isISOControl)) {
+            throw new InvalidEventException(what + " must not contain control characters");
+        }
     }
 
     /** Mono spells the flag three ways and puts it at the top, in {@code data} or in {@code data.object}. */

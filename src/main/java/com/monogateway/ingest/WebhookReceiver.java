@@ -91,7 +91,7 @@ public final class WebhookReceiver implements Processor {
         try {
             stored = inbox.store(event);
         } catch (SQLException e) {
-            if (isDataError(e)) {
+            if (Inbox.isDataError(e)) {
                 // PostgreSQL refused the content itself (for example \u0000 inside jsonb): the sender's fault.
                 reject(exchange, body, contentType, "PostgreSQL cannot store this JSON: " + firstLine(e.getMessage()), event.eventType());
                 return;
@@ -125,11 +125,6 @@ public final class WebhookReceiver implements Processor {
         }
         String mediaType = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
         return mediaType.equals("application/json") || (mediaType.startsWith("application/") && mediaType.endsWith("+json"));
-    }
-
-    private static boolean isDataError(SQLException e) {
-        String state = e.getSQLState();
-        return state != null && state.startsWith("22");
     }
 
     private static String firstLine(String message) {

@@ -111,8 +111,21 @@ public final class MonoApiClient {
                 .orElseThrow(() -> new Unavailable("error", "Mono answered 404 for its payment list", 0));
     }
 
+    /**
+     * Whether a reference or id can be sent as one path segment: not only dots ({@code .} and {@code ..} are
+     * resolved as paths by servers and proxies on the way), no slash or backslash, no control character, at most
+     * 255 characters. One that cannot is not a reference Mono issued.
+     */
+    public static boolean isSafeSegment(String value) {
+        return value != null && !value.isEmpty() && value.length() <= 255 && !value.chars().allMatch(ch -> ch == '.')
+                && value.chars().noneMatch(ch -> ch == '/' || ch == '\\' || Character.isISOControl(ch));
+    }
+
     /** A path segment: a reference from a webhook (anyone holding the webhook secret writes it) cannot leave it. */
     private static String segment(String value) {
+        if (!isSafeSegment(value)) {
+            throw new IllegalArgumentException("not a safe path segment (checked by the caller first)");
+        }
         return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
     }
 

@@ -31,8 +31,11 @@ import org.slf4j.LoggerFactory;
  * processing transaction ({@link #schedule}); {@link #runDue} makes the due calls later, outside any
  * processing transaction, and records what Mono says next to what the webhooks said:
  * <ul>
- * <li>verified: the API agrees (under {@code required}, the payment's held deliveries go out);</li>
- * <li>mismatch: the webhook claims a final status the API does not give, or another amount or currency;</li>
+ * <li>verified: Mono's record for the reference is this payment (same id and reference, no other payment verified
+ * with the reference) and agrees on amount, currency and a final status (under {@code required}, the payment's
+ * held deliveries go out); what the webhook left out (amount, currency) is taken from Mono's record;</li>
+ * <li>mismatch: Mono's record is another payment, or the webhook claims a final status the API does not give,
+ * or another amount or currency;</li>
  * <li>not_found: Mono does not know the reference (a forged webhook, or a test payment in live mode).</li>
  * </ul>
  * Mismatches alert; under {@code required} the held deliveries are discarded and the payment is delivered
@@ -83,6 +86,10 @@ public final class PaymentChecks {
     private static final String DISCARD = """
             UPDATE deliveries SET status = 'discarded', held = false, resolved_at = now(), discard_reason = ?
             WHERE object_key = ? AND held AND status = 'pending' AND webhook_event_id <= ?""";
+    private static final String VERIFIED_ELSEWHERE = """
+            SELECT id FROM payments WHERE reference = ? AND id <> ? AND verification = 'verified' LIMIT 1""";
+    private static final String FILL_FROM_API = """
+            UPDATE payments SET amount = COALESCE(amount, ?), currency = COALESCE(currency, ?) WHERE id = ?""";
     private static final String MISMATCHES = """
             SELECT id, reference, verification, verification_detail, status, verified_status, amount, verified_amount,
                    currency, verified_currency, fee, verified_fee, verified_at, last_event_type, last_inbox_event_id, live_mode
@@ -173,12 +180,14 @@ public final class PaymentChecks {
         if (before == null) {
             return;
         }
-        if (before.reference() == null) {
+        if (!MonoApiClient.isSafeSegment(before.reference())) {
             // Nothing to ask Mono with: under required such a payment must not go out as the webhook says either.
             boolean wake = Transactions.inTransaction(pool, c -> {
                 Payment p = current(c, id);
-                return p != null && p.reference() == null
-                        && notFound(c, p, "the webhook carries no reference, so Mono's API cannot confirm it");
+                return p != null && !MonoApiClient.isSafeSegment(p.reference())
+                        && notFound(c, p, p.reference() == null ? "the webhook carries no reference, so Mono's API cannot confirm it"
+                                : "the webhook's reference cannot be a reference Mono issued (only dots, a slash, a control"
+                                        + " character or too long); Mono's API was not asked");
             });
             if (wake) {
                 wakeDeliveries.run();
@@ -256,25 +265,31 @@ public final class PaymentChecks {
         return settings.verification() == VerifyMode.REQUIRED && discardHeld(c, p, detail) > 0;
     }
 
+    /**
+     * Mono's record for the reference: the payment is verified only when that record is this payment (same id, same
+     * reference, no other payment verified with this reference) and agrees on amount, currency and a final status.
+     */
     private boolean found(Connection c, Payment p, JsonNode data) throws SQLException {
         String apiStatus = text(data.path("status")) == null ? null : text(data.path("status")).toLowerCase(Locale.ROOT);
         Long apiAmount = kobo(data.path("amount"));
         Long apiFee = kobo(data.path("fee"));
         String apiCurrency = text(data.path("currency"));
-        if (p.isFinal() && rank(apiStatus) < 4
+        List<String> differences = identity(c, p, data);
+        boolean samePayment = differences.isEmpty();
+        if (samePayment && p.isFinal() && rank(apiStatus) < 4
                 && p.now().isBefore(p.recordedAt().plusNanos(settings.reconcileAfterMs() * 1_000_000))) {
             // Mono's API can lag its own webhook by a moment: not a mismatch until mono.reconcile.after has passed.
             askAgain(c, p, "the webhook says " + p.status() + ", Mono's API still says " + apiStatus, 0);
             return false;
         }
-        List<String> differences = new ArrayList<>();
         if (p.isFinal() && !p.status().equals(apiStatus)) {
             differences.add("status: webhook " + p.status() + ", Mono's API " + apiStatus);
         }
-        if (p.amount() != null && apiAmount != null && !p.amount().equals(apiAmount)) {
+        // A claim the webhook leaves out is Mono's (filled in below when verified); one it makes must match.
+        if (p.amount() != null && !p.amount().equals(apiAmount)) {
             differences.add("amount: webhook " + p.amount() + ", Mono's API " + apiAmount + " (kobo)");
         }
-        if (p.currency() != null && apiCurrency != null && !p.currency().equalsIgnoreCase(apiCurrency)) {
+        if (p.currency() != null && !p.currency().equalsIgnoreCase(String.valueOf(apiCurrency))) {
             differences.add("currency: webhook " + p.currency() + ", Mono's API " + apiCurrency);
         }
         if (!differences.isEmpty()) {
@@ -286,9 +301,19 @@ public final class PaymentChecks {
             if (settings.verification() != VerifyMode.REQUIRED) {
                 return false;
             }
+            if (!samePayment) {
+                // Mono's record is another payment, which its own webhooks deliver: sending it again here would
+                // give the ESB that payment's success twice.
+                discardHeld(c, p, "Mono's API knows this reference as another payment (" + detail + ")");
+                return true;
+            }
             discardHeld(c, p, "Mono's API disagrees with the webhook (" + detail + "); delivered with the API's state instead");
+            // Keyed by Mono's payment, state and time (ApiEvents): queued once, however many webhooks disagree.
             queueFromApi(c, data, "verification");
             return true;
+        }
+        if (p.amount() == null || p.currency() == null) {
+            fillFromApi(c, p, apiAmount, apiCurrency);
         }
         if (!"verified".equals(p.verification())) {
             metrics.verification("verified");
@@ -320,6 +345,43 @@ public final class PaymentChecks {
         }
         record(c, p, "verified", null, apiStatus, apiAmount, apiFee, apiCurrency, next, checks);
         return settings.verification() == VerifyMode.REQUIRED && release(c, p) > 0;
+    }
+
+    /**
+     * Whether Mono's record is this payment: its id and reference are the webhook's, and no other payment was
+     * verified with this reference. A leaked webhook secret lets anyone post a payment with a genuine reference;
+     * only the id tells the two apart. Answers the differences (empty: the same payment).
+     */
+    private static List<String> identity(Connection c, Payment p, JsonNode data) throws SQLException {
+        List<String> differences = new ArrayList<>();
+        String apiId = text(data.path("id"));
+        String apiReference = text(data.path("reference"));
+        if (!p.id().equals(apiId)) {
+            differences.add("payment: webhook " + p.id() + ", Mono's API knows reference " + p.reference() + " as payment " + apiId);
+        }
+        if (apiReference != null && !apiReference.equals(p.reference())) {
+            differences.add("reference: webhook " + p.reference() + ", Mono's API " + apiReference);
+        }
+        try (PreparedStatement ps = c.prepareStatement(VERIFIED_ELSEWHERE)) {
+            ps.setString(1, p.reference());
+            ps.setString(2, p.id());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    differences.add("reference " + p.reference() + " was already verified for payment " + rs.getString(1));
+                }
+            }
+        }
+        return differences;
+    }
+
+    /** What the webhook left out (amount, currency) is what Mono's record says. */
+    private static void fillFromApi(Connection c, Payment p, Long amount, String currency) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(FILL_FROM_API)) {
+            ps.setObject(1, amount, Types.BIGINT);
+            ps.setString(2, currency);
+            ps.setString(3, p.id());
+            ps.executeUpdate();
+        }
     }
 
     /** Records what Mono's API said; {@code next}: when to ask again (null: not again). */

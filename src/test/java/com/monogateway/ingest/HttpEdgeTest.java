@@ -178,6 +178,35 @@ class HttpEdgeTest {
         assertEquals(200, gateway.post(event()).statusCode());
     }
 
+    @Test
+    void anUnknownTransferEncodingIsRefusedAndTheRequestSmuggledInItsBodyIsNeverRead() throws Exception {
+        String smuggledId = "evt_smuggled_" + UUID.randomUUID();
+        String smuggledEvent = "{\"event\":\"mono.events.account_connected\",\"event_id\":\"" + smuggledId
+                + "\",\"data\":{\"id\":\"acc_edge\"}}";
+        String smuggled = "POST " + settings.getProperty("mono.webhook.path", "/webhooks/mono") + " HTTP/1.1\r\nHost: localhost\r\n"
+                + "Content-Type: application/json\r\nmono-webhook-secret: " + RunningGateway.SECRET + "\r\nContent-Length: "
+                + smuggledEvent.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + smuggledEvent;
+        for (String encoding : List.of("xchunked", "chunked, identity", "identity")) {
+            List<Socket> sockets = new ArrayList<>();
+            try {
+                Socket socket = connect(sockets);
+                OutputStream out = socket.getOutputStream();
+                out.write(("POST /webhooks/mono HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                        + "mono-webhook-secret: " + RunningGateway.SECRET + "\r\nTransfer-Encoding: " + encoding + "\r\n\r\n"
+                        + smuggled).getBytes(StandardCharsets.UTF_8));
+                out.flush();
+                String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertTrue(answer.startsWith("HTTP/1.1 400"), encoding + ": " + answer);
+                assertEquals(1, answer.split("HTTP/1.1 ", -1).length - 1, encoding + ": one answer, then closed: " + answer);
+            } finally {
+                for (Socket socket : sockets) {
+                    socket.close();
+                }
+            }
+        }
+        assertEquals(0, gateway.db().count("SELECT count(*) FROM webhook_events WHERE event_id = ?", smuggledId));
+    }
+
     private static Socket connect(List<Socket> sockets) throws IOException {
         Socket socket = new Socket("127.0.0.1", gateway.port());
         socket.setSoTimeout(30_000);

@@ -8,10 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.monogateway.support.Db;
+import com.monogateway.support.MonoEvents;
 import com.monogateway.support.RunningGateway;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -157,6 +159,60 @@ class WebhookIngestTest {
         assertEquals(before + 1, db.count("SELECT count(*) FROM rejected_events"));
         assertEquals(body, new String((byte[]) db.row("SELECT body FROM rejected_events ORDER BY id DESC LIMIT 1").get("body"),
                 StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void oversizedIdentifiersAreRefusedAndKeptWhileGenuineEventsSentBesideAreAllStored() throws Exception {
+        String marker = UUID.randomUUID().toString();
+        java.util.Random random = new java.util.Random(7);
+        List<String> genuine = new java.util.ArrayList<>();
+        List<String> oversized = new java.util.ArrayList<>();
+        for (int i = 0; i < 90; i++) {
+            genuine.add(MonoEvents.v2("direct_debit.payment_processing", "2024-05-01T10:00:00Z",
+                    MonoEvents.paymentData(MonoEvents.newId("txd_"), "processing", 100, "\"acc_1\"", "2024-05-01T10:00:00.000Z")));
+        }
+        for (int i = 0; i < 30; i++) {
+            // Incompressible ids of 3,000 characters: over PostgreSQL's index row limit if they reached the insert.
+            StringBuilder id = new StringBuilder(marker);
+            random.ints(3_000, 'a', 'z' + 1).forEach(ch -> id.append((char) ch));
+            String field = i % 2 == 0 ? "\"id\":\"txd_" : "\"reference\":\"ref_";
+            oversized.add(MonoEvents.v2("direct_debit.payment_processing", "2024-05-01T10:00:00Z",
+                    MonoEvents.paymentData(MonoEvents.newId("txd_"), "processing", 100, "\"acc_1\"", "2024-05-01T10:00:00.000Z"))
+                    .replaceFirst(java.util.regex.Pattern.quote(field), java.util.regex.Matcher.quoteReplacement(field + id)));
+        }
+        List<String> all = new java.util.ArrayList<>(genuine);
+        all.addAll(oversized);
+        java.util.Collections.shuffle(all, random);
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(16);
+        Map<String, Integer> answers = new java.util.concurrent.ConcurrentHashMap<>();
+        try {
+            for (var future : pool.invokeAll(all.stream().map(body -> (java.util.concurrent.Callable<Void>) () -> {
+                answers.put(body, gateway.post(body).statusCode());
+                return null;
+            }).toList())) {
+                future.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
+        genuine.forEach(body -> assertEquals(200, answers.get(body), "a genuine event sent beside oversized ones"));
+        oversized.forEach(body -> assertEquals(400, answers.get(body), "an oversized identifier"));
+        assertEquals(30, db.count("SELECT count(*) FROM rejected_events WHERE position(convert_to(?, 'UTF8') in body) > 0"
+                + " AND reason LIKE '%at most 255 characters%'", marker));
+        assertEquals(0, db.count("SELECT count(*) FROM webhook_events WHERE position(? in body) > 0", marker));
+    }
+
+    @Test
+    void aFieldGivenTwiceIsRefusedAndKept() {
+        String eventId = "evt_" + UUID.randomUUID();
+        String body = """
+                {"event":"direct_debit.payment_successful","event_id":"%s","data":{"object":{"id":"txd_dup","amount":99999999,
+                 "reference":"ref_dup","amount":30000,"currency":"NGN","status":"successful"}}}""".formatted(eventId);
+        HttpResponse<String> response = gateway.post(body);
+        assertEquals(400, response.statusCode(), response.body());
+        assertTrue(response.body().contains("given twice") && response.body().contains("amount"), response.body());
+        assertEquals(0, db.count("SELECT count(*) FROM webhook_events WHERE event_id = ?", eventId));
+        assertEquals(1, db.count("SELECT count(*) FROM rejected_events WHERE position(convert_to(?, 'UTF8') in body) > 0", eventId));
     }
 
     @Test

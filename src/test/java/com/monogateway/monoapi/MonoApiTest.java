@@ -171,6 +171,86 @@ class MonoApiTest {
         assertTrue(receivedEvents(erp).stream().noneMatch(e -> e.contains(forged)), receivedEvents(erp).toString());
     }
 
+    /** A successful payment webhook for {@code id} carrying {@code reference}; without an amount when it is null. */
+    private static String successfulWithReference(String id, String reference, Long amountKobo) {
+        String data = paymentData(id, "successful", amountKobo == null ? 0 : amountKobo, "\"acc_1\"", "2024-05-01T10:00:00.000Z")
+                .replace("\"reference\":\"ref_" + id + "\"", "\"reference\":\"" + reference + "\"");
+        return v2("direct_debit.payment_successful", "2024-05-01T10:00:00Z",
+                amountKobo == null ? data.replace("\"amount\":0,", "") : data);
+    }
+
+    @Test
+    void underRequiredPaymentsReusingAGenuineReferenceAreMismatchesAndTheGenuineSuccessGoesOutOnce() {
+        Forwarding f = forwarding("required");
+        MonoApiServer mono = f.mono();
+        HttpDestination erp = f.erp();
+        RunningGateway gateway = f.gateway();
+        String genuine = newId("txd_GENUINE_");
+        String reference = newId("ref_real_");
+        mono.payment(reference, genuine, "successful", 30_000, "NGN");
+        assertEquals(200, gateway.post(successfulWithReference(genuine, reference, 30_000L)).statusCode());
+        awaitVerification(gateway, genuine, "verified");
+        // A leaked secret: the same reference under other payment ids, with the genuine amount, another one, none.
+        List<String> forged = List.of(newId("txd_FORGED_"), newId("txd_FORGED_"), newId("txd_FORGED_"));
+        assertEquals(200, gateway.post(successfulWithReference(forged.get(0), reference, 30_000L)).statusCode());
+        assertEquals(200, gateway.post(successfulWithReference(forged.get(1), reference, 99_999L)).statusCode());
+        assertEquals(200, gateway.post(successfulWithReference(forged.get(2), reference, null)).statusCode());
+
+        for (String id : forged) {
+            awaitVerification(gateway, id, "mismatch");
+            String detail = (String) paymentRow(gateway, id).get("verification_detail");
+            assertTrue(detail.contains("Mono's API knows reference " + reference + " as payment " + genuine), detail);
+            assertEquals(1, gateway.db().count("SELECT count(*) FROM alerts WHERE kind = 'verification' AND details->>'objectId' = ?", id));
+            assertEquals("discarded", gateway.db().row("SELECT status FROM deliveries WHERE object_key = ?", id).get("status"));
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> gateway.db().count("SELECT count(*) FROM deliveries WHERE status = 'pending'") == 0);
+        assertEquals(List.of("direct_debit.payment_successful"), erp.received().stream().map(r -> r.header("MonoEvent")).toList(),
+                "the genuine success, once: " + receivedEvents(erp));
+        assertTrue(erp.received().get(0).body().contains(genuine));
+        assertEquals(0, gateway.db().count("SELECT count(*) FROM webhook_events WHERE source = 'verification'"),
+                "Mono's record of the genuine payment is not queued again for the forgeries");
+    }
+
+    @Test
+    void underRecordAPaymentReusingAnotherPaymentsReferenceIsAMismatchAndAlerted() {
+        MonoApiServer mono = keep(new MonoApiServer());
+        RunningGateway gateway = keep(RunningGateway.start(settings(mono, "record")));
+        String genuine = newId("txd_GENUINE_");
+        String forged = newId("txd_FORGED_");
+        String reference = newId("ref_real_");
+        mono.payment(reference, genuine, "successful", 30_000, "NGN");
+
+        gateway.post(successfulWithReference(forged, reference, 30_000L));
+        awaitVerification(gateway, forged, "mismatch");
+        assertEquals(1, gateway.db().count("SELECT count(*) FROM alerts WHERE kind = 'verification' AND details->>'objectId' = ?", forged));
+    }
+
+    @Test
+    void aWebhookWithoutAnAmountIsVerifiedWithMonosFigureNotSkipped() {
+        MonoApiServer mono = keep(new MonoApiServer());
+        RunningGateway gateway = keep(RunningGateway.start(settings(mono, "record")));
+        String id = newId("txd_");
+        mono.payment("ref_" + id, id, "successful", 30_000, "NGN");
+
+        gateway.post(successfulWithReference(id, "ref_" + id, null));
+        awaitVerification(gateway, id, "verified");
+        assertEquals(30_000L, paymentRow(gateway, id).get("amount"), "the amount is Mono's");
+    }
+
+    @Test
+    void aReferenceThatCannotBeOnePathSegmentIsNotFoundWithoutACall() {
+        MonoApiServer mono = keep(new MonoApiServer());
+        RunningGateway gateway = keep(RunningGateway.start(settings(mono, "record")));
+        List<String> ids = List.of(newId("txd_"), newId("txd_"), newId("txd_"));
+        gateway.post(successfulWithReference(ids.get(0), "..", 30_000L));
+        gateway.post(successfulWithReference(ids.get(1), ".", 30_000L));
+        gateway.post(successfulWithReference(ids.get(2), "a/b", 30_000L));
+        for (String id : ids) {
+            awaitVerification(gateway, id, "not_found");
+        }
+        assertEquals(List.of(), mono.requestsTo("/v2/payments/verify/"), "Mono's API was not asked");
+    }
+
     @Test
     void underRequiredAPaymentMonoReportsOtherwiseIsForwardedWithTheStateMonosApiGives() {
         Forwarding f = forwarding("required");
