@@ -166,11 +166,23 @@ async function eventsView(params) {
       const dry = await api('POST', '/admin/events/replay?' + query(Object.assign({ dryRun: 'true' }, f)));
       if (!confirm('Send ' + dry.wouldReplay + ' event(s) through the routes again?')) return;
       const done = await api('POST', '/admin/events/replay?' + query(f));
-      say(done.replayed + ' event(s) replayed.', true);
+      if (done.job !== undefined) { followReplay(done); } else { say(done.replayed + ' event(s) replayed.', true); }
     } catch (e) { say(e.message); }
   } }, 'Replay these…');
   main().replaceChildren(el('h1', {}, 'Events'), form, rows, more,
     (filter.q || filter.type || filter.status || filter.from || filter.to) ? el('div', { class: 'actions' }, replay) : null);
+}
+
+// A large replay runs as a job on the gateway: its progress is shown until it ends.
+async function followReplay(job) {
+  const line = j => 'Replay job #' + j.job + ': ' + j.replayed + ' of ' + j.total + ' event(s) back in the inbox' +
+    (j.status === 'running' ? '…' : j.status === 'done' ? ', done.' : ', stopped: ' + (j.error || j.status));
+  say(line(job), true);
+  while (job.status === 'running') {
+    await new Promise(resolve => setTimeout(resolve, 1000));
+    try { job = await api('GET', job.progressUrl); } catch (e) { say(e.message); return; }
+    say(line(job), job.status !== 'failed');
+  }
 }
 
 async function eventView(id) {

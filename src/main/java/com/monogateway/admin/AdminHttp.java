@@ -129,8 +129,24 @@ public final class AdminHttp {
         }
     }
 
-    /** The console's sign-in: {@code {"token": "..."}} in, the session cookie and its CSRF token out. */
+    /**
+     * The console's sign-in: {@code {"token": "..."}} in, the session cookie and its CSRF token out. Only as the
+     * console sends it, from its own origin: JSON (a page elsewhere can post a form, but not JSON without the
+     * browser asking first) and, where the browser says, same-origin. A cross-site page could otherwise post
+     * wrong tokens from the operator's browser and have the operator's address throttled.
+     */
     private void signIn(RoutingContext ctx) {
+        String contentType = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+        if (contentType == null || !contentType.split(";", 2)[0].strip().equalsIgnoreCase("application/json")) {
+            answer(ctx, 415, Answers.error("unsupported_media_type", "sign in with a JSON body, as the console does"));
+            return;
+        }
+        if (!sameOrigin(ctx)) {
+            LOG.warn("Refused a console sign-in from {}: sent by a page of another origin ({})", client(ctx),
+                    String.valueOf(ctx.request().getHeader(HttpHeaders.ORIGIN)).replaceAll("\\p{Cntrl}", "?"));
+            answer(ctx, 403, Answers.error("cross_origin", "sign in from the console's own page"));
+            return;
+        }
         String token;
         try {
             token = ctx.body().asJsonObject().getString("token");
@@ -169,6 +185,23 @@ public final class AdminHttp {
         ctx.response().addCookie(io.vertx.core.http.Cookie.cookie(COOKIE, "").setPath("/admin").setHttpOnly(true)
                 .setSameSite(io.vertx.core.http.CookieSameSite.STRICT).setSecure(behindTls(ctx)).setMaxAge(0));
         answer(ctx, 200, "{\"signedOut\":true}");
+    }
+
+    /**
+     * No Origin (a script, curl), or the Origin of this very host and port; and, when the browser tells
+     * (Sec-Fetch-Site), a request from the same origin or typed by the user.
+     */
+    static boolean sameOrigin(RoutingContext ctx) {
+        String site = ctx.request().getHeader("Sec-Fetch-Site");
+        if (site != null && !site.equals("same-origin") && !site.equals("none")) {
+            return false;
+        }
+        String origin = ctx.request().getHeader(HttpHeaders.ORIGIN);
+        if (origin == null) {
+            return true;
+        }
+        String host = ctx.request().getHeader(HttpHeaders.HOST);
+        return host != null && (origin.equalsIgnoreCase("http://" + host) || origin.equalsIgnoreCase("https://" + host));
     }
 
     /** TLS here, or at a proxy in front that says so: the cookie is then only ever sent over TLS. */

@@ -46,7 +46,7 @@ public final class AlertComposer {
     }
 
     public Mail single(QueuedAlert alert) {
-        Map<String, Object> fields = new TreeMap<>(alert.details());
+        Map<String, Object> fields = new TreeMap<>(visible(alert.details()));
         fields.put("raisedAt", alert.createdAt());
         String deadLetter = alert.details().getOrDefault("deadLetterId", "");
         fields.put("replayCommand", adminCall("/admin/dead-letters/" + deadLetter + "/replay", ""));
@@ -69,7 +69,7 @@ public final class AlertComposer {
         byType.forEach((type, count) -> counts.append(String.format("  %6d  %s%n", count, type)));
         StringBuilder entries = new StringBuilder();
         for (QueuedAlert alert : alerts.subList(0, Math.min(maxEntries, alerts.size()))) {
-            Map<String, String> d = alert.details();
+            Map<String, String> d = visible(alert.details());
             entries.append(String.format("  %s  %s  ref %s  %s  %s%n", alert.createdAt(), label(alert),
                     d.getOrDefault("reference", "-"), d.getOrDefault("amount", "-"), d.getOrDefault("reason", "-")));
         }
@@ -88,7 +88,7 @@ public final class AlertComposer {
     public Mail deliveries(String destination, List<QueuedAlert> alerts) {
         StringBuilder entries = new StringBuilder();
         for (QueuedAlert alert : alerts.subList(0, Math.min(maxEntries, alerts.size()))) {
-            Map<String, String> d = alert.details();
+            Map<String, String> d = visible(alert.details());
             entries.append(String.format("  #%s  %s  %s  object %s  %s%n", d.getOrDefault("deliveryId", "-"), alert.eventType(),
                     d.getOrDefault("dedupeKey", "-"), d.getOrDefault("objectId", "-"), d.getOrDefault("reason", "-")));
         }
@@ -96,11 +96,38 @@ public final class AlertComposer {
         fields.put("destination", destination);
         fields.put("total", alerts.size());
         fields.put("shown", Math.min(maxEntries, alerts.size()));
-        fields.put("reason", alerts.get(alerts.size() - 1).details().getOrDefault("reason", "-"));
+        fields.put("reason", visible(alerts.get(alerts.size() - 1).details()).getOrDefault("reason", "-"));
         fields.put("entries", entries.toString().stripTrailing());
         fields.put("retryCommand", adminCall("/admin/deliveries/retry?destination=" + destination, ""));
         fields.put("listCommand", adminCall("/admin/deliveries?status=dead&destination=" + destination, ""));
         return render("alert-delivery.txt", fields);
+    }
+
+    /**
+     * Values as an operator may read them: control characters written out ({@code \r}, {@code \n},
+     * {@code \u0007}), so that a CR/LF in a reference (the sender writes it) can neither end the Subject line
+     * nor start lines of its own in the body (a {@code Bcc:} that looks like a header).
+     */
+    static Map<String, String> visible(Map<String, String> details) {
+        Map<String, String> shown = new TreeMap<>();
+        details.forEach((key, value) -> shown.put(key, visible(value)));
+        return shown;
+    }
+
+    static String visible(String value) {
+        if (value == null || value.chars().noneMatch(Character::isISOControl)) {
+            return value;
+        }
+        StringBuilder out = new StringBuilder(value.length() + 8);
+        value.chars().forEach(ch -> {
+            switch (ch) {
+                case '\r' -> out.append("\\r");
+                case '\n' -> out.append("\\n");
+                case '\t' -> out.append("\\t");
+                default -> out.append(Character.isISOControl(ch) ? String.format("\\u%04x", ch) : String.valueOf((char) ch));
+            }
+        });
+        return out.toString();
     }
 
     private static String label(QueuedAlert alert) {

@@ -28,6 +28,9 @@ public final class EventLogRoutes extends AdminRouteBuilder {
             new AdminOperation(HttpMethod.GET, "/admin/overview", "direct:mono-admin-overview"),
             new AdminOperation(HttpMethod.GET, "/admin/events", "direct:mono-admin-events"),
             new AdminOperation(HttpMethod.POST, "/admin/events/replay", "direct:mono-admin-events-replay"),
+            // Before /admin/events/:id, which would take "replays" for an id.
+            new AdminOperation(HttpMethod.GET, "/admin/events/replays", "direct:mono-admin-events-replays"),
+            new AdminOperation(HttpMethod.GET, "/admin/events/replays/:id", "direct:mono-admin-events-replay-job"),
             new AdminOperation(HttpMethod.GET, "/admin/events/:id", "direct:mono-admin-event"),
             // After /admin/payments/mismatches (monoapi), which the router matches first.
             new AdminOperation(HttpMethod.GET, "/admin/payments/:id", "direct:mono-admin-payment"),
@@ -35,6 +38,11 @@ public final class EventLogRoutes extends AdminRouteBuilder {
             new AdminOperation(HttpMethod.GET, "/admin/accounts/:id", "direct:mono-admin-account"));
 
     private static final Logger LOG = LoggerFactory.getLogger(EventLogRoutes.class);
+
+    /** Most events a replay puts back in the inbox within its admin request; more run as a background job. */
+    static final long INLINE_REPLAY_MAX = 1_000;
+
+    private final ReplayJobs jobs = new ReplayJobs();
 
     private final EventLog log;
     private final ProducerTemplate template;
@@ -51,6 +59,16 @@ public final class EventLogRoutes extends AdminRouteBuilder {
         admin("direct:mono-admin-events", this::list);
         admin("direct:mono-admin-event", this::one);
         admin("direct:mono-admin-events-replay", this::replay);
+        admin("direct:mono-admin-events-replays", (exchange, request) -> answer(exchange, 200, Map.of("replays", jobs.recent())));
+        admin("direct:mono-admin-events-replay-job", (exchange, request) -> {
+            long id = id(request, "replay job");
+            var job = jobs.find(id);
+            if (job.isEmpty()) {
+                Answers.set(exchange, 404, Answers.error("not_found", "no replay job #" + id + " (the last 20 are kept until a restart)"));
+                return;
+            }
+            answer(exchange, 200, job.get().view());
+        });
         admin("direct:mono-admin-payment", (exchange, request) -> object(exchange, request, EventLog.ObjectKind.PAYMENT));
         admin("direct:mono-admin-mandate", (exchange, request) -> object(exchange, request, EventLog.ObjectKind.MANDATE));
         admin("direct:mono-admin-account", (exchange, request) -> object(exchange, request, EventLog.ObjectKind.ACCOUNT));
@@ -70,27 +88,51 @@ public final class EventLogRoutes extends AdminRouteBuilder {
 
     /**
      * Sends every matching event through the routes again (not only dead letters); {@code dryRun=true} only
-     * counts them. At least one filter is required: this call never replays everything at once.
+     * counts them. At least one filter is required: this call never replays everything at once ({@code type=*}
+     * is no filter). Up to {@value #INLINE_REPLAY_MAX} events are put back within the request (200, how many);
+     * more run as a background job (202, the job and where to follow its progress), one job at a time.
      */
     private void replay(Exchange exchange, AdminRequest request) throws Exception {
         EventLog.Filter filter = filter(request);
-        if (filter.typeGlob().isEmpty() && filter.status().isEmpty() && filter.from().isEmpty() && filter.to().isEmpty()
-                && filter.q().isEmpty()) {
-            throw new BadRequest("give at least one of type, status, from, to, q; this call never replays everything at once");
+        if (filter.typeGlob().filter(glob -> !glob.chars().allMatch(ch -> ch == '*')).isEmpty() && filter.status().isEmpty()
+                && filter.from().isEmpty() && filter.to().isEmpty() && filter.q().isEmpty()) {
+            throw new BadRequest("give at least one of type (other than *), status, from, to, q; this call never replays"
+                    + " everything at once");
         }
+        long count = log.countReplayable(filter);
         if (request.param("dryRun").map("true"::equalsIgnoreCase).orElse(false)) {
-            answer(exchange, 200, Map.of("wouldReplay", log.countReplayable(filter), "dryRun", true));
+            answer(exchange, 200, Map.of("wouldReplay", count, "dryRun", true));
             return;
         }
-        long replayed = log.replay(filter, total -> {
+        String described = "type=" + filter.typeGlob().orElse("any") + ", status=" + filter.status().orElse("any") + ", from="
+                + filter.from().map(Object::toString).orElse("-") + ", to=" + filter.to().map(Object::toString).orElse("-")
+                + ", q=" + filter.q().orElse("-");
+        if (count <= INLINE_REPLAY_MAX) {
+            long replayed = replayNow(filter, total -> { });
+            LOG.info("Event replay done: {} event(s) ({})", replayed, described);
+            answer(exchange, 200, Map.of("replayed", replayed));
+            return;
+        }
+        var start = jobs.start(described, count, progress -> replayNow(filter, progress));
+        if (!start.started()) {
+            Map<String, Object> busy = new LinkedHashMap<>(Map.of("error", "replay_running",
+                    "message", "replay job #" + start.job().id + " is still running; start this one when it has ended"));
+            busy.put("running", start.job().view());
+            answer(exchange, 409, busy);
+            return;
+        }
+        LOG.info("Event replay job #{} started: {} event(s) ({})", start.job().id, count, described);
+        answer(exchange, 202, start.job().view());
+    }
+
+    /** Puts the events back, a committed batch at a time, and wakes the workers after each batch. */
+    private long replayNow(EventLog.Filter filter, java.util.function.LongConsumer progress) throws Exception {
+        return log.replay(filter, total -> {
             LOG.info("Event replay: {} event(s) back in the inbox so far", total);
+            progress.accept(total);
             // Each batch is committed: let the workers start on it while the next is prepared.
             template.sendBody(Vocabulary.NEW_EVENTS + "&waitForTaskToComplete=Never&discardWhenFull=true", "replayed");
         });
-        LOG.info("Event replay done: {} event(s) (type={}, status={}, from={}, to={}, q={})", replayed,
-                filter.typeGlob().orElse("any"), filter.status().orElse("any"), filter.from().map(Object::toString).orElse("-"),
-                filter.to().map(Object::toString).orElse("-"), filter.q().orElse("-"));
-        answer(exchange, 200, Map.of("replayed", replayed));
     }
 
     private void object(Exchange exchange, AdminRequest request, EventLog.ObjectKind kind) throws Exception {

@@ -48,6 +48,8 @@ public final class GuardedHttpServer extends VertxPlatformHttpServer {
     private final long idleTimeoutMs;
     private final List<Consumer<Router>> guards;
     private final Map<HttpConnection, Deadline> deadlines = new ConcurrentHashMap<>();
+    /** Connections whose request was refused as unreadable: nothing more is read from them as a request. */
+    private final java.util.Set<HttpConnection> ending = ConcurrentHashMap.newKeySet();
     private HttpServer server;
     private VertxPlatformHttpRouter router;
     private boolean ownVertx;
@@ -169,12 +171,20 @@ public final class GuardedHttpServer extends VertxPlatformHttpServer {
     private void openConnection(HttpConnection connection) {
         Deadline deadline = new Deadline(connection);
         deadlines.put(connection, deadline);
-        connection.closeHandler(ignored -> deadlines.remove(connection).cancel());
+        connection.closeHandler(ignored -> {
+            deadlines.remove(connection).cancel();
+            ending.remove(connection);
+        });
         deadline.arm(null);
     }
 
     /** First handler of every request: the deadline now covers this request, until its answer is sent. */
     private void startRequest(RoutingContext ctx) {
+        if (ending.contains(ctx.request().connection())) {
+            // Pipelined behind a refused request (Vert.x reads it before the close): its bytes are not a request.
+            ctx.request().connection().close();
+            return;
+        }
         Deadline deadline = deadlines.get(ctx.request().connection());
         if (deadline != null) {
             deadline.current(ctx);
@@ -184,6 +194,7 @@ public final class GuardedHttpServer extends VertxPlatformHttpServer {
             // Netty takes an encoding it does not know (xchunked, "chunked, identity") as no body at all and reads
             // the body as the next request: a request smuggled past whatever parsed it differently on the way.
             // Refused, and the connection closed so that its remaining bytes are never read as a request.
+            ending.add(ctx.request().connection());
             Refusals.refuse(ctx, 400, Answers.error("bad_request",
                     "Transfer-Encoding must be chunked or absent"), -1);
             return;

@@ -87,6 +87,52 @@ class AdminApiSecurityTest {
         }
     }
 
+    private static HttpResponse<String> signIn(RunningGateway gateway, String contentType, String origin, String body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(gateway.managementUri("/admin/session"))
+                .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofString(body));
+        if (origin != null) {
+            request.header("Origin", origin);
+        }
+        return RunningGateway.send(request.build());
+    }
+
+    @Test
+    void signInIsOnlyASameOriginJsonPostSoAPageElsewhereCannotLockTheOperatorOut() {
+        Properties settings = RunningGateway.defaults();
+        settings.setProperty("mono.admin.token", TOKEN);
+        try (RunningGateway own = RunningGateway.start(settings)) {
+            String wrong = "{\"token\":\"" + TOKEN + "-wrong\"}";
+            // What a cross-site page can make a browser send: a form post, or JSON from its own origin.
+            for (int i = 0; i < 3 * AdminHttp.MAX_FAILURES; i++) {
+                assertEquals(415, signIn(own, "application/x-www-form-urlencoded", "https://evil.example", "token=x").statusCode());
+                assertEquals(415, signIn(own, "text/plain", "https://evil.example", wrong).statusCode());
+                assertEquals(403, signIn(own, "application/json", "https://evil.example", wrong).statusCode());
+            }
+            String self = "http://" + own.managementUri("/").getAuthority();
+            HttpResponse<String> operator = signIn(own, "application/json", self, "{\"token\":\"" + TOKEN + "\"}");
+            assertEquals(200, operator.statusCode(), "the operator is not locked out: " + operator.body());
+            assertTrue(operator.body().contains("csrfToken"), operator.body());
+        }
+    }
+
+    @Test
+    void theManagementPortClosesHalfSentRequestsAfterTheRequestTimeout() throws Exception {
+        Properties settings = RunningGateway.defaults();
+        settings.setProperty("mono.admin.token", TOKEN);
+        settings.setProperty("mono.http.request-timeout", "1s");
+        try (RunningGateway own = RunningGateway.start(settings);
+                java.net.Socket socket = new java.net.Socket("127.0.0.1", own.managementUri("/").getPort())) {
+            socket.setSoTimeout(20_000);
+            socket.getOutputStream().write("GET /observe/health HTTP/1.1\r\nHost: localhost\r\nX-Half: ".getBytes());
+            socket.getOutputStream().flush();
+            long started = System.nanoTime();
+            String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+            long tookMs = (System.nanoTime() - started) / 1_000_000;
+            assertTrue(answer.startsWith("HTTP/1.1 408") || answer.isEmpty(), answer);
+            assertTrue(tookMs < 15_000, "closed by the gateway, not by the test's own timeout: " + tookMs + " ms");
+        }
+    }
+
     private static int asClient(RunningGateway gateway, String forwardedFor, String token) {
         return RunningGateway.send(HttpRequest.newBuilder(gateway.managementUri("/admin/dead-letters"))
                 .header("Authorization", "Bearer " + token).header("X-Forwarded-For", forwardedFor).GET().build()).statusCode();

@@ -6,8 +6,10 @@ import static com.monogateway.support.MonoEvents.paymentData;
 import static com.monogateway.support.MonoEvents.v2;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.monogateway.support.CapturedLogs;
 import com.monogateway.support.HttpDestination;
 import com.monogateway.support.Resources;
 import com.monogateway.support.RunningGateway;
@@ -60,6 +62,36 @@ class HttpDeliveryTest {
 
     private static List<String> receivedKeys(HttpDestination destination) {
         return destination.received().stream().map(r -> r.header("Idempotency-Key")).toList();
+    }
+
+    @Test
+    void aDestinationUriWithAQueryIsSentAPostWithTheExactBodyAndOnlyA2xxAnswerCountsAsDelivered() {
+        HttpDestination erp = keep(new HttpDestination());
+        Properties settings = settings(erp);
+        // throwExceptionOnFailure=false: camel-http then takes any answer as a success; the gateway must not.
+        settings.setProperty("mono.forward.erp.uri", erp.url("/mono-events") + "?sig=s3cr3t-sig-value&throwExceptionOnFailure=false");
+        CapturedLogs logs = new CapturedLogs();
+        resources.keep((AutoCloseable) logs::detach);
+        RunningGateway gateway = keep(RunningGateway.start(settings));
+        erp.answer(500);
+        String event = payment(newId("txd_"), "successful", "2024-05-01T10:00:10Z");
+        gateway.postNew(event);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> gateway.db().count(
+                "SELECT count(*) FROM deliveries WHERE destination = 'erp' AND status = 'pending' AND attempts >= 1") == 1);
+        String error = (String) gateway.db().row("SELECT last_error FROM deliveries WHERE destination = 'erp'").get("last_error");
+        assertTrue(error.contains("HTTP 500"), error);
+        assertFalse(error.contains("s3cr3t-sig-value"), error);
+        erp.answer(200);
+        await().atMost(Duration.ofSeconds(20)).until(() -> erp.received().size() == 1);
+        HttpDestination.Received sent = erp.received().get(0);
+        assertEquals("POST", sent.method(), "a query string must not turn the delivery into a GET without its body");
+        assertEquals(event, sent.body());
+        assertEquals("sig=s3cr3t-sig-value", sent.query());
+        await().atMost(Duration.ofSeconds(10)).until(() -> gateway.db().count(
+                "SELECT count(*) FROM deliveries WHERE destination = 'erp' AND status = 'delivered'") == 1);
+        assertTrue(logs.all().contains("sig=xxxxxx"), "the start summary names the parameter");
+        assertFalse(logs.all().contains("s3cr3t-sig-value"), "the URI's unknown parameter is masked in every log line");
     }
 
     @Test

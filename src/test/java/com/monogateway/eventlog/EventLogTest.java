@@ -4,6 +4,7 @@ import static com.monogateway.support.MonoEvents.mandateData;
 import static com.monogateway.support.MonoEvents.newId;
 import static com.monogateway.support.MonoEvents.paymentData;
 import static com.monogateway.support.MonoEvents.v2;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -174,6 +175,36 @@ class EventLogTest {
         JsonNode payment = events("/admin/payments/" + PAYMENT);
         assertEquals("successful", payment.path("payment").path("status").asText(), "the same outcome");
         assertEquals(2, payment.path("history").size(), "no history row twice");
+    }
+
+    @Test
+    void typeStarIsNoFilterAndALargeReplayRunsAsAJobWhoseProgressCanBeFollowed() throws Exception {
+        for (String everything : List.of("type=*", "type=**", "type=%2A")) {
+            HttpResponse<String> refused = gateway.admin("POST", "/admin/events/replay?" + everything, TOKEN, "");
+            assertEquals(400, refused.statusCode(), everything + ": " + refused.body());
+        }
+        String type = "test.bulk-replay-" + System.nanoTime();
+        long events = 1_500; // over the inline limit
+        gateway.db().execute("INSERT INTO webhook_events (event_type, dedupe_key, payload, body, status, processed_at)"
+                + " SELECT ?, ? || g, CAST(? AS jsonb), ?, 'ignored', now() FROM generate_series(1, " + events + ") g",
+                type, type + "-", "{\"event\":\"" + type + "\"}", "{\"event\":\"" + type + "\"}");
+
+        HttpResponse<String> started = gateway.admin("POST", "/admin/events/replay?type=" + type, TOKEN, "");
+        assertEquals(202, started.statusCode(), started.body());
+        JsonNode job = JSON.readTree(started.body());
+        assertEquals(events, job.path("total").asLong());
+        String progress = job.path("progressUrl").asText();
+        assertTrue(progress.startsWith("/admin/events/replays/"), progress);
+        await().atMost(java.time.Duration.ofSeconds(60)).until(() -> "done".equals(events(progress).path("status").asText()));
+        JsonNode done = events(progress);
+        assertEquals(events, done.path("replayed").asLong());
+        assertTrue(done.hasNonNull("endedAt"), done.toString());
+        assertEquals(job.path("job").asLong(), events("/admin/events/replays").path("replays").get(0).path("job").asLong(),
+                "listed, newest first");
+        gateway.awaitInboxDrained();
+        assertEquals(events, gateway.db().count("SELECT count(*) FROM webhook_events WHERE event_type = ? AND attempts = 1", type),
+                "every event went through the routes again, once");
+        assertEquals(404, gateway.admin("GET", "/admin/events/replays/999999", TOKEN, null).statusCode());
     }
 
     @Test

@@ -163,6 +163,30 @@ class FailureAndAlertTest {
     }
 
     @Test
+    void aLineBreakInAnEventValueNeitherEndsTheSubjectNorAddsLinesToTheBody() throws Exception {
+        start(settings());
+        String id = newId("txd_");
+        String injected = "NGN\r\nBcc: evil@example.com\r\n\r\nInjected line";
+        gateway.postNew(RunningGateway.fixture("payment_failed.json").replace("txd_XzhFBoknIjuosOz4", id)
+                .replace("\"currency\": \"NGN\"", "\"currency\": \"" + injected.replace("\r", "\\r").replace("\n", "\\n") + "\""));
+
+        awaitMails(2); // one alert, two recipients
+        for (MimeMessage mail : smtp.getReceivedMessages()) {
+            String subject = mail.getSubject();
+            assertTrue(subject.contains("\\r\\n") && subject.toLowerCase(java.util.Locale.ROOT).contains("evil@example.com"),
+                    "the value is shown, its line breaks written out: " + subject);
+            assertFalse(subject.contains("\r") || subject.contains("\n"), subject);
+            assertEquals(null, mail.getHeader("Bcc"));
+            for (var recipient : mail.getAllRecipients()) {
+                assertFalse(recipient.toString().contains("evil"), recipient.toString());
+            }
+            String body = GreenMailUtil.getBody(mail);
+            assertFalse(body.lines().map(l -> l.toLowerCase(java.util.Locale.ROOT))
+                    .anyMatch(l -> l.startsWith("bcc:") || l.startsWith("injected line")), body);
+        }
+    }
+
+    @Test
     void aFailingEventInABatchIsDeadLetteredAloneAndItsNeighboursAreAppliedOnce() throws Exception {
         start(settings());
         var routes = gateway.context().getRouteController();

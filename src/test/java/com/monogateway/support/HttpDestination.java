@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 public final class HttpDestination implements AutoCloseable {
 
     /** One request as received. */
-    public record Received(String path, Map<String, List<String>> headers, String body) {
+    public record Received(String path, Map<String, List<String>> headers, String body, String method, String query) {
         public String header(String name) {
             for (var entry : headers.entrySet()) {
                 if (entry.getKey().equalsIgnoreCase(name)) {
@@ -95,7 +95,8 @@ public final class HttpDestination implements AutoCloseable {
         }
         int answer = status;
         if (answer == 200) {
-            received.add(new Received(exchange.getRequestURI().getPath(), Map.copyOf(exchange.getRequestHeaders()), body));
+            received.add(new Received(exchange.getRequestURI().getPath(), Map.copyOf(exchange.getRequestHeaders()), body,
+                    exchange.getRequestMethod(), exchange.getRequestURI().getRawQuery()));
         }
         byte[] out = (answer == 200 ? "{\"ok\":true}" : "{\"error\":\"refused\"}").getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().add("Content-Type", "application/json");

@@ -1,0 +1,87 @@
+package com.monogateway.routes;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.monogateway.vocabulary.Vocabulary;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.camel.Exchange;
+import org.apache.camel.RoutesBuilder;
+import org.apache.camel.support.PluginHelper;
+import org.apache.camel.support.ResourceHelper;
+import org.apache.camel.test.junit5.CamelTestSupport;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The README's and routes/examples' own route for one kind of event, run with the event id an attacker
+ * holding the webhook secret would send: the file lands inside its folder, named by the gateway's number.
+ * And no route the project ships or teaches builds an endpoint URI from event data.
+ */
+class CollectionsExampleRouterTest extends CamelTestSupport {
+
+    private static final Path EXAMPLE = Path.of("routes/examples/collections.camel.yaml.example");
+    private static final String INJECTION = "../../pwned2&jailStartingDirectory=false&tempPrefix=";
+
+    @Override
+    protected RoutesBuilder[] createRouteBuilders() throws Exception {
+        // Loaded as YAML, which is what the file becomes once renamed.
+        Path yaml = Files.createTempDirectory("collections").resolve("collections.camel.yaml");
+        Files.copy(EXAMPLE, yaml);
+        return PluginHelper.getRoutesLoader(context)
+                .findRoutesBuilders(ResourceHelper.resolveResource(context, "file:" + yaml.toAbsolutePath()))
+                .toArray(RoutesBuilder[]::new);
+    }
+
+    @Test
+    void anEventIdThatWouldInjectEndpointOptionsWritesOnlyInsideTheFolder() throws IOException {
+        Path folder = Path.of("collections");
+        Path outside = folder.resolve("../../pwned2").normalize(); // where the injected options wrote
+        Files.deleteIfExists(outside);
+        try {
+            Exchange sent = template.send("direct:collections-failed-payment", e -> {
+                e.getIn().setHeader(Vocabulary.EVENT_ID, INJECTION);
+                e.getIn().setHeader(Vocabulary.DEDUPE_KEY, INJECTION);
+                e.getIn().setHeader(Vocabulary.INBOX_ID, 42L);
+                e.setProperty(Vocabulary.PAYLOAD, "{\"event\":\"direct_debit.payment_failed\",\"event_id\":\"" + INJECTION + "\"}");
+            });
+            assertEquals(null, sent.getException());
+            assertEquals(List.of("failed-payment-42.json"), names(folder));
+            assertTrue(Files.readString(folder.resolve("failed-payment-42.json")).contains(INJECTION), "the event as received");
+            assertFalse(Files.exists(outside), "nothing written outside the folder");
+        } finally {
+            for (String name : names(folder)) {
+                Files.delete(folder.resolve(name));
+            }
+            Files.deleteIfExists(folder);
+        }
+    }
+
+    @Test
+    void noShippedOrTaughtRouteBuildsAnEndpointUriFromTheMessage() throws IOException {
+        try (Stream<Path> files = Files.walk(Path.of("routes"))) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                String text = Files.readString(file);
+                assertFalse(text.lines().anyMatch(l -> l.strip().startsWith("- toD:") || l.strip().startsWith("toD:")
+                        || l.contains("recipientList")), file + " builds an endpoint from the message");
+            }
+        }
+        String readme = Files.readString(Path.of("README.md"));
+        assertFalse(readme.lines().anyMatch(l -> l.strip().startsWith("- toD:")), "README teaches toD");
+        assertTrue(readme.contains(Files.readString(EXAMPLE).lines().filter(l -> !l.startsWith("#"))
+                .reduce((a, b) -> a + "\n" + b).orElseThrow()), "README shows the example file's route as it is");
+    }
+
+    private static List<String> names(Path folder) throws IOException {
+        if (!Files.isDirectory(folder)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+}
