@@ -42,6 +42,11 @@ final class SmtpEndpoint {
         config.setFrom(alerts.from());
         config.setTo(String.join(",", alerts.to())); // after the username, which would otherwise become the default recipient
         config.setContentType("text/plain; charset=UTF-8");
+        // The alert's own Subject header (one line, see AlertComposer); sender and recipients only from here, never
+        // from headers (Camel 4.22 leaves all three off for a configuration made in code).
+        config.setUseHeaderSubject(true);
+        config.setUseHeaderFrom(false);
+        config.setUseHeaderRecipients(false);
         // Only the host and port: this URI shows in route listings and logs.
         String uri = protocol + "://" + smtp.host().get() + ":" + smtp.port();
         MailEndpoint endpoint = new MailEndpoint(uri, context.getComponent(protocol, MailComponent.class), config);

@@ -44,6 +44,11 @@ class StartOutputTest {
         env.put("MONO_PROFILE", "staging");
         env.put("MONO_LOG_FORMAT", "json");
         env.put("CAMEL_COMPONENT_KAFKA_LINGER_MS", "7"); // not in application.properties: Camel's own way
+        // Secrets set the ways the README teaches: a Camel component option, and a destination URI's query.
+        env.put("CAMEL_COMPONENT_KAFKA_SASL_JAAS_CONFIG",
+                "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"gw\" password=\"KafkaPw-s3cr3t\";");
+        env.put("MONO_FORWARD_DESTINATIONS", "erp");
+        env.put("MONO_FORWARD_ERP_URI", "http://127.0.0.1:9/in?sig=Sig-s3cr3t&throwExceptionOnFailure=true");
         Process gateway = GatewayProcess.startIn(dir, env, "start-output");
         try {
             GatewayProcess.awaitUp(URI.create("http://127.0.0.1:" + port + "/hooks/staging"));
@@ -64,6 +69,11 @@ class StartOutputTest {
         assertTrue(summary.contains("camel.server.port = " + port), "the environment's, over the profile's: " + summary);
         assertTrue(summary.contains("camel.component.kafka.linger-ms = 7"), "Camel's key from CAMEL_COMPONENT_KAFKA_LINGER_MS: " + summary);
         assertTrue(summary.contains("settings (from ./application.properties over the defaults packed in the jar"), summary);
+        assertTrue(summary.contains("camel.component.kafka.sasl-jaas-config = ****** (set)"), summary);
+        assertTrue(summary.contains("erp -> http://127.0.0.1:9/in?sig=xxxxxx&throwExceptionOnFailure=true"),
+                "an option the component declares is shown, an unknown parameter masked: " + summary);
+        String all = String.join("\n", lines);
+        assertFalse(all.contains("KafkaPw-s3cr3t") || all.contains("Sig-s3cr3t"), "no secret in any log line");
         assertTrue(summary.contains("mono.processing.batch-size = 37"), "the local file's value: " + summary);
         assertTrue(summary.contains("mono.processing.workers = " + packagedDefault("mono.processing.workers")),
                 "a key the local file lacks keeps its packed default: " + summary);

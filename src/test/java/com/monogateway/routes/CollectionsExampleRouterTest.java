@@ -66,8 +66,8 @@ class CollectionsExampleRouterTest extends CamelTestSupport {
         try (Stream<Path> files = Files.walk(Path.of("routes"))) {
             for (Path file : files.filter(Files::isRegularFile).toList()) {
                 String text = Files.readString(file);
-                assertFalse(text.lines().anyMatch(l -> l.strip().startsWith("- toD:") || l.strip().startsWith("toD:")
-                        || l.contains("recipientList")), file + " builds an endpoint from the message");
+                assertFalse(text.lines().filter(l -> !l.strip().startsWith("#")).anyMatch(l -> l.strip().startsWith("- toD:")
+                        || l.strip().startsWith("toD:") || l.contains("recipientList")), file + " builds an endpoint from the message");
             }
         }
         String readme = Files.readString(Path.of("README.md"));
