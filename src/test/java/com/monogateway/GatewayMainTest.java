@@ -26,7 +26,7 @@ class GatewayMainTest {
         out.reset();
         assertEquals(0, answer("--version"));
         String version = out.toString(StandardCharsets.UTF_8);
-        assertTrue(version.startsWith("mono-webhook-gateway ") && version.contains("Apache Camel 4.18"), version);
+        assertTrue(version.startsWith("mono-webhook-gateway ") && version.contains("Apache Camel 4.22"), version);
     }
 
     @Test

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetup;
 import com.monogateway.config.GatewaySettings;
 import com.monogateway.config.SettingsException;
 import com.monogateway.support.CapturedLogs;
@@ -33,8 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * How alert emails reach the SMTP server: encrypted unless plain SMTP is asked for, STARTTLS required
  * by default, the server's certificate checked, and a password with any characters sent intact and
- * never logged. Against real servers: GreenMail (SMTPS and plain SMTP) and {@link RecordingSmtpServer}
- * for what a client sends before and after STARTTLS.
+ * never logged. Against a real SMTP server, {@link RecordingSmtpServer}, which records what a client sends
+ * before and after TLS and, like a submission server, refuses mail until the configured login succeeded.
  */
 class SmtpSecurityTest {
 
@@ -55,9 +53,6 @@ class SmtpSecurityTest {
     static void makeCertificates() {
         localhost = TestCertificate.create(certificates, "localhost", "dns:localhost,ip:127.0.0.1");
         otherHost = TestCertificate.create(certificates, "mail.other.example", "dns:mail.other.example");
-        // GreenMail's own certificate names no host; its SMTPS server presents ours instead (read once per JVM).
-        System.setProperty("greenmail.tls.keystore.file", localhost.keyStore().toString());
-        System.setProperty("greenmail.tls.keystore.password", TestCertificate.PASSWORD);
     }
 
     @BeforeEach
@@ -132,45 +127,69 @@ class SmtpSecurityTest {
 
     @Test
     void withSslTheMailGoesByImplicitTlsWithALoginWhosePasswordHasUriCharacters() throws Exception {
-        int port = RunningGateway.freePort();
-        GreenMail smtps = new GreenMail(new ServerSetup(port, "127.0.0.1", "smtps"));
-        smtps.setUser(USER, USER, PASSWORD); // GreenMail refuses a login with any other password
-        smtps.start();
-        try {
-            Properties settings = smtp(port);
+        // A server that refuses mail until this very login succeeded: a gateway that stopped signing in, or
+        // sent the password mangled, gets no mail through.
+        try (RecordingSmtpServer smtps = new RecordingSmtpServer(localhost.serverContext(), true, USER, PASSWORD)) {
+            Properties settings = smtp(smtps.port());
             settings.setProperty("mono.smtp.ssl", "true");
             start(settings, true);
 
-            await().atMost(Duration.ofSeconds(20)).until(() -> smtps.getReceivedMessages().length == 1);
-            MimeMessage mail = smtps.getReceivedMessages()[0];
-            assertTrue(mail.getSubject().startsWith("[Mono gateway] direct_debit.payment_failed"), mail.getSubject());
-            await().atMost(Duration.ofSeconds(5)).until(() -> db.count("SELECT count(*) FROM alerts WHERE sent_at IS NOT NULL") == 1);
-        } finally {
-            smtps.stop();
+            await().atMost(Duration.ofSeconds(20)).until(() -> smtps.messages() == 1
+                    && db.count("SELECT count(*) FROM alerts WHERE sent_at IS NOT NULL") == 1);
+            assertEquals(List.of(USER), smtps.signedIn(), "signed in once, as the configured user");
+            List<String> received = smtps.received();
+            assertEquals(RecordingSmtpServer.TLS_STARTED, received.get(0), "TLS before the first line");
+            assertFalse(received.contains("STARTTLS"), received.toString());
+            int auth = indexOfStart(received, "AUTH");
+            int mail = indexOfStart(received, "MAIL");
+            assertTrue(auth >= 0 && auth < mail, "the login came before the mail: " + received);
+            assertTrue(received.stream().anyMatch(line -> line.startsWith("Subject: [Mono gateway] direct_debit.payment_failed")),
+                    received.toString());
         }
         assertNoPasswordInLogs();
-        assertTrue(logs.all().contains("(implicit TLS) as " + USER));
     }
 
     @Test
     void plainSmtpWithALoginWorksButTheStartWarnsThatItGoesInClearText() throws Exception {
-        int port = RunningGateway.freePort();
-        GreenMail smtp = new GreenMail(new ServerSetup(port, "127.0.0.1", "smtp"));
-        smtp.setUser(USER, USER, PASSWORD);
-        smtp.start();
-        try {
-            Properties settings = smtp(port);
+        try (RecordingSmtpServer smtp = new RecordingSmtpServer(null, false, USER, PASSWORD)) {
+            Properties settings = smtp(smtp.port());
             settings.setProperty("mono.smtp.starttls", "false");
             start(settings, false);
 
-            await().atMost(Duration.ofSeconds(20)).until(() -> smtp.getReceivedMessages().length == 1);
-        } finally {
-            smtp.stop();
+            await().atMost(Duration.ofSeconds(20)).until(() -> smtp.messages() == 1);
+            assertEquals(List.of(USER), smtp.signedIn(), "signed in once, as the configured user");
+            List<String> received = smtp.received();
+            assertTrue(indexOfStart(received, "AUTH") < indexOfStart(received, "MAIL"), received.toString());
+            assertFalse(received.contains(RecordingSmtpServer.TLS_STARTED), "plain, as asked: " + received);
+            assertTrue(logs.events.stream().anyMatch(event -> event.getLevel().toString().equals("WARN")
+                    && event.getFormattedMessage().startsWith("mono.smtp.starttls and mono.smtp.ssl are both false: the SMTP login of "
+                            + USER + " goes to localhost:" + smtp.port() + " unencrypted")), logs.all());
         }
-        assertTrue(logs.events.stream().anyMatch(event -> event.getLevel().toString().equals("WARN")
-                && event.getFormattedMessage().startsWith("mono.smtp.starttls and mono.smtp.ssl are both false: the SMTP login of "
-                        + USER + " goes to localhost:" + port + " unencrypted")), logs.all());
         assertNoPasswordInLogs();
+    }
+
+    @Test
+    void aWrongPasswordGetsNoMailThroughAndTheAlertWaits() throws Exception {
+        try (RecordingSmtpServer smtp = new RecordingSmtpServer(null, false, USER, PASSWORD + "-other")) {
+            Properties settings = smtp(smtp.port());
+            settings.setProperty("mono.smtp.starttls", "false");
+            start(settings, false);
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> db.count("SELECT count(*) FROM alerts WHERE attempts >= 1") == 1);
+            assertEquals(0, smtp.messages());
+            assertEquals(List.of(), smtp.signedIn());
+            assertEquals(null, db.row("SELECT sent_at FROM alerts").get("sent_at"), "still queued, to be tried again");
+        }
+        assertNoPasswordInLogs();
+    }
+
+    private static int indexOfStart(List<String> lines, String command) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).toUpperCase(java.util.Locale.ROOT).startsWith(command)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     @Test

@@ -15,7 +15,8 @@ import java.util.Properties;
 public final class TestRoutes {
 
     public static final String SWITCH_TABLE = "CREATE TABLE IF NOT EXISTS test_switch (broken boolean NOT NULL); "
-            + "INSERT INTO test_switch SELECT true WHERE NOT EXISTS (SELECT 1 FROM test_switch)";
+            + "INSERT INTO test_switch SELECT true WHERE NOT EXISTS (SELECT 1 FROM test_switch); "
+            + "CREATE SEQUENCE IF NOT EXISTS test_conflict_tries";
 
     private static final String FAILING_BRANCHES = """
             - simple: "${header.MonoEvent} == 'test.always-fails'"
@@ -31,7 +32,7 @@ public final class TestRoutes {
             - simple: "${header.MonoEvent} == 'test.conflict'"
               steps:
                 - setBody:
-                    constant: "DO $$ BEGIN IF (SELECT broken FROM test_switch) THEN RAISE EXCEPTION 'simulated deadlock' USING ERRCODE = 'deadlock_detected'; END IF; END $$"
+                    constant: "DO $$ BEGIN PERFORM nextval('test_conflict_tries'); IF (SELECT broken FROM test_switch) THEN RAISE EXCEPTION 'simulated deadlock' USING ERRCODE = 'deadlock_detected'; END IF; END $$"
                 - to: jdbc:monoDb
             - simple: "${header.MonoEvent} == 'test.fixable'"
               steps:

@@ -128,15 +128,14 @@ class HttpEdgeTest {
 
     /**
      * Many clients without the secret: half dribble their headers a byte at a time (never finishing), half
-     * send complete headers with a wrong secret and a 1 MiB body. The second half get 401 at once; the
-     * bodies are not kept (heap stays flat), and every connection is closed by the server within the
-     * request timeout, so file descriptors come back.
+     * send complete headers with a wrong secret and a 1 MiB body. The second half get 401 before they send a
+     * byte of the body (so it is neither awaited nor kept), and every connection is closed by the server
+     * within the request timeout, so file descriptors come back.
      */
     @Test
     void slowAndUnauthenticatedClientsCostNextToNothingAndAreCutOff() throws Exception {
         int perKind = 40;
         long fdsBefore = socketsOnGatewayPort();
-        long heapBefore = usedHeapAfterGc();
         ExecutorService pool = Executors.newFixedThreadPool(perKind * 2);
         List<Socket> sockets = new ArrayList<>();
         List<Future<Long>> slowHeaders = new ArrayList<>();
@@ -149,11 +148,9 @@ class HttpEdgeTest {
                 bigBodies.add(pool.submit(() -> sendBodyWithWrongSecret(sender, 1024 * 1024)));
             }
             for (Future<String> answer : bigBodies) {
-                assertTrue(answer.get(30, TimeUnit.SECONDS).startsWith("HTTP/1.1 401"), "answered 401 before the body was read");
+                // Read before a byte of the body was sent: the refusal does not wait for (or keep) the body.
+                assertTrue(answer.get(30, TimeUnit.SECONDS).startsWith("HTTP/1.1 401"), "answered 401 before the body was sent");
             }
-            long heapDuring = usedHeapAfterGc();
-            assertTrue(heapDuring - heapBefore < 16L * 1024 * 1024,
-                    "40 unauthenticated 1 MiB bodies must not be held: heap grew by " + (heapDuring - heapBefore) / 1024 + " KiB");
 
             for (Future<Long> closedAfter : slowHeaders) {
                 long ms = closedAfter.get(30, TimeUnit.SECONDS);
@@ -246,33 +243,30 @@ class HttpEdgeTest {
         }
     }
 
-    /** Complete headers with a wrong secret, then the whole body; answers the status line. */
+    /** Complete headers with a wrong secret; answers the status line read before the body is sent, then sends it. */
     private static String sendBodyWithWrongSecret(Socket socket, int length) throws IOException {
         OutputStream out = socket.getOutputStream();
         out.write(("POST /webhooks/mono HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
                 + "mono-webhook-secret: wrong\r\nContent-Length: " + length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-        byte[] chunk = new byte[64 * 1024];
-        java.util.Arrays.fill(chunk, (byte) ' ');
-        for (int sent = 0; sent < length; sent += chunk.length) {
-            out.write(chunk, 0, Math.min(chunk.length, length - sent));
-        }
         out.flush();
         InputStream in = socket.getInputStream();
         StringBuilder line = new StringBuilder();
         for (int c = in.read(); c != -1 && c != '\r'; c = in.read()) {
             line.append((char) c);
         }
+        byte[] chunk = new byte[64 * 1024];
+        java.util.Arrays.fill(chunk, (byte) ' ');
+        try {
+            for (int sent = 0; sent < length; sent += chunk.length) {
+                out.write(chunk, 0, Math.min(chunk.length, length - sent));
+            }
+            out.flush();
+        } catch (SocketException e) {
+            // the server may close once it answered: the body is not wanted
+        }
         return line.toString();
     }
 
-    private static long usedHeapAfterGc() throws InterruptedException {
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-            Thread.sleep(100);
-        }
-        var heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
-        return heap.getUsed();
-    }
 
     /**
      * This JVM's open sockets (descriptors in /proc/self/fd) whose local or remote port is the webhook port,

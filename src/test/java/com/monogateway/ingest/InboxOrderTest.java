@@ -43,25 +43,33 @@ class InboxOrderTest {
                     // Every store waits at the gate, so each inbox's writers take large groups of the same events.
                     ExecutorService threads = Executors.newFixedThreadPool(2 * events.size());
                     CountDownLatch gate = new CountDownLatch(1);
+                    CountDownLatch ready = new CountDownLatch(2 * events.size());
                     try {
                         List<Future<Inbox.Stored>> stored = new ArrayList<>();
                         for (int i = 0; i < events.size(); i++) {
                             MonoEnvelope forward = events.get(i);
                             MonoEnvelope backward = reversed.get(i);
                             stored.add(threads.submit(() -> {
+                                ready.countDown();
                                 gate.await();
                                 return first.store(forward);
                             }));
                             stored.add(threads.submit(() -> {
+                                ready.countDown();
                                 gate.await();
                                 return second.store(backward);
                             }));
                         }
-                        Thread.sleep(50);
+                        // Every store is waiting at the gate before it opens: all 128 are offered at once.
+                        assertTrue(ready.await(30, java.util.concurrent.TimeUnit.SECONDS));
                         gate.countDown();
+                        int duplicates = 0;
                         for (Future<Inbox.Stored> f : stored) {
-                            assertTrue(f.get().id() > 0); // a deadlock would throw here
+                            Inbox.Stored row = f.get(); // a deadlock would throw here
+                            assertTrue(row.id() > 0);
+                            duplicates += row.duplicate() ? 1 : 0;
                         }
+                        assertEquals(events.size(), duplicates, "each event stored by one inbox, found by the other");
                     } finally {
                         threads.shutdownNow();
                     }

@@ -141,9 +141,24 @@ class MonoApiTest {
         HttpResponse<String> listed = gateway.admin("GET", "/admin/payments/mismatches", TOKEN, null);
         assertEquals(200, listed.statusCode());
         assertTrue(listed.body().contains(id) && listed.body().contains("\"verified_amount\":3000"), listed.body());
-        // The alert email says what differs.
+        // The alert email says what differs (no SMTP host here: the mail is an .eml file in mono.data.dir/mail).
         await().atMost(Duration.ofSeconds(15)).until(() -> gateway.db()
                 .count("SELECT count(*) FROM alerts WHERE kind = 'verification' AND sent_at IS NOT NULL") == 1);
+        java.nio.file.Path mailDir = java.nio.file.Path.of(gateway.context().getPropertiesComponent().resolveProperty("mono.data.dir").orElseThrow(), "mail");
+        List<String> mails;
+        try (var files = java.nio.file.Files.list(mailDir)) {
+            mails = files.map(file -> {
+                try {
+                    return java.nio.file.Files.readString(file);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).filter(mail -> mail.contains(id)).toList();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        assertEquals(1, mails.size(), "one alert email for the payment");
+        assertTrue(mails.get(0).contains("amount: webhook 30000, Mono's API 3000"), mails.get(0));
     }
 
     @Test
@@ -288,7 +303,9 @@ class MonoApiTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> gateway.db().count(
                 "SELECT count(*) FROM payments WHERE id = ? AND check_error LIKE '%Mono''s API still says processing%'", id) == 1);
         assertEquals("pending", paymentRow(gateway, id).get("verification"));
-        assertEquals(0, erp.received().size(), "held while Mono's API catches up");
+        assertEquals(Map.of("status", "pending", "held", true), gateway.db().row(
+                "SELECT status, held FROM deliveries WHERE object_key = ?", id), "held while Mono's API catches up");
+        assertEquals(0, erp.received().size());
         mono.payment("ref_" + id, id, "successful", 30_000, "NGN");
 
         awaitVerification(gateway, id, "verified");

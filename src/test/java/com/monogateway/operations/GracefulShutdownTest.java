@@ -32,7 +32,7 @@ class GracefulShutdownTest {
         Process gateway = GatewayProcess.start(dbUrl, port, dataDir, "graceful-shutdown-first");
         GatewayProcess.awaitUp(webhook);
         SteadyLoad load = new SteadyLoad(webhook, 8, 1);
-        Thread.sleep(2_000);
+        await().atMost(Duration.ofSeconds(30)).until(() -> load.accepted().size() > 20);
         int beforeSigterm = load.accepted().size();
         gateway.destroy(); // SIGTERM
         assertTrue(gateway.waitFor(60, TimeUnit.SECONDS), "the gateway stopped within its shutdown timeout");
@@ -41,8 +41,9 @@ class GracefulShutdownTest {
         assertTrue(gateway.exitValue() == 0 || gateway.exitValue() == 143, "a clean exit, not " + gateway.exitValue());
         assertTrue(beforeSigterm > 20, "the load was running: " + beforeSigterm + " events before SIGTERM");
         // Late requests get 503 (so Mono retries them) until the port closes, also in the moment between
-        // the webhook route stopping and the HTTP server closing (ShutdownFallback).
-        assertEquals(Set.of(503), load.otherStatuses(), "late requests get 503 and nothing else: " + load.statusCounts());
+        // the webhook route stopping and the HTTP server closing (ShutdownFallback): never another answer. (Whether
+        // a request fell into that moment depends on timing, so that some did is not asserted.)
+        assertTrue(Set.of(503).containsAll(load.otherStatuses()), "late requests get 503 and nothing else: " + load.statusCounts());
 
         Set<String> accepted = load.accepted();
         Db db = new Db(dbUrl);

@@ -3,6 +3,7 @@ package com.monogateway.operations;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.monogateway.routes.EventRouterTest;
 import com.monogateway.support.RunningGateway;
 import com.monogateway.trigger.SampleEvents;
 import com.monogateway.trigger.TriggerCommand;
@@ -57,8 +58,11 @@ class TriggerCommandTest {
                 gateway.db().rows("SELECT event_type, last_error FROM webhook_events WHERE status = 'failed'").toString());
         for (String type : types) {
             String status = (String) gateway.db().row("SELECT status FROM webhook_events WHERE event_type = ? ORDER BY id DESC LIMIT 1", type).get("status");
-            assertTrue(status.equals("processed") || status.equals("ignored"), type + " ended " + status);
+            // A type with a handler is applied; one without is stored and ignored. A mistyped sample type would
+            // reach no handler and end ignored: caught here.
+            assertEquals(EventRouterTest.ROUTED.containsKey(type) ? "processed" : "ignored", status, type);
         }
+        assertTrue(types.containsAll(EventRouterTest.ROUTED.keySet()), "a sample for every handled type");
         assertTrue(out.toString().contains("direct_debit.payment_successful -> 200 {\"status\":\"received\"}"), out.toString());
     }
 
@@ -78,6 +82,10 @@ class TriggerCommandTest {
         Files.writeString(file, RunningGateway.fixture("payment_abandoned.json").replace("txd_aSPmTQsnM4fkQWl6", "txd_fromfile01"));
 
         assertEquals(0, trigger("--file", file.toString(), "--url", gateway.webhookUri().toString(), "--secret", RunningGateway.SECRET));
+        byte[] sent = Files.readAllBytes(file);
+        String dedupeKey = "sha256:" + java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(sent));
+        assertEquals(new String(sent, StandardCharsets.UTF_8), gateway.db().row("SELECT body FROM webhook_events WHERE dedupe_key = ?",
+                dedupeKey).get("body"), "stored byte for byte as the file holds it");
         assertEquals(1, trigger("--file", file.toString(), "--url", gateway.webhookUri().toString(), "--secret", "wrong"),
                 "a refused post makes the command fail");
         assertTrue(out.toString().contains("-> 401"), out.toString());

@@ -22,10 +22,10 @@ import org.junit.jupiter.api.Test;
  * routes replaced by mock endpoints. No database; runs in about a second. A team that adds an event type
  * adds a row to {@link #ROUTED} (or {@link #IGNORED}) here.
  */
-class EventRouterTest extends CamelTestSupport {
+public class EventRouterTest extends CamelTestSupport {
 
-    /** Event type -> the handler endpoint it must reach. */
-    static final Map<String, String> ROUTED = new LinkedHashMap<>();
+    /** Event type -> the handler endpoint it must reach (other event types are stored and ignored). */
+    public static final Map<String, String> ROUTED = new LinkedHashMap<>();
     /** Event types that are stored but not applied (no handler). */
     static final List<String> IGNORED = List.of("mono.accounts.jobs.update", "mono.events.account_income",
             "mono.events.account_credit_worthiness", "event.disburse.account.created", "mono.events.watchlist.found",

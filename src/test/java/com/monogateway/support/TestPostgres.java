@@ -29,7 +29,8 @@ public final class TestPostgres {
     public static synchronized String newDatabase() {
         try {
             if (server == null) {
-                server = EmbeddedPostgres.builder().start();
+                // Commit times let a test tell from the database itself which transactions overlapped.
+                server = EmbeddedPostgres.builder().setServerConfig("track_commit_timestamp", "on").start();
             }
             String name = "gw_test_" + DATABASES.incrementAndGet();
             try (Connection c = server.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
