@@ -62,7 +62,6 @@ class TriggerCommandTest {
             // reach no handler and end ignored: caught here.
             assertEquals(EventRouterTest.ROUTED.containsKey(type) ? "processed" : "ignored", status, type);
         }
-        assertTrue(types.containsAll(EventRouterTest.ROUTED.keySet()), "a sample for every handled type");
         assertTrue(out.toString().contains("direct_debit.payment_successful -> 200 {\"status\":\"received\"}"), out.toString());
     }
 
