@@ -408,7 +408,8 @@ public final class Gateway {
                     throw new SettingsException("mono.jms.url must be an AMQP URL such as amqp://broker:5672 or amqps://broker:5671"
                             + " (with Qpid JMS options after '?'), but is not usable: " + e.getMessage());
                 }
-                JmsConnector.install(context, url, jms.username(), jms.password());
+                JmsConnector.install(context, url, jms.username(), jms.password(),
+                        settings.destinations().stream().mapToInt(GatewaySettings.Destination::maxInFlight).sum());
             });
             deliveries = new Deliveries(settings.destinations(), dataSource, routesDataSource, template, alerts, meterRegistry);
             context.getRegistry().bind("mono-health-destinations", deliveries.healthCheck());
@@ -499,10 +500,32 @@ public final class Gateway {
                 RouteCheck.requireComplete(main.getCamelContext());
                 // Now, not earlier: an endpoint created before Camel main applied camel.component.* would keep
                 // the component's defaults (timeouts among them) for good.
+                connectionsForEverySender(main.getCamelContext(), settings.destinations());
                 requireDeliverable(main.getCamelContext(), settings.destinations());
             } catch (RuntimeException e) {
                 afterStop(main);
                 throw e;
+            }
+        }
+
+        /**
+         * An HTTP destination's senders each need a connection: the pool (camel.component.http.connections-per-route)
+         * is raised to the largest max-in-flight when set lower, or sends would wait for one and time out.
+         */
+        private static void connectionsForEverySender(CamelContext context, List<GatewaySettings.Destination> destinations) {
+            for (String scheme : List.of("http", "https")) {
+                int needed = destinations.stream().filter(d -> d.uri().toLowerCase(Locale.ROOT).startsWith(scheme + ":"))
+                        .mapToInt(GatewaySettings.Destination::maxInFlight).max().orElse(0);
+                if (needed == 0) {
+                    continue;
+                }
+                var http = context.getComponent(scheme, org.apache.camel.component.http.HttpComponent.class);
+                if (http.getConnectionsPerRoute() < needed) {
+                    http.setConnectionsPerRoute(needed);
+                }
+                if (http.getMaxTotalConnections() < needed) {
+                    http.setMaxTotalConnections(needed);
+                }
             }
         }
 

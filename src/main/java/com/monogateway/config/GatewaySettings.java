@@ -89,8 +89,12 @@ public record GatewaySettings(
      * Where applied events are delivered (the ESB): a Camel endpoint URI, the event types it takes (globs;
      * empty: all), and how long and how often a failing delivery is retried.
      */
+    /**
+     * @param maxInFlight  deliveries sent at the same time (to different objects; one object's go one at a time)
+     * @param maxPerSecond most deliveries a second (0: no cap)
+     */
     public record Destination(String name, String uri, List<String> eventGlobs, long maxAgeMs, long initialBackoffMs,
-            long maxBackoffMs, long leaseMs) {
+            long maxBackoffMs, long leaseMs, int maxInFlight, int maxPerSecond) {
 
         /** Does this destination take events of this type? */
         public boolean takes(String eventType) {
@@ -385,8 +389,13 @@ public record GatewaySettings(
         if (max < initial) {
             throw new SettingsException(prefix + "max-backoff must not be shorter than " + prefix + "initial-backoff");
         }
-        return new Destination(name, uri, r.list(prefix + "events"), r.duration(prefix + "max-age"), initial, max,
-                r.duration(prefix + "lease"));
+        long lease = r.duration(prefix + "lease");
+        if (lease < 1_000) {
+            throw new SettingsException(prefix + "lease must be at least 1s (it is renewed a few times a lease while a send is"
+                    + " in flight)");
+        }
+        return new Destination(name, uri, r.list(prefix + "events"), r.duration(prefix + "max-age"), initial, max, lease,
+                r.positiveInt(prefix + "max-in-flight"), r.intAtLeast(prefix + "max-per-second", 0));
     }
 
     /** The environment variable that overrides a key: upper case, '.' and '-' as '_'. */

@@ -31,7 +31,12 @@ public final class Deliveries {
             FROM deliveries WHERE status = 'pending' GROUP BY destination""";
     private static final String DEAD = "SELECT destination, count(*) FROM deliveries WHERE status = 'dead' GROUP BY destination";
 
-    private record Backlog(long pending, double oldestSeconds, long dead) {
+    /** heldObjects: objects whose next delivery waits out a back-off; heldBy: the oldest such delivery (0: none). */
+    private record Backlog(long pending, double oldestSeconds, long dead, long heldObjects, long heldBy) {
+
+        Backlog(long pending, double oldestSeconds, long dead) {
+            this(pending, oldestSeconds, dead, 0, 0);
+        }
     }
 
     private final List<Destination> destinations;
@@ -55,8 +60,14 @@ public final class Deliveries {
                     .baseUnit("seconds").description("Age of the oldest delivery waiting to be sent").register(registry);
             Gauge.builder("mono.deliveries.dead", () -> backlogOf(name).dead()).tag("destination", name)
                     .description("Dead deliveries waiting for an operator").register(registry);
-            Gauge.builder("mono.destination.up", () -> forwarder.lastError() == null ? 1 : 0).tag("destination", name)
-                    .description("1 while the destination takes deliveries, 0 while they fail and are retried").register(registry);
+            Gauge.builder("mono.destination.up", () -> forwarder.circuitOpen() ? 0 : 1).tag("destination", name)
+                    .description("1 while the destination takes deliveries, 0 while it is paused after failing for several objects")
+                    .register(registry);
+            Gauge.builder("mono.deliveries.in.flight", forwarder::inFlight).tag("destination", name)
+                    .description("Deliveries being sent now").register(registry);
+            Gauge.builder("mono.deliveries.objects.held", () -> backlogOf(name).heldObjects()).tag("destination", name)
+                    .description("Objects whose next delivery waits out a back-off after a refusal (their later deliveries wait)")
+                    .register(registry);
         }
     }
 
@@ -77,8 +88,8 @@ public final class Deliveries {
     }
 
     /**
-     * Stops every forwarder after its current send, waiting 10 s at most in all: a send cut off by the
-     * shutdown is sent again once its lease runs out (at least once).
+     * Stops every forwarder: no new claims, the sends in flight finish and are settled, waiting 10 s at most in
+     * all; a send cut off by the shutdown is sent again once its lease runs out (at least once).
      */
     public void stop() throws InterruptedException {
         forwarders.forEach(Forwarder::requestStop);
@@ -112,8 +123,11 @@ public final class Deliveries {
                 }
             }
         }
+        Map<String, long[]> held = store.heldObjects();
         for (Destination d : destinations) {
-            backlog.put(d.name(), fresh.getOrDefault(d.name(), new Backlog(0, 0, 0)));
+            Backlog b = fresh.getOrDefault(d.name(), new Backlog(0, 0, 0));
+            long[] h = held.getOrDefault(d.name(), new long[] {0, 0});
+            backlog.put(d.name(), new Backlog(b.pending(), b.oldestSeconds(), b.dead(), h[0], h[1]));
         }
     }
 
@@ -134,12 +148,22 @@ public final class Deliveries {
                 for (Forwarder forwarder : forwarders) {
                     String name = forwarder.destination().name();
                     Backlog b = backlogOf(name);
-                    builder.detail(name, forwarder.lastError() == null ? "UP" : "DOWN");
+                    // DOWN: paused, sends failed for several objects in a row; FAILING_FOR_SOME: some objects wait
+                    // behind a refused delivery while the others flow.
+                    builder.detail(name, forwarder.circuitOpen() ? "DOWN" : b.heldObjects() > 0 ? "FAILING_FOR_SOME" : "UP");
                     builder.detail(name + ".pending", b.pending());
+                    builder.detail(name + ".in_flight", forwarder.inFlight());
                     builder.detail(name + ".oldest_pending_seconds", Math.round(b.oldestSeconds()));
                     builder.detail(name + ".dead", b.dead());
-                    if (forwarder.lastError() != null) {
+                    builder.detail(name + ".objects_held", b.heldObjects());
+                    if (b.heldBy() > 0) {
+                        builder.detail(name + ".held_by_delivery", b.heldBy());
+                    }
+                    if (forwarder.lastError() != null && (forwarder.circuitOpen() || b.heldObjects() > 0)) {
                         builder.detail(name + ".last_error", forwarder.lastError());
+                        if (forwarder.lastErrorObject() != null) {
+                            builder.detail(name + ".last_error_object", forwarder.lastErrorObject());
+                        }
                     }
                 }
                 builder.up();

@@ -38,30 +38,44 @@ public final class DeliveryStore {
     // Serialises claims per destination across gateway instances; the lock ends with the claim's transaction.
     private static final String CLAIM_LOCK = "SELECT pg_try_advisory_xact_lock(hashtext('mono-deliveries'), hashtext(?))";
 
-    // The head of the destination's queue, in (created_at, id) order: created_at is the queuing transaction's
-    // start. Only rows older than every gateway transaction still writing are taken: such a transaction may
-    // yet commit deliveries, and they would sort before anything it started after; so what is sent is a
-    // prefix that can no longer change. (Ids alone would not do: concurrent workers commit out of id order.)
-    // Rows leased by another instance, or waiting out a back-off, stop the claim there: nothing overtakes them.
+    // The deliveries that may go now, in (created_at, id) order: created_at is the queuing transaction's start.
+    // Only rows older than every gateway transaction still writing are taken: such a transaction may yet commit
+    // deliveries, and they would sort before anything it started after. A row goes only when nothing before it
+    // of the same object is held for verification, leased (in flight, here or at another instance) or waiting out
+    // a back-off: one object's deliveries go one at a time, in order, and a refused one holds back only its own
+    // object. Rows without an object key have no order among themselves. Ids and keys only: the bodies of the
+    // rows chosen are read after (a window of candidates is wider than what is sent).
     // Settling checks status = 'pending': an operator's discard of a row in flight stands.
-    private static final String HEAD = """
+    private static final String CANDIDATES = """
             WITH horizon AS (
               SELECT COALESCE(min(xact_start), 'infinity') AS t FROM pg_stat_activity
               WHERE datname = current_database() AND application_name = ? AND backend_xid IS NOT NULL
                 AND pid <> pg_backend_pid()
             )
-            SELECT d.id, d.webhook_event_id, e.event_type, e.event_id, e.dedupe_key, d.object_key,
-                   COALESCE(e.body, e.payload::text), d.attempts, d.created_at,
-                   d.lease_until > now() AS leased, d.next_attempt_at > now() AS backing_off
-            FROM deliveries d JOIN webhook_events e ON e.id = d.webhook_event_id, horizon
+            SELECT d.id, d.object_key
+            FROM deliveries d, horizon
             WHERE d.destination = ? AND d.status = 'pending' AND d.created_at < horizon.t
-              -- A payment's delivery held for its verification holds back that payment's later ones, nothing else.
-              AND NOT d.held
-              AND NOT EXISTS (SELECT 1 FROM deliveries h
-                              WHERE h.destination = d.destination AND h.status = 'pending' AND h.held
-                                AND h.object_key = d.object_key AND (h.created_at, h.id) < (d.created_at, d.id))
+              AND NOT d.held AND COALESCE(d.lease_until <= now(), true) AND COALESCE(d.next_attempt_at <= now(), true)
+              AND (d.object_key IS NULL OR NOT EXISTS (
+                    SELECT 1 FROM deliveries b
+                    WHERE b.destination = d.destination AND b.status = 'pending' AND b.object_key = d.object_key
+                      AND (b.created_at, b.id) < (d.created_at, d.id)
+                      AND (b.held OR b.lease_until > now() OR b.next_attempt_at > now())))
             ORDER BY d.created_at, d.id
             LIMIT ?""";
+    private static final String CLAIMED = """
+            SELECT d.id, d.webhook_event_id, e.event_type, e.event_id, e.dedupe_key, d.object_key,
+                   COALESCE(e.body, e.payload::text), d.attempts, d.created_at
+            FROM deliveries d JOIN webhook_events e ON e.id = d.webhook_event_id
+            WHERE d.id = ANY (CAST(? AS bigint[]))
+            ORDER BY d.created_at, d.id""";
+    private static final String RENEW = """
+            UPDATE deliveries SET lease_until = now() + CAST(? AS interval) WHERE id = ANY (CAST(? AS bigint[])) AND status = 'pending'""";
+    // A pending delivery that was tried already was refused: its object's later deliveries wait behind it.
+    private static final String HELD_OBJECTS = """
+            SELECT destination, count(DISTINCT object_key), min(id)
+            FROM deliveries WHERE status = 'pending' AND attempts > 0 AND object_key IS NOT NULL
+            GROUP BY destination""";
 
     private static final String LEASE = "UPDATE deliveries SET lease_until = now() + CAST(? AS interval) WHERE id = ANY (CAST(? AS bigint[]))";
     private static final String DELIVERED = """
@@ -131,10 +145,11 @@ public final class DeliveryStore {
     }
 
     /**
-     * Leases the oldest deliveries of a destination that are due, in order, up to {@code max}; empty when
-     * the head is leased elsewhere, backing off, or another instance is claiming right now.
+     * Leases up to {@code chains} objects' next deliveries, each object's in order and at most {@code chainLength}
+     * of them (a chain, sent one after the other); deliveries without an object key are chains of one. Looks at
+     * the first {@code window} candidates. Empty when nothing is due or another instance is claiming right now.
      */
-    List<Claimed> claim(String destination, int max, long leaseMs) throws SQLException {
+    List<List<Claimed>> claimChains(String destination, int chains, int chainLength, int window, long leaseMs) throws SQLException {
         return Transactions.inTransaction(pool, c -> {
             try (PreparedStatement lock = c.prepareStatement(CLAIM_LOCK)) {
                 lock.setString(1, destination);
@@ -144,27 +159,90 @@ public final class DeliveryStore {
                     }
                 }
             }
-            List<Claimed> claimed = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(HEAD)) {
+            // Chains in the order of their first delivery; an object's rows join its chain in order.
+            Map<String, List<Long>> byObject = new java.util.LinkedHashMap<>();
+            try (PreparedStatement ps = c.prepareStatement(CANDIDATES)) {
                 ps.setString(1, GatewayDatabase.APPLICATION_NAME);
                 ps.setString(2, destination);
-                ps.setInt(3, max);
+                ps.setInt(3, window);
                 try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next() && !rs.getBoolean(10) && !rs.getBoolean(11)) {
-                        claimed.add(new Claimed(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                                rs.getString(6), rs.getString(7), rs.getInt(8), rs.getObject(9, OffsetDateTime.class)));
+                    while (rs.next()) {
+                        long id = rs.getLong(1);
+                        String key = rs.getString(2);
+                        List<Long> chain = byObject.get(key == null ? "#" + id : "@" + key);
+                        if (chain == null) {
+                            if (byObject.size() == chains) {
+                                continue; // enough chains: a later object waits for the next claim
+                            }
+                            chain = new ArrayList<>();
+                            byObject.put(key == null ? "#" + id : "@" + key, chain);
+                        }
+                        if (chain.size() < chainLength) {
+                            chain.add(id);
+                        }
                     }
                 }
             }
-            if (!claimed.isEmpty()) {
-                try (PreparedStatement ps = c.prepareStatement(LEASE)) {
-                    ps.setString(1, leaseMs + " milliseconds");
-                    ps.setArray(2, c.createArrayOf("bigint", claimed.stream().map(Claimed::id).toArray()));
-                    ps.executeUpdate();
+            if (byObject.isEmpty()) {
+                return List.of();
+            }
+            Long[] ids = byObject.values().stream().flatMap(List::stream).toArray(Long[]::new);
+            try (PreparedStatement ps = c.prepareStatement(LEASE)) {
+                ps.setString(1, leaseMs + " milliseconds");
+                ps.setArray(2, c.createArrayOf("bigint", ids));
+                ps.executeUpdate();
+            }
+            Map<Long, Claimed> rows = new java.util.HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement(CLAIMED)) {
+                ps.setArray(1, c.createArrayOf("bigint", ids));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        rows.put(rs.getLong(1), new Claimed(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4),
+                                rs.getString(5), rs.getString(6), rs.getString(7), rs.getInt(8), rs.getObject(9, OffsetDateTime.class)));
+                    }
                 }
+            }
+            List<List<Claimed>> claimed = new ArrayList<>();
+            for (List<Long> chain : byObject.values()) {
+                claimed.add(chain.stream().map(rows::get).toList());
             }
             return claimed;
         });
+    }
+
+    /** Keeps deliveries in flight leased; an instance that died stops renewing, and its leases run out. */
+    void renew(List<Long> ids, long leaseMs) throws SQLException {
+        if (ids.isEmpty()) {
+            return;
+        }
+        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(RENEW)) {
+            ps.setString(1, leaseMs + " milliseconds");
+            ps.setArray(2, c.createArrayOf("bigint", ids.toArray()));
+            ps.executeUpdate();
+        }
+    }
+
+    /** Per destination: objects whose next delivery was refused and is retried, and the oldest such delivery. */
+    Map<String, long[]> heldObjects() throws SQLException {
+        Map<String, long[]> held = new java.util.HashMap<>();
+        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(HELD_OBJECTS);
+                ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                held.put(rs.getString(1), new long[] {rs.getLong(2), rs.getLong(3)});
+            }
+        }
+        return held;
+    }
+
+    /** Marks sent deliveries delivered, in one statement. */
+    void delivered(List<Long> ids) throws SQLException {
+        if (ids.isEmpty()) {
+            return;
+        }
+        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(DELIVERED)) {
+            ps.setArray(1, c.createArrayOf("bigint", ids.toArray()));
+            ps.executeUpdate();
+        }
     }
 
     /** What became of a claimed batch: delivered ones, at most one failure, and the rest not tried. */

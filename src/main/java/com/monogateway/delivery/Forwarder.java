@@ -13,8 +13,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.sql.SQLException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.ExchangePattern;
@@ -25,18 +32,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends one destination's deliveries, on a thread of its own and outside any processing transaction:
- * claims the oldest due ones (a lease, committed before sending, so no database lock is held while a
- * send waits), sends them in order through {@code direct:mono-deliver-<name>}, and settles them. A
- * failure stops the batch: the failed delivery is retried first, with exponential back-off, so the
- * destination never gets a newer event of an object before an older one. A failure that retrying cannot
- * fix, or one older than {@code max-age}, makes the delivery dead: listed, alerted, retried by hand.
+ * Sends one destination's deliveries, outside any processing transaction. A dispatcher thread claims
+ * chains (one object's next deliveries, in order; a lease committed before sending, so no database lock is
+ * held while a send waits) and hands each to one of {@code max-in-flight} senders: one object's deliveries go
+ * one at a time and in inbox order, different objects' at the same time. A send that fails backs that
+ * delivery off, with exponential back-off, and its object's later deliveries wait behind it; every other object
+ * keeps flowing. A failure that retrying cannot fix, or one older than {@code max-age}, makes the delivery dead:
+ * listed, alerted, retried by hand. When sends fail for several objects in a row with none succeeding (the
+ * destination is down or timing out), the circuit opens and the whole destination pauses, its wait doubling.
+ * Leases of chains in flight are renewed; a gateway that died stops renewing, and another takes its chains
+ * over when their lease ends.
  */
 final class Forwarder {
 
     private static final Logger LOG = LoggerFactory.getLogger(Forwarder.class);
-    private static final int BATCH = 100;
+    /** Most deliveries of one object sent by one sender before the object goes back to the queue. */
+    static final int CHAIN = 16;
+    /** Candidates looked at per claim, per free sender. */
+    private static final int WINDOW_PER_SENDER = 8;
     private static final long IDLE_POLL_MS = 500;
+    /** Failures in a row, with no success between them, of this many different objects open the circuit. */
+    static final int CIRCUIT_FAILURES = 3;
 
     private final Destination destination;
     private final DeliveryStore store;
@@ -46,8 +62,20 @@ final class Forwarder {
     private final String endpoint;
     private final String scheme;
     private final Semaphore wakeups = new Semaphore(0);
+    private final ExecutorService senders;
+    private final io.github.resilience4j.ratelimiter.RateLimiter rate;
+    /** Chains being sent: their deliveries' ids, for lease renewal. */
+    private final Set<List<Long>> inFlight = ConcurrentHashMap.newKeySet();
+    /** Sent and accepted, to be marked delivered in one statement by the dispatcher. */
+    private final ConcurrentLinkedQueue<Long> sent = new ConcurrentLinkedQueue<>();
+    private final Object circuitLock = new Object();
+    private final Set<String> failingObjects = new java.util.HashSet<>();
+    private int failuresInARow;
+    private int circuitOpenings;
+    private volatile long circuitOpenUntil;
     private volatile boolean running;
     private volatile String lastError;
+    private volatile String lastErrorObject;
     private Thread thread;
 
     Forwarder(Destination destination, DeliveryStore store, ProducerTemplate template, AlertQueue alerts, DeliveryMetrics metrics) {
@@ -59,15 +87,43 @@ final class Forwarder {
         this.endpoint = DeliveryRoutes.sendEndpoint(destination);
         int colon = destination.uri().indexOf(':');
         this.scheme = colon < 0 ? "" : destination.uri().substring(0, colon).toLowerCase(Locale.ROOT);
+        AtomicInteger threads = new AtomicInteger();
+        this.senders = Executors.newFixedThreadPool(destination.maxInFlight(), r -> {
+            Thread t = new Thread(r, "mono-forward-" + destination.name() + "-" + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.rate = destination.maxPerSecond() <= 0 ? null : io.github.resilience4j.ratelimiter.RateLimiter.of(
+                "mono-forward-" + destination.name(), io.github.resilience4j.ratelimiter.RateLimiterConfig.custom()
+                        .limitForPeriod(destination.maxPerSecond()).limitRefreshPeriod(Duration.ofSeconds(1))
+                        .timeoutDuration(Duration.ofMinutes(1)).build());
     }
 
     Destination destination() {
         return destination;
     }
 
-    /** The last send failure, or null once a send succeeded again: shown in health and metrics. */
+    /** The last send failure (null: none yet), with its root cause; health shows it while objects are held or the circuit is open. */
     String lastError() {
         return lastError;
+    }
+
+    /** The object whose delivery failed last (null: none, or one without an object key). */
+    String lastErrorObject() {
+        return lastErrorObject;
+    }
+
+    /** Deliveries being sent now. */
+    int inFlight() {
+        return inFlight.stream().mapToInt(List::size).sum();
+    }
+
+    /**
+     * Whether the destination is paused because sends failed for several objects in a row: open, or half open
+     * (one chain trying whether it is back); closed again by the first send that succeeds.
+     */
+    boolean circuitOpen() {
+        return circuitOpenUntil != 0;
     }
 
     void start() {
@@ -77,20 +133,20 @@ final class Forwarder {
         thread.start();
     }
 
-    /** Asks the thread to stop after its current send; see {@link #awaitStop}. */
+    /** Asks the dispatcher to stop claiming; sends in flight finish and are settled (see {@link #awaitStop}). */
     void requestStop() {
         running = false;
         wakeups.release();
     }
 
-    /** Waits until the thread ended, or the deadline (System.nanoTime) passed. */
+    /** Waits until the sends in flight and the dispatcher ended, or the deadline (System.nanoTime) passed. */
     void awaitStop(long deadlineNanos) throws InterruptedException {
         if (thread != null) {
             thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime())));
         }
     }
 
-    /** New deliveries were committed: look now instead of at the next poll. */
+    /** New deliveries were committed, or a chain ended: look now instead of at the next poll. */
     void wake() {
         if (wakeups.availablePermits() == 0) {
             wakeups.release();
@@ -98,16 +154,25 @@ final class Forwarder {
     }
 
     private void run() {
-        while (running) {
-            int sent = 0;
+        long renewEvery = Math.max(100, destination.leaseMs() / 3);
+        long renewedAt = System.nanoTime();
+        while (running || !inFlight.isEmpty()) {
+            int started = 0;
             try {
-                sent = forwardOnce();
+                settleSent();
+                if (System.nanoTime() - renewedAt > TimeUnit.MILLISECONDS.toNanos(renewEvery)) {
+                    store.renew(inFlight.stream().flatMap(List::stream).toList(), destination.leaseMs());
+                    renewedAt = System.nanoTime();
+                }
+                if (running) {
+                    started = dispatch();
+                }
             } catch (Exception e) {
                 LOG.warn("Forwarding to {} paused: {}", destination.name(), TransientFailures.describe(e));
             }
-            if (sent == 0) {
+            if (started == 0) {
                 try {
-                    wakeups.tryAcquire(IDLE_POLL_MS, TimeUnit.MILLISECONDS);
+                    wakeups.tryAcquire(running ? IDLE_POLL_MS : 50, TimeUnit.MILLISECONDS);
                     wakeups.drainPermits();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
@@ -115,45 +180,109 @@ final class Forwarder {
                 }
             }
         }
+        try {
+            settleSent();
+        } catch (Exception e) {
+            LOG.warn("Deliveries to {} sent at shutdown could not be marked; they will be sent again: {}", destination.name(),
+                    TransientFailures.describe(e));
+        }
+        senders.shutdown();
     }
 
-    /** One claim, its sends and their settlement; answers how many were delivered. */
-    int forwardOnce() throws Exception {
-        List<DeliveryStore.Claimed> batch = store.claim(destination.name(), BATCH, destination.leaseMs());
-        if (batch.isEmpty()) {
+    /** Claims as many chains as there are free senders (one while the circuit is half open) and starts them. */
+    private int dispatch() throws Exception {
+        int free = destination.maxInFlight() - inFlight.size();
+        if (free <= 0) {
             return 0;
         }
-        long started = System.nanoTime();
-        List<Long> delivered = new ArrayList<>();
-        DeliveryStore.Claimed failed = null;
-        Exception failure = null;
-        int next = 0;
-        for (; next < batch.size(); next++) {
-            if (System.nanoTime() - started > TimeUnit.MILLISECONDS.toNanos(destination.leaseMs() / 3)) {
-                break; // a slow destination: settle what went out long before the lease could run out
+        long openUntil = circuitOpenUntil;
+        if (openUntil != 0) {
+            if (System.currentTimeMillis() < openUntil) {
+                return 0;
             }
-            DeliveryStore.Claimed delivery = batch.get(next);
+            free = inFlight.isEmpty() ? 1 : 0; // half open: one chain tries whether the destination is back
+            if (free == 0) {
+                return 0;
+            }
+        }
+        List<List<DeliveryStore.Claimed>> chains = store.claimChains(destination.name(), free, CHAIN,
+                free * WINDOW_PER_SENDER + CHAIN, destination.leaseMs());
+        for (List<DeliveryStore.Claimed> chain : chains) {
+            List<Long> ids = chain.stream().map(DeliveryStore.Claimed::id).toList();
+            inFlight.add(ids);
+            senders.execute(() -> {
+                try {
+                    sendChain(chain);
+                } finally {
+                    inFlight.remove(ids);
+                    wake();
+                }
+            });
+        }
+        return chains.size();
+    }
+
+    /** Marks what the senders delivered since the last time, in one statement. */
+    private void settleSent() throws SQLException {
+        List<Long> ids = new ArrayList<>();
+        for (Long id = sent.poll(); id != null; id = sent.poll()) {
+            ids.add(id);
+        }
+        try {
+            store.delivered(ids);
+        } catch (SQLException e) {
+            sent.addAll(ids); // marked next time; meanwhile their lease keeps them from being sent again
+            throw e;
+        }
+    }
+
+    /** One object's deliveries, in order, until one fails: it is backed off (or dead), the rest go back to the queue. */
+    private void sendChain(List<DeliveryStore.Claimed> chain) {
+        for (int next = 0; next < chain.size(); next++) {
+            DeliveryStore.Claimed delivery = chain.get(next);
+            if (rate != null && !rate.acquirePermission()) {
+                release(chain.subList(next, chain.size()));
+                return;
+            }
             Exchange exchange = exchangeFor(delivery);
             template.send(endpoint, exchange);
             Exception refused = exchange.getException() != null ? exchange.getException() : notAccepted(exchange);
             if (refused == null) {
-                delivered.add(delivery.id());
+                sent.add(delivery.id());
                 metrics.delivered(destination.name(), delivery.createdAt());
-            } else {
-                failed = delivery;
-                failure = refused;
-                next++;
-                break;
+                succeeded();
+                continue;
             }
+            failed(delivery, refused, chain.subList(next + 1, chain.size()));
+            return;
         }
-        List<Long> untried = batch.subList(next, batch.size()).stream().map(DeliveryStore.Claimed::id).toList();
-        if (failed == null) {
-            lastError = null;
-            store.settle(new DeliveryStore.Settlement(delivered, null, null, false, 0, untried), c -> null);
-            return delivered.size();
+    }
+
+    private void release(List<DeliveryStore.Claimed> untried) {
+        try {
+            store.settle(new DeliveryStore.Settlement(List.of(), null, null, false, 0,
+                    untried.stream().map(DeliveryStore.Claimed::id).toList()), c -> null);
+        } catch (SQLException e) {
+            LOG.warn("Deliveries to {} not released (their lease ends instead): {}", destination.name(), TransientFailures.describe(e));
         }
+    }
+
+    private void succeeded() {
+        synchronized (circuitLock) {
+            failuresInARow = 0;
+            failingObjects.clear();
+            if (circuitOpenUntil != 0) {
+                LOG.info("Forwarding to {}: the destination takes deliveries again; circuit closed", destination.name());
+            }
+            circuitOpenings = 0;
+            circuitOpenUntil = 0;
+        }
+    }
+
+    private void failed(DeliveryStore.Claimed failed, Exception failure, List<DeliveryStore.Claimed> untried) {
         String error = SensitiveValues.inText(TransientFailures.describeWithRootCause(failure));
         lastError = error;
+        lastErrorObject = failed.objectKey();
         boolean permanent = DeliveryFailures.permanent(failure);
         boolean expired = Duration.between(failed.createdAt(), OffsetDateTime.now()).toMillis() >= destination.maxAgeMs();
         long retryIn = backoff(failed.attempts() + 1);
@@ -164,15 +293,38 @@ final class Forwarder {
                     destination.name(), why, error);
             metrics.dead(destination.name());
         } else {
-            LOG.warn("Delivery #{} of {} event {} to {} failed (attempt {}), next try in {} ms; later deliveries wait: {}",
-                    failed.id(), failed.eventType(), failed.dedupeKey(), destination.name(), failed.attempts() + 1, retryIn, error);
+            LOG.warn("Delivery #{} of {} event {} to {} failed (attempt {}), next try in {} ms; later deliveries of {} wait: {}",
+                    failed.id(), failed.eventType(), failed.dedupeKey(), destination.name(), failed.attempts() + 1, retryIn,
+                    failed.objectKey() == null ? "no other object" : "object " + failed.objectKey(), error);
             metrics.failed(destination.name());
         }
-        store.settle(new DeliveryStore.Settlement(delivered, failed, error, dead != null, retryIn, untried), c -> {
-            alerts.queueDeliveryAlert(c, dead.eventType(), dead.inboxId(), dead.id(), alertDetails(dead, error));
-            return null;
-        });
-        return delivered.size();
+        if (!permanent) {
+            countTowardsTheCircuit(failed);
+        }
+        try {
+            store.settle(new DeliveryStore.Settlement(List.of(), failed, error, dead != null, retryIn,
+                    untried.stream().map(DeliveryStore.Claimed::id).toList()), c -> {
+                        alerts.queueDeliveryAlert(c, dead.eventType(), dead.inboxId(), dead.id(), alertDetails(dead, error));
+                        return null;
+                    });
+        } catch (SQLException e) {
+            LOG.warn("Delivery #{} to {}: its failure could not be recorded (its lease ends and it is sent again): {}",
+                    failed.id(), destination.name(), TransientFailures.describe(e));
+        }
+    }
+
+    /** Several objects failing in a row, none succeeding: the destination itself is away. */
+    private void countTowardsTheCircuit(DeliveryStore.Claimed failed) {
+        synchronized (circuitLock) {
+            failuresInARow++;
+            failingObjects.add(failed.objectKey() == null ? "#" + failed.id() : failed.objectKey());
+            if (failingObjects.size() >= CIRCUIT_FAILURES || circuitOpenUntil != 0) {
+                long wait = backoff(++circuitOpenings);
+                circuitOpenUntil = System.currentTimeMillis() + wait;
+                LOG.warn("Forwarding to {} paused for {} ms: {} sends to {} objects failed in a row (circuit open)",
+                        destination.name(), wait, failuresInARow, failingObjects.size());
+            }
+        }
     }
 
     /**

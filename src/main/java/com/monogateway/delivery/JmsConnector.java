@@ -41,8 +41,6 @@ public final class JmsConnector {
     public static final long SEND_TIMEOUT_MS = 10_000;
     /** Closing a connection to a broker that no longer answers (jms.closeTimeout; Qpid's default is 60 s). */
     public static final long CLOSE_TIMEOUT_MS = 5_000;
-    /** Sessions kept open for reuse: one per concurrent sender is enough. */
-    private static final int SESSION_CACHE_SIZE = 8;
 
     private static final Pattern OPTION_NAME = Pattern.compile("[?&]([^=&?()]+)=");
     private static final String FAILOVER_NESTED = "failover.nested.";
@@ -114,9 +112,11 @@ public final class JmsConnector {
      * and SASL round trip each). The shared connection is dropped when the broker closes it and opened
      * again by the next send; it is closed when Camel stops.
      */
-    public static ConnectionFactory install(CamelContext context, String url, Optional<String> username, Optional<String> password) {
+    public static ConnectionFactory install(CamelContext context, String url, Optional<String> username, Optional<String> password,
+            int concurrentSenders) {
         CachingConnectionFactory shared = new CachingConnectionFactory(connectionFactory(url, username, password));
-        shared.setSessionCacheSize(SESSION_CACHE_SIZE);
+        // One session (and producer) per concurrent sender: the senders of every JMS destination share the connection.
+        shared.setSessionCacheSize(Math.max(1, concurrentSenders));
         shared.setCacheConsumers(false);
         shared.setReconnectOnException(true);
         context.getRegistry().bind(CONNECTION_FACTORY, ConnectionFactory.class, shared);

@@ -204,7 +204,7 @@ class JmsConnectorTest {
 
     private ProducerTemplate camelFor(String url, Optional<String> username, Optional<String> password) {
         camel = new DefaultCamelContext();
-        JmsConnector.install(camel, url, username, password);
+        JmsConnector.install(camel, url, username, password, 8);
         camel.start();
         return camel.createProducerTemplate();
     }

@@ -35,6 +35,10 @@ public final class HttpDestination implements AutoCloseable {
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private volatile int status = 200;
     private volatile CountDownLatch hold;
+    private volatile long delayMs;
+    private volatile java.util.function.Predicate<String> refused = body -> false;
+    private final java.util.concurrent.atomic.AtomicInteger concurrent = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger mostConcurrent = new java.util.concurrent.atomic.AtomicInteger();
     private HttpServer server;
 
     public HttpDestination() {
@@ -70,6 +74,26 @@ public final class HttpDestination implements AutoCloseable {
         this.status = status;
     }
 
+    /** Answers every request this long after it arrived, as an ESB across a network does. */
+    public void delay(long ms) {
+        this.delayMs = ms;
+    }
+
+    /** Answers 500 to every request whose body matches (a consumer bug on one object), whatever else is set. */
+    public void refuse(java.util.function.Predicate<String> body) {
+        this.refused = body;
+    }
+
+    /** Requests being answered now. */
+    public int concurrent() {
+        return concurrent.get();
+    }
+
+    /** The most requests this server was answering at the same time. */
+    public int mostConcurrent() {
+        return mostConcurrent.get();
+    }
+
     /** Holds every answer until {@link #release()}. */
     public void hold() {
         hold = new CountDownLatch(1);
@@ -84,7 +108,23 @@ public final class HttpDestination implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
+        mostConcurrent.accumulateAndGet(concurrent.incrementAndGet(), Math::max);
+        try {
+            answer(exchange);
+        } finally {
+            concurrent.decrementAndGet();
+        }
+    }
+
+    private void answer(HttpExchange exchange) throws IOException {
         String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+        if (delayMs > 0) {
+            try {
+                Thread.sleep(delayMs);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         CountDownLatch latch = hold;
         if (latch != null) {
             try {
@@ -93,7 +133,7 @@ public final class HttpDestination implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        int answer = status;
+        int answer = refused.test(body) ? 500 : status;
         if (answer == 200) {
             received.add(new Received(exchange.getRequestURI().getPath(), Map.copyOf(exchange.getRequestHeaders()), body,
                     exchange.getRequestMethod(), exchange.getRequestURI().getRawQuery()));

@@ -1,0 +1,179 @@
+package com.monogateway.delivery;
+
+import static com.monogateway.support.MonoEvents.newId;
+import static com.monogateway.support.MonoEvents.paymentData;
+import static com.monogateway.support.MonoEvents.v2;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.monogateway.support.CapturedLogs;
+import com.monogateway.support.HttpDestination;
+import com.monogateway.support.Resources;
+import com.monogateway.support.RunningGateway;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.AutoClose;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Delivery at an ESB's pace, against a real HTTP server that answers after 20 ms: one object's events go
+ * one at a time and in the order they were received, many objects' at once, and one event the ESB refuses
+ * holds back only its own object.
+ */
+class PerObjectDeliveryTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    @AutoClose
+    private final Resources resources = new Resources();
+
+    private <T extends AutoCloseable> T keep(T resource) {
+        return resources.keep(resource);
+    }
+
+    private static Properties settings(HttpDestination erp) {
+        Properties p = RunningGateway.defaults();
+        p.setProperty("mono.forward.destinations", "erp");
+        p.setProperty("mono.forward.erp.uri", erp.url("/mono-events"));
+        p.setProperty("mono.forward.erp.initial-backoff", "300ms");
+        p.setProperty("mono.forward.erp.max-backoff", "1s");
+        return p;
+    }
+
+    /** The {@code n}-th event of a payment: its time stamps move on with n. */
+    private static String event(String payment, int n, int last) {
+        String status = n == last ? "successful" : "processing";
+        String at = "2024-05-01T10:00:%02dZ".formatted(10 + n);
+        return v2("direct_debit.payment_" + status, at, paymentData(payment, status, 50_000, "\"acc_1\"", at));
+    }
+
+    private static String eventId(String event) {
+        try {
+            return JSON.readTree(event).path("event_id").asText();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Each payment's event ids in the order the destination received them. */
+    private static Map<String, List<String>> receivedPerPayment(HttpDestination erp) {
+        Map<String, List<String>> received = new LinkedHashMap<>();
+        for (HttpDestination.Received r : erp.received()) {
+            try {
+                JsonNode event = JSON.readTree(r.body());
+                received.computeIfAbsent(event.path("data").path("object").path("id").asText(), k -> new ArrayList<>())
+                        .add(event.path("event_id").asText());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return received;
+    }
+
+    @Test
+    void oneObjectsEventsGoInOrderManyObjectsAtOnceAndARefusedOneHoldsBackOnlyItsOwnObject() throws Exception {
+        HttpDestination erp = keep(new HttpDestination());
+        erp.delay(20);
+        String poison = newId("txd_POISON_");
+        erp.refuse(body -> body.contains(poison));
+        RunningGateway gateway = keep(RunningGateway.start(settings(erp)));
+
+        List<String> payments = new ArrayList<>();
+        for (int k = 0; k < 30; k++) {
+            payments.add(newId("txd_"));
+        }
+        payments.add(poison);
+        int events = 4;
+        Map<String, List<String>> posted = new LinkedHashMap<>();
+        erp.hold(); // answers wait: the sends in flight pile up where they can be counted
+        for (int n = 0; n < events; n++) {
+            for (String payment : payments) { // one payment's events posted in order, the payments interleaved
+                String event = event(payment, n, events - 1);
+                posted.computeIfAbsent(payment, k -> new ArrayList<>()).add(eventId(event));
+                gateway.postNew(event);
+            }
+        }
+        // Every payment's first delivery is out at once (max-in-flight 64), none of a payment's second before its first.
+        await().atMost(Duration.ofSeconds(30)).until(() -> erp.concurrent() == payments.size());
+        erp.release();
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> erp.received().size() == 30 * events);
+        Map<String, List<String>> received = receivedPerPayment(erp);
+        for (String payment : payments.subList(0, 30)) {
+            assertEquals(posted.get(payment), received.get(payment), "payment " + payment + ": its events once, in order");
+        }
+        assertEquals(payments.size(), erp.mostConcurrent(), "one send per object at a time, all objects at once");
+        assertFalse(received.containsKey(poison), "the refused payment's events wait");
+        assertEquals(List.of(0), gateway.db().rows("SELECT d.attempts FROM deliveries d JOIN webhook_events e ON e.id = d.webhook_event_id"
+                + " WHERE d.object_key = ? ORDER BY e.id OFFSET 1", poison).stream().map(r -> (Integer) r.get("attempts")).distinct()
+                .toList(), "its later events were never sent past the refused one");
+        long refused = gateway.db().count("SELECT d.id FROM deliveries d JOIN webhook_events e ON e.id = d.webhook_event_id"
+                + " WHERE d.object_key = ? ORDER BY e.id LIMIT 1", poison);
+        // Health tells "failing for some objects" from "down", and names what holds them.
+        await().atMost(Duration.ofSeconds(15)).until(() -> "FAILING_FOR_SOME".equals(destinationHealth(gateway).path("erp").asText()));
+        JsonNode health = destinationHealth(gateway);
+        assertEquals(1, health.path("erp.objects_held").asLong(), health.toString());
+        assertEquals(refused, health.path("erp.held_by_delivery").asLong(), health.toString());
+        assertTrue(health.path("erp.last_error").asText().contains("500"), health.toString());
+        assertEquals(poison, health.path("erp.last_error_object").asText(), health.toString());
+
+        erp.refuse(body -> false); // the consumer is fixed
+        await().atMost(Duration.ofSeconds(30)).until(() -> erp.received().size() == 31 * events);
+        assertEquals(posted.get(poison), receivedPerPayment(erp).get(poison), "then its events, in order");
+    }
+
+    /** The data of the destinations health check. */
+    private static JsonNode destinationHealth(RunningGateway gateway) throws Exception {
+        for (JsonNode check : JSON.readTree(gateway.management("/observe/health?data=true").body()).path("checks")) {
+            if (check.path("name").asText().equals("destinations")) {
+                return check.path("data");
+            }
+        }
+        return JSON.createObjectNode();
+    }
+
+    @Test
+    void twoInstancesOnOneDatabaseKeepEachObjectsOrderWithoutDeadlocks() {
+        HttpDestination erp = keep(new HttpDestination());
+        erp.delay(5);
+        CapturedLogs logs = new CapturedLogs();
+        resources.keep((AutoCloseable) logs::detach);
+        Properties first = settings(erp);
+        Properties second = (Properties) first.clone();
+        second.setProperty("camel.server.port", Integer.toString(RunningGateway.freePort()));
+        second.setProperty("camel.management.port", Integer.toString(RunningGateway.freePort()));
+        RunningGateway one = keep(RunningGateway.start(first));
+        RunningGateway two = keep(RunningGateway.start(second));
+
+        List<String> payments = new ArrayList<>();
+        for (int k = 0; k < 40; k++) {
+            payments.add(newId("txd_"));
+        }
+        int events = 6;
+        Map<String, List<String>> posted = new LinkedHashMap<>();
+        for (int n = 0; n < events; n++) {
+            for (int k = 0; k < payments.size(); k++) {
+                String event = event(payments.get(k), n, events - 1);
+                posted.computeIfAbsent(payments.get(k), p -> new ArrayList<>()).add(eventId(event));
+                ((k + n) % 2 == 0 ? one : two).postNew(event); // each payment's events alternately to both
+            }
+        }
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> erp.received().size() >= payments.size() * events);
+        assertEquals(payments.size() * events, erp.received().size(), "each delivery sent once");
+        Map<String, List<String>> received = receivedPerPayment(erp);
+        for (String payment : payments) {
+            assertEquals(posted.get(payment), received.get(payment), "payment " + payment + ": in order, whichever instance sent it");
+        }
+        assertFalse(logs.all().contains("deadlock detected"), "no batch rolled back by a deadlock");
+        assertEquals(payments.size() * events, one.db().count("SELECT count(*) FROM payment_status_history"),
+                "each event applied once");
+    }
+}
