@@ -26,3 +26,26 @@ start_postgres() {   # a fresh server on PG_PORT with database mono (PG_OPTIONS:
     -o "-p $PG_PORT -k $WORK -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=256MB -c max_wal_size=4GB ${PG_OPTIONS:-}" start >/dev/null
   DB=postgres psql_q "CREATE DATABASE mono" >/dev/null
 }
+
+# The gateway from target/mono-webhook-gateway.jar on the server above (callers set SECRET, WORK, JAVA_OPTS and
+# declare -A PIDS).
+start_gateway() {   # name http-port mgmt-port [VAR=value ...]: starts a gateway, waits until it answers
+  local name=$1 http=$2 mgmt=$3; shift 3
+  local started=$(date +%s%N)
+  env MONO_WEBHOOK_SECRET=$SECRET MONO_DB_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/mono" MONO_DB_USERNAME=postgres \
+    CAMEL_SERVER_PORT=$http CAMEL_MANAGEMENT_PORT=$mgmt MONO_DATA_DIR="$WORK/data-$name" MONO_ALERTS_ENABLED=false "$@" \
+    java $JAVA_OPTS -jar target/mono-webhook-gateway.jar > "$WORK/gateway-$name.log" 2>&1 &
+  PIDS[$name]=$!
+  until [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$mgmt/observe/health/ready")" = 200 ]; do
+    kill -0 "${PIDS[$name]}" 2>/dev/null || { tail -n 30 "$WORK/gateway-$name.log"; exit 1; }
+    sleep 0.05
+  done
+  STARTUP_MS=$(( ($(date +%s%N) - started) / 1000000 ))
+}
+
+stop() {   # name
+  [ -n "${PIDS[$1]:-}" ] || return 0
+  kill "${PIDS[$1]}" 2>/dev/null; wait "${PIDS[$1]}" 2>/dev/null || true
+  unset "PIDS[$1]"
+}
+

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Delivery at an ESB's pace: a burst of payment events (PAYMENTS payments x EVENTS events, each payment's in
+# order) through the gateway to one HTTP destination that answers after SINK_DELAY_MS (20 ms), while it
+# refuses every event of one payment (HTTP 500). Prints: applied per second, delivered per second, how long
+# after the last event was applied the last delivery came, the delivery lag (applied to delivered) p50/p99
+# of every other payment's events, and what the refused payment holds. Not a test; not run in CI.
+# Usage: bench/delivery-burst.sh   (needs node, psql and a PostgreSQL server package; builds the jar)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PAYMENTS=${PAYMENTS:-250}
+EVENTS=${EVENTS:-8}
+POSTERS=${POSTERS:-32}
+SINK_DELAY_MS=${SINK_DELAY_MS:-20}
+MAX_IN_FLIGHT=${MAX_IN_FLIGHT:-64}
+PG_PORT=${PG_PORT:-55433}
+HTTP_PORT=${HTTP_PORT:-18090}
+MGMT_PORT=${MGMT_PORT:-19091}
+SINK_PORT=${SINK_PORT:-18092}
+JAVA_OPTS=${JAVA_OPTS:-}
+SECRET=bench-secret
+WORK=$(mktemp -d /tmp/mono-burst.XXXXXX)
+. bench/lib.sh
+
+declare -A PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; done
+  stop_postgres
+  rm -rf "$WORK/pg" "$WORK"/data*
+}
+trap cleanup EXIT
+
+need_tools psql node
+[ -f target/mono-webhook-gateway.jar ] || mvn -q -B -DskipTests package
+start_postgres
+
+SINK_DELAY_MS=$SINK_DELAY_MS SINK_REFUSE=POISON PORT=$SINK_PORT node bench/peer-node/sink.js > "$WORK/sink.log" 2>&1 &
+PIDS[sink]=$!
+start_gateway burst "$HTTP_PORT" "$MGMT_PORT" MONO_FORWARD_DESTINATIONS=sink \
+  MONO_FORWARD_SINK_URI="http://127.0.0.1:$SINK_PORT/mono" MONO_FORWARD_SINK_MAX_IN_FLIGHT=$MAX_IN_FLIGHT \
+  MONO_FORWARD_SINK_INITIAL_BACKOFF=500ms MONO_FORWARD_SINK_MAX_BACKOFF=2s
+say "burst: $PAYMENTS payments x $EVENTS events, the destination answers after ${SINK_DELAY_MS} ms, max-in-flight $MAX_IN_FLIGHT"
+node bench/peer-node/burst.js "http://127.0.0.1:$HTTP_PORT/webhooks/mono" "$SECRET" "$PAYMENTS" "$EVENTS" "$POSTERS"
+total=$(( PAYMENTS * EVENTS ))
+others=$(( (PAYMENTS - 1) * EVENTS ))
+until [ "$(psql_q "SELECT count(*) FROM deliveries WHERE status = 'delivered'")" -ge "$others" ]; do sleep 0.2; done
+psql_q "
+  WITH e AS (SELECT min(received_at) AS first_in, max(processed_at) AS last_applied FROM webhook_events),
+       d AS (SELECT d.delivered_at, w.processed_at, d.object_key FROM deliveries d JOIN webhook_events w ON w.id = d.webhook_event_id
+             WHERE d.status = 'delivered')
+  SELECT 'applied/s ' || round($total / extract(epoch FROM e.last_applied - e.first_in)) ||
+         ', delivered/s ' || round(count(*) / extract(epoch FROM max(d.delivered_at) - e.first_in)) ||
+         ', last delivery ' || round(1000 * extract(epoch FROM max(d.delivered_at) - e.last_applied)) || ' ms after the last apply' ||
+         ', delivery lag p50 ' || round(1000 * percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM d.delivered_at - d.processed_at))::numeric) ||
+         ' ms, p99 ' || round(1000 * percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM d.delivered_at - d.processed_at))::numeric) || ' ms'
+  FROM d, e GROUP BY e.first_in, e.last_applied"
+psql_q "SELECT 'refused payment: ' || count(*) FILTER (WHERE status = 'pending') || ' deliveries waiting, attempts of the first '
+               || max(attempts) FROM deliveries WHERE object_key LIKE 'txd_POISON%'"
+psql_q "SELECT 'order per payment kept: ' || (count(*) = 0) FROM (
+          SELECT object_key FROM (SELECT d.object_key, d.delivered_at, w.id,
+                 lag(w.id) OVER (PARTITION BY d.object_key ORDER BY d.delivered_at, d.id) AS before
+                 FROM deliveries d JOIN webhook_events w ON w.id = d.webhook_event_id WHERE d.status = 'delivered') o
+          WHERE before > id) bad"
