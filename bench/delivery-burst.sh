@@ -3,7 +3,9 @@
 # order) through the gateway to one HTTP destination that answers after SINK_DELAY_MS (20 ms), while it
 # refuses every event of one payment (HTTP 500). Prints: applied per second, delivered per second, how long
 # after the last event was applied the last delivery came, the delivery lag (applied to delivered) p50/p99
-# of every other payment's events, and what the refused payment holds. Not a test; not run in CI.
+# of every other payment's events, and what the refused payment holds. BACKLOG=1: the destination is down
+# while the burst is applied and comes up after, so the delivery rate is the destination's alone (its
+# ceiling at SINK_DELAY_MS). Not a test; not run in CI.
 # Usage: bench/delivery-burst.sh   (needs node, psql and a PostgreSQL server package; builds the jar)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,8 +36,12 @@ need_tools psql node
 [ -f target/mono-webhook-gateway.jar ] || mvn -q -B -DskipTests package
 start_postgres
 
-SINK_DELAY_MS=$SINK_DELAY_MS SINK_REFUSE=POISON PORT=$SINK_PORT node bench/peer-node/sink.js > "$WORK/sink.log" 2>&1 &
-PIDS[sink]=$!
+BACKLOG=${BACKLOG:-0}
+start_sink() {
+  SINK_DELAY_MS=$SINK_DELAY_MS SINK_REFUSE=POISON PORT=$SINK_PORT node bench/peer-node/sink.js > "$WORK/sink.log" 2>&1 &
+  PIDS[sink]=$!
+}
+[ "$BACKLOG" = 1 ] || start_sink
 start_gateway burst "$HTTP_PORT" "$MGMT_PORT" MONO_FORWARD_DESTINATIONS=sink \
   MONO_FORWARD_SINK_URI="http://127.0.0.1:$SINK_PORT/mono" MONO_FORWARD_SINK_MAX_IN_FLIGHT=$MAX_IN_FLIGHT \
   MONO_FORWARD_SINK_INITIAL_BACKOFF=500ms MONO_FORWARD_SINK_MAX_BACKOFF=2s
@@ -43,12 +49,20 @@ say "burst: $PAYMENTS payments x $EVENTS events, the destination answers after $
 node bench/peer-node/burst.js "http://127.0.0.1:$HTTP_PORT/webhooks/mono" "$SECRET" "$PAYMENTS" "$EVENTS" "$POSTERS"
 total=$(( PAYMENTS * EVENTS ))
 others=$(( (PAYMENTS - 1) * EVENTS ))
+if [ "$BACKLOG" = 1 ]; then
+  until [ "$(psql_q "SELECT count(*) FROM inbox_waiting")" = 0 ]; do sleep 0.2; done
+  start_sink
+  until [ "$(psql_q "SELECT count(*) FROM deliveries WHERE status = 'delivered'")" -ge "$others" ]; do sleep 0.2; done
+  psql_q "SELECT 'backlog of $total delivered at ' || round(count(*) / extract(epoch FROM max(delivered_at) - min(delivered_at)))
+                 || '/s once the destination came up' FROM deliveries WHERE status = 'delivered'"
+fi
 until [ "$(psql_q "SELECT count(*) FROM deliveries WHERE status = 'delivered'")" -ge "$others" ]; do sleep 0.2; done
 psql_q "
   WITH e AS (SELECT min(received_at) AS first_in, max(processed_at) AS last_applied FROM webhook_events),
        d AS (SELECT d.delivered_at, w.processed_at, d.object_key FROM deliveries d JOIN webhook_events w ON w.id = d.webhook_event_id
              WHERE d.status = 'delivered')
-  SELECT 'applied/s ' || round($total / extract(epoch FROM e.last_applied - e.first_in)) ||
+  SELECT 'received/s ' || (SELECT round(count(*) / extract(epoch FROM max(received_at) - min(received_at))) FROM webhook_events) ||
+         ', applied/s ' || round($total / extract(epoch FROM e.last_applied - e.first_in)) ||
          ', delivered/s ' || round(count(*) / extract(epoch FROM max(d.delivered_at) - e.first_in)) ||
          ', last delivery ' || round(1000 * extract(epoch FROM max(d.delivered_at) - e.last_applied)) || ' ms after the last apply' ||
          ', delivery lag p50 ' || round(1000 * percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM d.delivered_at - d.processed_at))::numeric) ||

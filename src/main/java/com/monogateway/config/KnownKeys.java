@@ -14,18 +14,23 @@ import java.util.regex.Pattern;
  */
 public final class KnownKeys {
 
-    private static final Pattern DESTINATION_KEY =
-            Pattern.compile("mono\\.forward\\.[a-z0-9][a-z0-9-]*\\.(uri|events|max-age|initial-backoff|max-backoff|lease)");
-    private static final Pattern DESTINATION_ENV =
-            Pattern.compile("MONO_FORWARD_[A-Z0-9][A-Z0-9_]*_(URI|EVENTS|MAX_AGE|INITIAL_BACKOFF|MAX_BACKOFF|LEASE)");
+    /** Each destination's keys: mono.forward.&lt;name&gt;.uri and those application.properties lists for &lt;name&gt;. */
+    private static final String DESTINATION = "mono.forward.<name>.";
 
     /** Names the profile (camel.main.profile) whose application-&lt;profile&gt;.properties goes over the base file. */
     public static final String PROFILE_ENV = "MONO_PROFILE";
 
     private final Set<String> keys;
+    private final Pattern destinationKey;
+    private final Pattern destinationEnv;
 
     KnownKeys(Set<String> keys) {
         this.keys = keys;
+        Set<String> suffixes = new TreeSet<>(Set.of("uri"));
+        keys.stream().filter(k -> k.startsWith(DESTINATION)).forEach(k -> suffixes.add(k.substring(DESTINATION.length())));
+        this.destinationKey = Pattern.compile("mono\\.forward\\.[a-z0-9][a-z0-9-]*\\.(" + String.join("|", suffixes) + ")");
+        this.destinationEnv = Pattern.compile("MONO_FORWARD_[A-Z0-9][A-Z0-9_]*_(" + String.join("|",
+                suffixes.stream().map(x -> x.toUpperCase(java.util.Locale.ROOT).replace('-', '_')).toList()) + ")");
     }
 
     /** The keys of the application.properties packed in the jar (the one that lists every key). */
@@ -51,13 +56,13 @@ public final class KnownKeys {
             }
         }
         for (String key : new TreeSet<>(keysGiven)) {
-            if (key.startsWith("mono.") && !keys.contains(key) && !DESTINATION_KEY.matcher(key).matches()) {
+            if (key.startsWith("mono.") && !keys.contains(key) && !destinationKey.matcher(key).matches()) {
                 throw new SettingsException(key + " is not a setting of the gateway; did you mean " + closest(key, false) + "?");
             }
         }
         for (String name : new TreeSet<>(environment.keySet())) {
             if (name.startsWith("MONO_") && !name.equals(PROFILE_ENV) && keys.stream().noneMatch(k -> GatewaySettings.envName(k).equals(name))
-                    && !DESTINATION_ENV.matcher(name).matches()) {
+                    && !destinationEnv.matcher(name).matches()) {
                 throw new SettingsException("environment variable " + name + " is not a setting of the gateway; did you mean "
                         + closest(name, true) + "?");
             }

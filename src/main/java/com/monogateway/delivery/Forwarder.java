@@ -192,7 +192,8 @@ final class Forwarder {
     /** Claims as many chains as there are free senders (one while the circuit is half open) and starts them. */
     private int dispatch() throws Exception {
         int free = destination.maxInFlight() - inFlight.size();
-        if (free <= 0) {
+        // A claim is a few statements: made for a group of free senders, not one claim per chain that ends.
+        if (free <= 0 || free < Math.max(1, destination.maxInFlight() / 8) && !inFlight.isEmpty()) {
             return 0;
         }
         long openUntil = circuitOpenUntil;
