@@ -23,10 +23,8 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
@@ -64,24 +62,21 @@ public final class InboxWorker {
     // Claimed by object: one object's (payment's, mandate's, account's) events are never applied in two batches
     // at once, by this gateway's workers or another instance's, so they are applied and queued for delivery in
     // inbox order, and two batches never update the same rows in opposite orders (the deadlocks that used to
-    // reorder them). First the oldest waiting events and what they are about (no lock); then one try-lock per
-    // object, held until the batch's transaction ends (a batch that holds an object takes all its events of the
-    // window; one that cannot leaves them); then the queue rows of the events kept, locked, which also drops
-    // any another batch finished in between. Read by primary key: as a join the planner at times walked the
-    // whole inbox.
-    private static final String CANDIDATES = """
-            SELECT w.id, w.object_key FROM webhook_events w
-            WHERE w.id = ANY (ARRAY(SELECT id FROM inbox_waiting WHERE id > ? ORDER BY id LIMIT ?))
-            ORDER BY w.id""";
-    private static final String LOCK_OBJECTS = """
-            SELECT k, pg_try_advisory_xact_lock(hashtext('mono-object'), hashtext(k))
-            FROM unnest(CAST(? AS text[])) WITH ORDINALITY AS u(k, n) ORDER BY n""";
+    // reorder them). The queue rows are locked first (SKIP LOCKED: another batch's are passed over), then read by
+    // primary key (as a join the planner at times walked the whole inbox); an event whose object still has an
+    // earlier event waiting that this batch did not get (another batch holds it) is left for later, with the
+    // object's other events of this batch.
     private static final String CLAIM = """
-            SELECT w.id, w.event_type, w.event_id, w.dedupe_key, w.payload::text, w.live_mode, w.received_at, w.source
+            SELECT w.id, w.event_type, w.event_id, w.dedupe_key, w.payload::text, w.live_mode, w.received_at, w.source, w.object_key
             FROM webhook_events w
-            WHERE w.id = ANY (ARRAY(SELECT id FROM inbox_waiting WHERE id = ANY (CAST(? AS bigint[])) ORDER BY id
-                                    FOR UPDATE SKIP LOCKED))
+            WHERE w.id = ANY (ARRAY(SELECT id FROM inbox_waiting WHERE id > ? ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED))
             ORDER BY w.id""";
+    // Per object of the batch, is an earlier event of it still waiting (so held by another batch, or not yet
+    // committed as done by one)?
+    private static final String HELD_ELSEWHERE = """
+            SELECT o.k FROM unnest(CAST(? AS text[]), CAST(? AS bigint[])) AS o(k, first)
+            WHERE EXISTS (SELECT 1 FROM webhook_events w JOIN inbox_waiting q ON q.id = w.id
+                          WHERE w.object_key = o.k AND w.id < o.first)""";
     /**
      * PostgreSQL prints a jsonb number in full: a fee sent as {@code 1e1500} comes back as 1501 digits,
      * past Jackson's default limit of 1000. Stored events are read with room for any amount-like
@@ -512,62 +507,42 @@ public final class InboxWorker {
     }
 
     private List<InboxRow> claim(Connection c, long after) throws SQLException {
-        List<Long> candidates = new ArrayList<>();
+        List<InboxRow> rows = new ArrayList<>();
         Map<Long, String> objectOf = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement(CANDIDATES)) {
+        try (PreparedStatement ps = c.prepareStatement(CLAIM)) {
             ps.setLong(1, after);
             ps.setInt(2, batchSize);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    candidates.add(rs.getLong(1));
-                    objectOf.put(rs.getLong(1), rs.getString(2));
-                }
-            }
-        }
-        if (candidates.isEmpty()) {
-            return List.of();
-        }
-        Set<String> objects = new LinkedHashSet<>();
-        objectOf.values().stream().filter(Objects::nonNull).forEach(objects::add);
-        Set<String> held = new HashSet<>();
-        if (!objects.isEmpty()) {
-            try (PreparedStatement ps = c.prepareStatement(LOCK_OBJECTS)) {
-                ps.setArray(1, c.createArrayOf("text", objects.toArray()));
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        if (rs.getBoolean(2)) {
-                            held.add(rs.getString(1));
-                        }
+                    rows.add(new InboxRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                            (Boolean) rs.getObject(6), rs.getObject(7, OffsetDateTime.class), rs.getString(8)));
+                    if (rs.getString(9) != null) {
+                        objectOf.put(rs.getLong(1), rs.getString(9));
                     }
                 }
             }
         }
-        Long[] kept = candidates.stream().filter(id -> objectOf.get(id) == null || held.contains(objectOf.get(id))).toArray(Long[]::new);
-        List<InboxRow> rows = new ArrayList<>();
-        if (kept.length == 0) {
+        if (objectOf.isEmpty()) {
             return rows;
         }
-        Set<Long> keptIds = new HashSet<>(java.util.Arrays.asList(kept));
-        try (PreparedStatement ps = c.prepareStatement(CLAIM)) {
-            ps.setArray(1, c.createArrayOf("bigint", kept));
+        Map<String, Long> firstOf = new java.util.LinkedHashMap<>();
+        for (InboxRow row : rows) {
+            if (objectOf.containsKey(row.id())) {
+                firstOf.putIfAbsent(objectOf.get(row.id()), row.id());
+            }
+        }
+        Set<String> heldElsewhere = new HashSet<>();
+        try (PreparedStatement ps = c.prepareStatement(HELD_ELSEWHERE)) {
+            ps.setArray(1, c.createArrayOf("text", firstOf.keySet().toArray()));
+            ps.setArray(2, c.createArrayOf("bigint", firstOf.values().toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    rows.add(new InboxRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                            (Boolean) rs.getObject(6), rs.getObject(7, OffsetDateTime.class), rs.getString(8)));
-                    keptIds.remove(rs.getLong(1));
+                    heldElsewhere.add(rs.getString(1));
                 }
             }
         }
-        // A queue row locked elsewhere (a worker of a version without object locks) was skipped: that object's later
-        // events of this batch wait too, so that they never go before it.
-        Map<String, Long> firstMissing = new HashMap<>();
-        for (Long missing : keptIds) {
-            if (objectOf.get(missing) != null) {
-                firstMissing.merge(objectOf.get(missing), missing, Math::min);
-            }
-        }
-        rows.removeIf(row -> objectOf.get(row.id()) != null
-                && row.id() > firstMissing.getOrDefault(objectOf.get(row.id()), Long.MAX_VALUE));
+        // Their queue rows stay locked by this batch until it ends, and waiting: they are claimed again after.
+        rows.removeIf(row -> heldElsewhere.contains(objectOf.get(row.id())));
         return rows;
     }
 }
