@@ -18,9 +18,10 @@ import org.slf4j.LoggerFactory;
  * Large replays run here, one at a time, off the admin request that started them: the request answers at
  * once with the job, and the job's progress (events back in the inbox so far, of how many) is read from the
  * admin API and the console until it ends. Jobs live in memory: a restart ends a running one, and what it had
- * put back in the inbox is applied as usual (each batch was committed).
+ * put back in the inbox is applied as usual (each batch was committed). The worker thread is a daemon: a job
+ * cut off by the stop leaves nothing half done that the inbox does not already hold.
  */
-final class ReplayJobs implements AutoCloseable {
+final class ReplayJobs {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReplayJobs.class);
     private static final int KEPT = 20;
@@ -111,10 +112,5 @@ final class ReplayJobs implements AutoCloseable {
         List<Map<String, Object>> views = new ArrayList<>();
         jobs.values().forEach(job -> views.add(0, job.view()));
         return views;
-    }
-
-    @Override
-    public void close() {
-        worker.shutdownNow();
     }
 }
