@@ -566,7 +566,6 @@ public final class Gateway {
             }
         }
 
-        /** True while webhooks arrive faster than the threshold per second (0: never). */
         @Override
         public void afterStart(BaseMainSupport main) {
             deliveries.start();

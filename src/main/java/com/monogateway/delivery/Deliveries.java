@@ -80,7 +80,13 @@ public final class Deliveries {
     }
 
     public void start() {
-        forwarders.forEach(Forwarder::start);
+        for (Forwarder forwarder : forwarders) {
+            try {
+                forwarder.start();
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot start delivering to " + forwarder.destination().name(), e);
+            }
+        }
         if (!forwarders.isEmpty()) {
             LOG.info("Delivering applied events to {}", String.join(", ", destinations.stream()
                     .map(d -> d.name() + (d.eventGlobs().isEmpty() ? "" : " (" + String.join(", ", d.eventGlobs()) + ")")).toList()));

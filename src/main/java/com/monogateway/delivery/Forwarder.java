@@ -16,18 +16,23 @@ import java.util.Map;
 import java.sql.SQLException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.camel.AsyncProducer;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.ExchangePattern;
 import org.apache.camel.ExchangePropertyKey;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.support.DefaultExchange;
+import org.apache.camel.support.service.ServiceHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,6 +58,8 @@ final class Forwarder {
     private static final long IDLE_POLL_MS = 500;
     /** Failures in a row, with no success between them, of this many different objects open the circuit. */
     static final int CIRCUIT_FAILURES = 3;
+    /** Longest wait for a pipelined record's acknowledgement; Kafka's own delivery.timeout.ms ends it first. */
+    private static final long PIPELINE_WAIT_MS = 120_000;
 
     private final Destination destination;
     private final DeliveryStore store;
@@ -77,6 +84,8 @@ final class Forwarder {
     private volatile String lastError;
     private volatile String lastErrorObject;
     private Thread thread;
+    /** Kafka destinations: the send route's producer, used without waiting for each record (see {@link #sendPipelined}). */
+    private AsyncProducer pipeline;
 
     Forwarder(Destination destination, DeliveryStore store, ProducerTemplate template, AlertQueue alerts, DeliveryMetrics metrics) {
         this.destination = destination;
@@ -126,7 +135,11 @@ final class Forwarder {
         return circuitOpenUntil != 0;
     }
 
-    void start() {
+    void start() throws Exception {
+        if ("kafka".equals(scheme)) {
+            pipeline = template.getCamelContext().getEndpoint(endpoint).createAsyncProducer();
+            ServiceHelper.startService(pipeline);
+        }
         running = true;
         thread = new Thread(this::run, "mono-forward-" + destination.name());
         thread.setDaemon(true);
@@ -187,6 +200,7 @@ final class Forwarder {
                     TransientFailures.describe(e));
         }
         senders.shutdown();
+        ServiceHelper.stopService(pipeline);
     }
 
     /** Claims as many chains as there are free senders (one while the circuit is half open) and starts them. */
@@ -239,6 +253,10 @@ final class Forwarder {
 
     /** One object's deliveries, in order, until one fails: it is backed off (or dead), the rest go back to the queue. */
     private void sendChain(List<DeliveryStore.Claimed> chain) {
+        if (pipeline != null) {
+            sendPipelined(chain);
+            return;
+        }
         for (int next = 0; next < chain.size(); next++) {
             DeliveryStore.Claimed delivery = chain.get(next);
             if (rate != null && !rate.acquirePermission()) {
@@ -249,14 +267,57 @@ final class Forwarder {
             template.send(endpoint, exchange);
             Exception refused = exchange.getException() != null ? exchange.getException() : notAccepted(exchange);
             if (refused == null) {
-                sent.add(delivery.id());
-                metrics.delivered(destination.name(), delivery.createdAt());
-                succeeded();
+                accepted(delivery);
                 continue;
             }
             failed(delivery, refused, chain.subList(next + 1, chain.size()));
             return;
         }
+    }
+
+    /**
+     * Kafka keeps the order of one key's records in flight (idempotent producer, at most 5 requests in flight
+     * per connection), so a chain goes out at once, in order, from this thread, and its acknowledgements are
+     * awaited together: the producer batches them with other chains' records. The records acknowledged before
+     * the first failure are delivered; the failed one backs off and the rest go back to the queue (a record
+     * after it that the broker did take is sent again: at least once).
+     */
+    private void sendPipelined(List<DeliveryStore.Claimed> chain) {
+        List<CompletableFuture<Exchange>> acks = new ArrayList<>(chain.size());
+        for (DeliveryStore.Claimed delivery : chain) {
+            if (rate != null && !rate.acquirePermission()) {
+                break;
+            }
+            acks.add(pipeline.processAsync(exchangeFor(delivery)));
+        }
+        for (int next = 0; next < acks.size(); next++) {
+            DeliveryStore.Claimed delivery = chain.get(next);
+            Exception refused;
+            try {
+                refused = acks.get(next).get(PIPELINE_WAIT_MS, TimeUnit.MILLISECONDS).getException();
+            } catch (ExecutionException e) {
+                refused = e.getCause() instanceof Exception cause ? cause : e;
+            } catch (TimeoutException e) {
+                refused = new TimeoutException("no acknowledgement from Kafka within " + PIPELINE_WAIT_MS + " ms");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                refused = e;
+            }
+            if (refused != null) {
+                failed(delivery, refused, chain.subList(next + 1, chain.size()));
+                return;
+            }
+            accepted(delivery);
+        }
+        if (acks.size() < chain.size()) {
+            release(chain.subList(acks.size(), chain.size()));
+        }
+    }
+
+    private void accepted(DeliveryStore.Claimed delivery) {
+        sent.add(delivery.id());
+        metrics.delivered(destination.name(), delivery.createdAt());
+        succeeded();
     }
 
     private void release(List<DeliveryStore.Claimed> untried) {
@@ -386,7 +447,11 @@ final class Forwarder {
                 // camel-http sends a GET without the body when the URI has a query string and no method is set.
                 in.setHeader(Exchange.HTTP_METHOD, "POST");
             }
-            case "jms", "amqp", "activemq", "sjms", "sjms2" -> in.setHeader("JMSCorrelationID", delivery.dedupeKey());
+            case "jms", "amqp", "activemq", "sjms", "sjms2" -> {
+                in.setHeader("JMSCorrelationID", delivery.dedupeKey());
+                // The AMQP content type says it (JmsConnector); as a header it would be a Content_HYPHEN_Type property.
+                in.removeHeader(Exchange.CONTENT_TYPE);
+            }
             default -> {
                 // A route of the integration team's own (direct:) or another component: everything it may need.
                 in.setHeader(Vocabulary.INBOX_ID, delivery.inboxId());

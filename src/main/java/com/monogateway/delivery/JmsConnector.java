@@ -9,9 +9,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import jakarta.jms.ConnectionFactory;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
 import org.apache.camel.component.jms.JmsComponent;
+import org.apache.camel.component.jms.JmsMessageType;
 import org.apache.camel.support.service.ServiceSupport;
 import org.apache.qpid.jms.JmsConnectionFactory;
+import org.apache.qpid.jms.message.JmsMessage;
+import org.apache.qpid.jms.provider.amqp.message.AmqpJmsMessageFacade;
+import org.apache.qpid.proton.amqp.Symbol;
 import org.apache.qpid.jms.provider.Provider;
 import org.apache.qpid.jms.provider.ProviderFactory;
 import org.springframework.jms.connection.CachingConnectionFactory;
@@ -42,6 +47,7 @@ public final class JmsConnector {
     /** Closing a connection to a broker that no longer answers (jms.closeTimeout; Qpid's default is 60 s). */
     public static final long CLOSE_TIMEOUT_MS = 5_000;
 
+    private static final Symbol JSON = Symbol.valueOf("application/json");
     private static final Pattern OPTION_NAME = Pattern.compile("[?&]([^=&?()]+)=");
     private static final String FAILOVER_NESTED = "failover.nested.";
     private static final List<String> PASSWORD_OPTIONS = List.of("jms.password", "transport.keyStorePassword",
@@ -121,10 +127,10 @@ public final class JmsConnector {
         shared.setReconnectOnException(true);
         context.getRegistry().bind(CONNECTION_FACTORY, ConnectionFactory.class, shared);
         // amqp: is camel-jms on this connection (camel-amqp, the same over Qpid JMS, is not served at Camel 4.22.0).
-        if (context.hasComponent("amqp") == null) {
-            JmsComponent amqp = new JmsComponent();
-            amqp.setConnectionFactory(shared);
-            context.addComponent("amqp", amqp);
+        for (String scheme : List.of("amqp", "jms")) {
+            if (context.hasComponent(scheme) == null) {
+                context.addComponent(scheme, component(shared));
+            }
         }
         try {
             context.addService(new ServiceSupport() {
@@ -137,6 +143,28 @@ public final class JmsConnector {
             throw new IllegalStateException("cannot register the JMS connection for shutdown", e);
         }
         return shared;
+    }
+
+    /**
+     * camel-jms on the shared connection, sending the event's bytes as Mono sent them in an AMQP data section
+     * typed {@code application/json}: what RabbitMQ, Service Bus and any AMQP 1.0 consumer read as JSON (Qpid
+     * JMS would send a text message as an untyped AMQP value, and Camel's {@code Content-Type} header as a
+     * {@code Content_HYPHEN_Type} property). A JMS consumer gets a BytesMessage; {@code jmsMessageType=Text}
+     * in a destination's URI sends a TextMessage instead, without the content type.
+     */
+    private static JmsComponent component(ConnectionFactory shared) {
+        JmsComponent component = new JmsComponent();
+        component.setConnectionFactory(shared);
+        component.getConfiguration().setJmsMessageType(JmsMessageType.Bytes);
+        component.getConfiguration().setMessageCreatedStrategy(JmsConnector::typedAsJson);
+        return component;
+    }
+
+    private static void typedAsJson(jakarta.jms.Message message, jakarta.jms.Session session, Exchange exchange, Throwable cause) {
+        if (message instanceof jakarta.jms.BytesMessage && message instanceof JmsMessage qpid
+                && qpid.getFacade() instanceof AmqpJmsMessageFacade amqp) {
+            amqp.setContentType(JSON);
+        }
     }
 
     /**

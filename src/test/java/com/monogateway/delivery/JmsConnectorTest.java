@@ -62,7 +62,8 @@ class JmsConnectorTest {
             for (int i = 0; i < 2; i++) {
                 JmsBroker.Received message = received.get(i);
                 String key = "dedupe-key-" + (i + 1);
-                assertEquals(BODY, message.text(), "a String body arrives as a TextMessage, unchanged");
+                assertEquals(BODY, message.body(), "the body's UTF-8 bytes, unchanged");
+                assertEquals("application/json", message.contentType(), "in a data section typed as JSON");
                 assertEquals(key, message.correlationId());
                 assertEquals("mono.events.account_updated", message.properties().get("MonoEvent"));
                 assertEquals("evt-1", message.properties().get("MonoEventId"));

@@ -63,6 +63,7 @@ class JmsForwardingTest {
                 assertEquals(eventId, message.properties().get("MonoEventId"));
                 assertEquals(eventId, message.properties().get("MonoDedupeKey"));
                 assertEquals(eventId, message.correlationId(), "JMSCorrelationID is the dedupe key");
+                assertEquals("application/json", message.contentType(), "the AMQP content type");
             } finally {
                 gateway.destroy();
                 gateway.waitFor(60, TimeUnit.SECONDS);

@@ -19,9 +19,14 @@ import org.apache.activemq.artemis.core.config.Configuration;
 import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
 import org.apache.activemq.artemis.core.security.CheckType;
 import org.apache.activemq.artemis.core.security.Role;
+import org.apache.activemq.artemis.core.server.ServerSession;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
+import org.apache.activemq.artemis.core.server.plugin.ActiveMQServerMessagePlugin;
+import org.apache.activemq.artemis.core.transaction.Transaction;
 import org.apache.activemq.artemis.spi.core.security.ActiveMQSecurityManager;
 import org.apache.qpid.jms.JmsConnectionFactory;
+import org.apache.qpid.jms.message.JmsMessage;
+import org.apache.qpid.jms.provider.amqp.message.AmqpJmsMessageFacade;
 
 /**
  * A real AMQP 1.0 broker (ActiveMQ Artemis, embedded) on a free port of 127.0.0.1, in memory. It can be
@@ -34,6 +39,8 @@ public final class JmsBroker implements AutoCloseable {
     private final String user;
     private final String password;
     private EmbeddedActiveMQ server;
+    /** The broker's sessions that sent a message, since the broker was made. */
+    private final Set<String> sendingSessions = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private JmsBroker(int port, String user, String password) {
         this.port = port;
@@ -105,6 +112,13 @@ public final class JmsBroker implements AutoCloseable {
         config.setJMXManagementEnabled(false);
         // Its disk-usage guard would block senders on a full CI disk, which is not what a test is about.
         config.setMaxDiskUsage(-1);
+        config.registerBrokerPlugin(new ActiveMQServerMessagePlugin() {
+            @Override
+            public void beforeSend(ServerSession session, Transaction tx, org.apache.activemq.artemis.api.core.Message message,
+                    boolean direct, boolean noAutoCreateQueue) {
+                sendingSessions.add(session.getName());
+            }
+        });
         config.addAcceptorConfiguration("amqp", "tcp://127.0.0.1:" + port + "?protocols=AMQP");
         if (user != null) {
             Role everything = new Role("user", true, true, true, true, true, true, true, true, true, true, true, true);
@@ -113,8 +127,16 @@ public final class JmsBroker implements AutoCloseable {
         return config;
     }
 
+    /**
+     * How many of the broker's sessions sent messages. A client that reuses idle sessions (the gateway's cache)
+     * opens another only while all it has are sending: this is how many sends it had in flight at its busiest.
+     */
+    public int sendingSessions() {
+        return sendingSessions.size();
+    }
+
     /** A message as the ESB's consumer sees it. */
-    public record Received(String text, byte[] bytes, String correlationId, Map<String, String> properties) {
+    public record Received(String text, byte[] bytes, String correlationId, Map<String, String> properties, String contentType) {
 
         /** The body as text, whether it came as a TextMessage or a BytesMessage. */
         public String body() {
@@ -165,7 +187,9 @@ public final class JmsBroker implements AutoCloseable {
         } else {
             throw new IllegalStateException("unexpected message type " + message.getClass().getName());
         }
-        return new Received(text, bytes, message.getJMSCorrelationID(), properties);
+        Object contentType = message instanceof JmsMessage qpid && qpid.getFacade() instanceof AmqpJmsMessageFacade amqp
+                ? amqp.getContentType() : null;
+        return new Received(text, bytes, message.getJMSCorrelationID(), properties, contentType == null ? null : contentType.toString());
     }
 
     /** Lets in one user, with every right. */
