@@ -256,10 +256,21 @@ async function deadLettersView() {
 
 async function deliveriesView(params) {
   const wanted = params.get('status') || 'dead';
-  const answer = await api('GET', '/admin/deliveries?' + query({ status: wanted, limit: '200' }));
+  const [answer, destinations] = await Promise.all([api('GET', '/admin/deliveries?' + query({ status: wanted, limit: '200' })),
+    api('GET', '/admin/destinations')]);
   const tabs = el('p', { class: 'actions' }, ['dead', 'pending', 'delivered', 'discarded'].map(s =>
     el('a', { href: '#/deliveries?status=' + s, 'aria-current': s === wanted ? 'page' : null }, s)));
-  main().replaceChildren(el('h1', {}, 'Deliveries: ' + wanted), tabs, table([
+  const states = table([
+    { title: 'Destination', cell: d => d.name }, { title: 'State', cell: d => status(d.state) },
+    { title: 'In flight', num: true, cell: d => d.in_flight + ' / ' + d.max_in_flight },
+    { title: 'Delivered/s', num: true, cell: d => d.delivered_per_second },
+    { title: 'Waiting', num: true, cell: d => d.pending }, { title: 'Oldest waiting', num: true, cell: d => d.oldest_pending_seconds + ' s' },
+    { title: 'Objects held', num: true, cell: d => [String(d.objects_held), d.held_by_delivery ? ' by delivery #' + d.held_by_delivery : ''] },
+    { title: 'Dead', num: true, cell: d => d.dead },
+    { title: 'Last error', cell: d => d.last_error ? d.last_error + (d.last_error_object ? ' (' + d.last_error_object + ')' : '') : '' }
+  ], destinations.destinations, 'No destination configured (mono.forward.destinations).');
+  states.id = 'destinations';
+  main().replaceChildren(el('h1', {}, 'Destinations'), states, el('h2', {}, 'Deliveries: ' + wanted), tabs, table([
     { title: '#', num: true, cell: d => d.id }, { title: 'Destination', cell: d => d.destination },
     { title: 'Event', cell: d => el('a', { href: '#/event/' + d.webhook_event_id }, d.event_type + ' #' + d.webhook_event_id) },
     { title: 'Status', cell: d => [status(d.status), d.held ? ' (held)' : ''] }, { title: 'Attempts', num: true, cell: d => d.attempts },

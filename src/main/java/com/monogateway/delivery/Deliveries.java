@@ -32,10 +32,10 @@ public final class Deliveries {
     private static final String DEAD = "SELECT destination, count(*) FROM deliveries WHERE status = 'dead' GROUP BY destination";
 
     /** heldObjects: objects whose next delivery waits out a back-off; heldBy: the oldest such delivery (0: none). */
-    private record Backlog(long pending, double oldestSeconds, long dead, long heldObjects, long heldBy) {
+    private record Backlog(long pending, double oldestSeconds, long dead, long heldObjects, long heldBy, double deliveredPerSecond) {
 
         Backlog(long pending, double oldestSeconds, long dead) {
-            this(pending, oldestSeconds, dead, 0, 0);
+            this(pending, oldestSeconds, dead, 0, 0, 0);
         }
     }
 
@@ -44,6 +44,9 @@ public final class Deliveries {
     private final DataSource pool;
     private final List<Forwarder> forwarders;
     private final Map<String, Backlog> backlog = new ConcurrentHashMap<>();
+    /** For delivered per second: each forwarder's count at the last refresh, and when that was. */
+    private final Map<String, Long> deliveredAtRefresh = new ConcurrentHashMap<>();
+    private volatile long refreshedAt = System.nanoTime();
 
     public Deliveries(List<Destination> destinations, DataSource pool, DataSource routesDataSource, ProducerTemplate template,
             AlertQueue alerts, io.micrometer.core.instrument.MeterRegistry registry) {
@@ -130,15 +133,52 @@ public final class Deliveries {
             }
         }
         Map<String, long[]> held = store.heldObjects();
-        for (Destination d : destinations) {
-            Backlog b = fresh.getOrDefault(d.name(), new Backlog(0, 0, 0));
-            long[] h = held.getOrDefault(d.name(), new long[] {0, 0});
-            backlog.put(d.name(), new Backlog(b.pending(), b.oldestSeconds(), b.dead(), h[0], h[1]));
+        long now = System.nanoTime();
+        double seconds = (now - refreshedAt) / 1e9;
+        refreshedAt = now;
+        for (Forwarder forwarder : forwarders) {
+            String name = forwarder.destination().name();
+            Backlog b = fresh.getOrDefault(name, new Backlog(0, 0, 0));
+            long[] h = held.getOrDefault(name, new long[] {0, 0});
+            long delivered = forwarder.deliveredSoFar();
+            double rate = seconds > 0 ? (delivered - deliveredAtRefresh.getOrDefault(name, delivered)) / seconds : 0;
+            deliveredAtRefresh.put(name, delivered);
+            backlog.put(name, new Backlog(b.pending(), b.oldestSeconds(), b.dead(), h[0], h[1], rate));
         }
     }
 
     private Backlog backlogOf(String name) {
         return backlog.getOrDefault(name, new Backlog(0, 0, 0));
+    }
+
+    /**
+     * What each destination is doing, for health, the admin API and the console: {@code state} is DOWN when the
+     * circuit is open (sends failed for several objects in a row: the destination pauses), FAILING_FOR_SOME when
+     * objects wait behind a refused delivery (held_by_delivery, the oldest) while the others flow, else UP. The
+     * last error, with its root cause, is shown while either lasts.
+     */
+    public List<Map<String, Object>> states() {
+        List<Map<String, Object>> states = new java.util.ArrayList<>();
+        for (Forwarder forwarder : forwarders) {
+            Backlog b = backlogOf(forwarder.destination().name());
+            boolean troubled = forwarder.circuitOpen() || b.heldObjects() > 0;
+            Map<String, Object> state = new java.util.LinkedHashMap<>();
+            state.put("name", forwarder.destination().name());
+            state.put("state", forwarder.circuitOpen() ? "DOWN" : b.heldObjects() > 0 ? "FAILING_FOR_SOME" : "UP");
+            state.put("circuit", forwarder.circuitOpen() ? "open" : "closed");
+            state.put("in_flight", forwarder.inFlight());
+            state.put("max_in_flight", forwarder.destination().maxInFlight());
+            state.put("delivered_per_second", Math.round(b.deliveredPerSecond() * 10) / 10.0);
+            state.put("pending", b.pending());
+            state.put("oldest_pending_seconds", Math.round(b.oldestSeconds()));
+            state.put("dead", b.dead());
+            state.put("objects_held", b.heldObjects());
+            state.put("held_by_delivery", b.heldBy() > 0 ? b.heldBy() : null);
+            state.put("last_error", troubled ? forwarder.lastError() : null);
+            state.put("last_error_object", troubled ? forwarder.lastErrorObject() : null);
+            states.add(state);
+        }
+        return states;
     }
 
     /** Readiness detail per destination; always UP: a destination that is down must not stop webhooks. */
@@ -151,26 +191,14 @@ public final class Deliveries {
 
             @Override
             protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
-                for (Forwarder forwarder : forwarders) {
-                    String name = forwarder.destination().name();
-                    Backlog b = backlogOf(name);
-                    // DOWN: paused, sends failed for several objects in a row; FAILING_FOR_SOME: some objects wait
-                    // behind a refused delivery while the others flow.
-                    builder.detail(name, forwarder.circuitOpen() ? "DOWN" : b.heldObjects() > 0 ? "FAILING_FOR_SOME" : "UP");
-                    builder.detail(name + ".pending", b.pending());
-                    builder.detail(name + ".in_flight", forwarder.inFlight());
-                    builder.detail(name + ".oldest_pending_seconds", Math.round(b.oldestSeconds()));
-                    builder.detail(name + ".dead", b.dead());
-                    builder.detail(name + ".objects_held", b.heldObjects());
-                    if (b.heldBy() > 0) {
-                        builder.detail(name + ".held_by_delivery", b.heldBy());
-                    }
-                    if (forwarder.lastError() != null && (forwarder.circuitOpen() || b.heldObjects() > 0)) {
-                        builder.detail(name + ".last_error", forwarder.lastError());
-                        if (forwarder.lastErrorObject() != null) {
-                            builder.detail(name + ".last_error_object", forwarder.lastErrorObject());
+                for (Map<String, Object> state : states()) {
+                    String name = (String) state.get("name");
+                    builder.detail(name, state.get("state"));
+                    state.forEach((key, value) -> {
+                        if (!key.equals("name") && !key.equals("state") && value != null) {
+                            builder.detail(name + "." + key, value);
                         }
-                    }
+                    });
                 }
                 builder.up();
             }

@@ -24,6 +24,7 @@ public final class DeliveryRoutes extends AdminRouteBuilder {
     public static final String OBJECT_KEY = "MonoObjectKey";
 
     public static final List<AdminOperation> OPERATIONS = List.of(
+            new AdminOperation(HttpMethod.GET, "/admin/destinations", "direct:mono-admin-destinations"),
             new AdminOperation(HttpMethod.GET, "/admin/deliveries", "direct:mono-admin-deliveries"),
             new AdminOperation(HttpMethod.POST, "/admin/deliveries/retry", "direct:mono-admin-deliveries-retry"),
             new AdminOperation(HttpMethod.POST, "/admin/deliveries/:id/retry", "direct:mono-admin-delivery-retry"),
@@ -50,6 +51,8 @@ public final class DeliveryRoutes extends AdminRouteBuilder {
                     .errorHandler(noErrorHandler())
                     .to(destination.uri());
         }
+        admin("direct:mono-admin-destinations", (exchange, request) -> answer(exchange, 200,
+                Map.of("destinations", deliveries.states())));
         admin("direct:mono-admin-deliveries", this::list);
         admin("direct:mono-admin-deliveries-retry", this::retryDestination);
         admin("direct:mono-admin-delivery-retry", this::retryOne);

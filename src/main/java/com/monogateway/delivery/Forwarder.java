@@ -75,6 +75,7 @@ final class Forwarder {
     private final Set<List<Long>> inFlight = ConcurrentHashMap.newKeySet();
     /** Sent and accepted, to be marked delivered in one statement by the dispatcher. */
     private final ConcurrentLinkedQueue<Long> sent = new ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicLong deliveredSoFar = new java.util.concurrent.atomic.AtomicLong();
     private final Object circuitLock = new Object();
     private final Set<String> failingObjects = new java.util.HashSet<>();
     private int failuresInARow;
@@ -120,6 +121,11 @@ final class Forwarder {
     /** The object whose delivery failed last (null: none, or one without an object key). */
     String lastErrorObject() {
         return lastErrorObject;
+    }
+
+    /** Deliveries this forwarder had accepted since it started. */
+    long deliveredSoFar() {
+        return deliveredSoFar.get();
     }
 
     /** Deliveries being sent now. */
@@ -316,6 +322,7 @@ final class Forwarder {
 
     private void accepted(DeliveryStore.Claimed delivery) {
         sent.add(delivery.id());
+        deliveredSoFar.incrementAndGet();
         metrics.delivered(destination.name(), delivery.createdAt());
         succeeded();
     }

@@ -129,6 +129,14 @@ class ConsoleBrowserTest {
         screenshot(browser, "event-phone.png");
         browser.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 900));
 
+        // Deliveries: each destination's state above the list.
+        browser.findElement(By.linkText("Deliveries")).click();
+        WebElement destinations = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("destinations")));
+        List<String> erpRow = destinations.findElements(By.cssSelector("tbody tr td")).stream().map(WebElement::getText).toList();
+        assertEquals("erp", erpRow.get(0), erpRow.toString());
+        assertEquals("UP", erpRow.get(1), erpRow.toString());
+        assertEquals("0 / 64", erpRow.get(2), erpRow.toString());
+
         // Dead letters: replay one (it is processed now), discard the other with a reason.
         browser.findElement(By.linkText("Dead letters")).click();
         wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("main tbody tr"), 2));

@@ -34,6 +34,8 @@ class PerObjectDeliveryTest {
     @AutoClose
     private final Resources resources = new Resources();
 
+    private static final String TOKEN = "admin-token-for-per-object-tests-0123456789";
+
     private <T extends AutoCloseable> T keep(T resource) {
         return resources.keep(resource);
     }
@@ -44,6 +46,7 @@ class PerObjectDeliveryTest {
         p.setProperty("mono.forward.erp.uri", erp.url("/mono-events"));
         p.setProperty("mono.forward.erp.initial-backoff", "300ms");
         p.setProperty("mono.forward.erp.max-backoff", "1s");
+        p.setProperty("mono.admin.token", TOKEN);
         return p;
     }
 
@@ -123,6 +126,15 @@ class PerObjectDeliveryTest {
         assertEquals(refused, health.path("erp.held_by_delivery").asLong(), health.toString());
         assertTrue(health.path("erp.last_error").asText().contains("500"), health.toString());
         assertEquals(poison, health.path("erp.last_error_object").asText(), health.toString());
+        // The admin API (and the console's Deliveries page over it) says the same.
+        JsonNode erpState = JSON.readTree(gateway.admin("GET", "/admin/destinations", TOKEN, null).body()).path("destinations").path(0);
+        assertEquals("erp", erpState.path("name").asText(), erpState.toString());
+        assertEquals("FAILING_FOR_SOME", erpState.path("state").asText(), erpState.toString());
+        assertEquals("closed", erpState.path("circuit").asText(), erpState.toString());
+        assertEquals(1, erpState.path("objects_held").asLong(), erpState.toString());
+        assertEquals(refused, erpState.path("held_by_delivery").asLong(), erpState.toString());
+        assertEquals(64, erpState.path("max_in_flight").asInt(), erpState.toString());
+        assertTrue(erpState.path("last_error").asText().contains("500"), erpState.toString());
 
         erp.refuse(body -> false); // the consumer is fixed
         await().atMost(Duration.ofSeconds(30)).until(() -> erp.received().size() == 31 * events);
