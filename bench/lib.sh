@@ -49,3 +49,39 @@ stop() {   # name
   unset "PIDS[$1]"
 }
 
+
+# A Kafka broker (KRaft, one node, its own JVM) from the jars the build copies into target/kafka-broker/lib
+# (mvn package does), on KAFKA_PORT (and KAFKA_PORT + 1 for its controller); its log in $WORK/kafka.log.
+start_kafka() {
+  local dir="$WORK/kafka" cp="target/kafka-broker/lib/*"
+  [ -d target/kafka-broker/lib ] || { echo "target/kafka-broker/lib is missing: run mvn -DskipTests package"; exit 1; }
+  mkdir -p "$dir"
+  cat > "$dir/server.properties" <<PROPS
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$(( KAFKA_PORT + 1 ))
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$(( KAFKA_PORT + 1 ))
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+log.dirs=$dir/data
+auto.create.topics.enable=true
+num.partitions=8
+default.replication.factor=1
+min.insync.replicas=1
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+PROPS
+  java -cp "$cp" kafka.tools.StorageTool format --cluster-id "$(java -cp "$cp" kafka.tools.StorageTool random-uuid)" \
+    --config "$dir/server.properties" >> "$WORK/kafka.log" 2>&1
+  java -Xmx512m -cp "$cp" kafka.Kafka "$dir/server.properties" >> "$WORK/kafka.log" 2>&1 &
+  PIDS[kafka]=$!
+  until grep -q "Kafka Server started\|KafkaRaftServer.*started\|Transition from STARTING to STARTED" "$WORK/kafka.log"; do
+    kill -0 "${PIDS[kafka]}" 2>/dev/null || { tail -n 30 "$WORK/kafka.log"; exit 1; }
+    sleep 0.2
+  done
+}

@@ -4,7 +4,9 @@
 #   rounds    ROUNDS x (the Node receiver in bench/peer-node, then the gateway), ROUND_SECONDS each, at full
 #             speed with CONNECTIONS connections, interleaved so both see the same machine
 #   steady    STEADY_SHARE % of the gateway's measured received-and-applied rate for STEADY_SECONDS
-#   delivery  the gateway with one HTTP destination (bench/peer-node/sink.js), full speed
+#   delivery  the gateway with one HTTP destination that answers in SINK_DELAY_MS (bench/peer-node/sink.js), then
+#             with one Kafka destination (a broker from target/kafka-broker/lib): each at full speed, then at
+#             STEADY_SHARE % for DELIVERY_STEADY_SECONDS; delivered per second and delivery lag (applied to delivered)
 #   two       two gateway instances on the one PostgreSQL, half the connections each
 #   pgbench   (PGBENCH=1) the single-row INSERT ceiling of the same server
 # For each phase: acknowledged per second and time to answer (wrk); received-and-applied per second (events
@@ -23,7 +25,10 @@ ROUND_SECONDS=${ROUND_SECONDS:-15}
 WARMUP_SECONDS=${WARMUP_SECONDS:-30}    # each, not counted: the JIT compiles the hot paths first
 STEADY_SECONDS=${STEADY_SECONDS:-60}
 STEADY_SHARE=${STEADY_SHARE:-80}        # per cent of the measured received-and-applied rate
-DELIVERY=${DELIVERY:-1}                 # 0: skip the delivery phase
+DELIVERY=${DELIVERY:-1}                 # 0: skip the delivery phases
+KAFKA=${KAFKA:-1}                       # 0: skip the Kafka delivery phase
+SINK_DELAY_MS=${SINK_DELAY_MS:-20}      # the HTTP destination answers this long after a request: an ESB across a network
+DELIVERY_STEADY_SECONDS=${DELIVERY_STEADY_SECONDS:-30}
 TWO=${TWO:-1}                           # 0: skip the two-instance phase
 PGBENCH=${PGBENCH:-0}                   # 1: also the pgbench INSERT ceiling
 PG_PORT=${PG_PORT:-55432}
@@ -31,6 +36,7 @@ HTTP_PORT=${HTTP_PORT:-18080}
 MGMT_PORT=${MGMT_PORT:-19090}
 PEER_PORT=${PEER_PORT:-18081}
 SINK_PORT=${SINK_PORT:-18082}
+KAFKA_PORT=${KAFKA_PORT:-19092}
 JAVA_OPTS=${JAVA_OPTS:-}                # none: the default JVM, as the README's quick start runs it
 SECRET=bench-secret
 WORK=$(mktemp -d /tmp/mono-bench.XXXXXX)
@@ -178,25 +184,59 @@ echo "applied $STEADY_N: lag p50 ${STEADY_P50} ms, p99 ${STEADY_P99} ms (first t
 PEAK_RSS_MB=$(( $(awk '/VmHWM/ {print $2}' "/proc/${PIDS[main]}/status") / 1024 ))
 stop main
 
-# --- delivery: one HTTP destination ----------------------------------------------------------------------
+# --- delivery: an HTTP destination across a network, and Kafka ----------------------------------------------
 
-DELIVERY_ROW="| with one HTTP destination | (DELIVERY=0) | | | |"; RESTART_MS="(DELIVERY=0)"
-if [ "$DELIVERY" = 1 ]; then
-  say "delivery: one HTTP destination (bench/peer-node/sink.js), $CONNECTIONS connections, ${ROUND_SECONDS} s"
-  PORT=$SINK_PORT node bench/peer-node/sink.js > "$WORK/sink.log" 2>&1 &
-  PIDS[sink]=$!
-  start_gateway delivery "$HTTP_PORT" "$MGMT_PORT" MONO_FORWARD_DESTINATIONS=sink \
-    MONO_FORWARD_SINK_URI="http://127.0.0.1:$SINK_PORT/mono-events"
+# delivered-lag first-id: "count rate lag_p50_ms lag_p99_ms" of the deliveries after first-id, the lag from applied
+# to delivered (the delivery's own share; the processing lag is the column before it)
+delivered() {
+  psql_q "SELECT count(*),
+                 round(count(*) / greatest(extract(epoch FROM max(d.delivered_at) - min(e.received_at)), 0.001)),
+                 round(1000 * percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM d.delivered_at - e.processed_at))::numeric, 1),
+                 round(1000 * percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM d.delivered_at - e.processed_at))::numeric, 1)
+          FROM deliveries d JOIN webhook_events e ON e.id = d.webhook_event_id
+          WHERE d.webhook_event_id > $1 AND d.status = 'delivered'" | tr '|' ' '
+}
+
+delivery_phase() {   # label gateway-env...: full speed, then STEADY_SHARE % for DELIVERY_STEADY_SECONDS; appends rows
+  local label=$1; shift
+  say "delivery: $label, $CONNECTIONS connections, ${ROUND_SECONDS} s at full speed, then ${STEADY_SHARE} % for ${DELIVERY_STEADY_SECONDS} s"
+  start_gateway delivery "$HTTP_PORT" "$MGMT_PORT" "$@"
   RESTART_MS=$STARTUP_MS
   load "$GATEWAY_URL" "$CONNECTIONS" "$WARMUP_SECONDS" | sed 's/^/warm-up /'; drain   # a new JVM: JIT cold
-  ID0=$(last_id)
-  R=$(load "$GATEWAY_URL" "$CONNECTIONS" "$ROUND_SECONDS"); echo "$R"
+  local id0 r n rate p50 p99 dn drate dp50 dp99 last
+  id0=$(last_id)
+  r=$(load "$GATEWAY_URL" "$CONNECTIONS" "$ROUND_SECONDS"); echo "$r"
   drain
-  read -r n rate p50 p99 <<<"$(applied "$ID0")"
-  read -r dn drate dp50 dp99 <<<"$(delivered "$ID0")"
-  echo "applied $n: $rate/s, lag p99 ${p99} ms; delivered $dn: $drate/s, delivery lag p50 ${dp50} ms, p99 ${dp99} ms"
-  DELIVERY_ROW="| with one HTTP destination | $(field rate "$R") | $(field p50_ms "$R") / $(field p99_ms "$R") / $(field max_ms "$R") | $rate (delivered: $drate) | $p50 / $p99 (delivery: $dp50 / $dp99) |"
-  stop delivery; stop sink
+  read -r n rate p50 p99 <<<"$(applied "$id0")"
+  read -r dn drate dp50 dp99 <<<"$(delivered "$id0")"
+  last=$(psql_q "SELECT round(1000 * extract(epoch FROM max(d.delivered_at) - max(e.processed_at))) FROM deliveries d
+                 JOIN webhook_events e ON e.id = d.webhook_event_id WHERE d.webhook_event_id > $id0")
+  echo "applied $n: $rate/s; delivered $dn: $drate/s, delivery lag p50 ${dp50} ms, p99 ${dp99} ms, last delivery ${last} ms after the last apply"
+  DELIVERY_ROWS+="| $label, full speed | $(field rate "$r") | $(field p50_ms "$r") / $(field p99_ms "$r") / $(field max_ms "$r") | $rate (delivered: $drate; last ${last} ms after the last apply) | $p50 / $p99 (delivery: $dp50 / $dp99) |"$'\n'
+  id0=$(last_id)
+  r=$(load "$GATEWAY_URL" "$CONNECTIONS" "$DELIVERY_STEADY_SECONDS" "$PAUSE_MS"); echo "$r"
+  drain
+  read -r n rate p50 p99 <<<"$(applied "$id0")"
+  read -r dn drate dp50 dp99 <<<"$(delivered "$id0")"
+  echo "steady: applied $n: $rate/s; delivered $dn: $drate/s, delivery lag p50 ${dp50} ms, p99 ${dp99} ms"
+  DELIVERY_ROWS+="| $label, ${STEADY_SHARE} % | $(field rate "$r") | $(field p50_ms "$r") / $(field p99_ms "$r") / $(field max_ms "$r") | $rate (delivered: $drate) | $p50 / $p99 (delivery: $dp50 / $dp99) |"$'\n'
+  stop delivery
+}
+
+DELIVERY_ROWS="| deliveries | (DELIVERY=0) | | | |"$'\n'; RESTART_MS="(DELIVERY=0)"
+if [ "$DELIVERY" = 1 ]; then
+  DELIVERY_ROWS=""
+  SINK_DELAY_MS=$SINK_DELAY_MS PORT=$SINK_PORT node bench/peer-node/sink.js > "$WORK/sink.log" 2>&1 &
+  PIDS[sink]=$!
+  delivery_phase "HTTP destination answering in ${SINK_DELAY_MS} ms" MONO_FORWARD_DESTINATIONS=sink \
+    MONO_FORWARD_SINK_URI="http://127.0.0.1:$SINK_PORT/mono-events"
+  stop sink
+  if [ "$KAFKA" = 1 ]; then
+    start_kafka
+    delivery_phase "Kafka (one broker, same machine)" MONO_FORWARD_DESTINATIONS=erp MONO_FORWARD_ERP_URI=kafka:mono-events \
+      CAMEL_COMPONENT_KAFKA_BROKERS="127.0.0.1:$KAFKA_PORT"
+    stop kafka
+  fi
 fi
 
 # --- two instances on one PostgreSQL -------------------------------------------------------------------------
@@ -253,7 +293,7 @@ Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(grep -m1 'm
 | Node receiver (peer), median of $ROUNDS rounds | $PEER ($(spread "${PEER_RATES[@]}")) | p99 $(spread "${PEER_P99S[@]}") | (applies nothing) | |
 | gateway, median of $ROUNDS rounds | $ACKED ($(spread "${GW_ACKED[@]}")) | p99 $(spread "${GW_P99S[@]}") | $APPLIED ($(spread "${GW_APPLIED[@]}")) | p99 $(spread "${GW_LAG[@]}") |
 | steady, ${STEADY_SHARE} % for ${STEADY_SECONDS} s | $(field rate "$STEADY") | $(field p50_ms "$STEADY") / $(field p99_ms "$STEADY") / $(field max_ms "$STEADY") | $STEADY_RATE | $STEADY_P50 / $STEADY_P99 (p99 first third $STEADY_FIRST_P99, last third $STEADY_LAST_P99) |
-$DELIVERY_ROW
+${DELIVERY_ROWS%$'\n'}
 $TWO_ROW
 
 | Figure | Value |
