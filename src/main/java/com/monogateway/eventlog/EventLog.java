@@ -140,8 +140,8 @@ public final class EventLog {
             String sql = "WITH batch AS (SELECT e.id FROM webhook_events e WHERE e.status <> 'received'" + filter
                     + " AND e.id > ? ORDER BY e.id LIMIT " + REPLAY_BATCH + " FOR UPDATE SKIP LOCKED)"
                     + ", back AS (UPDATE webhook_events w SET status = 'received', status_reason = NULL, processed_at = NULL"
-                    + " FROM batch WHERE w.id = batch.id RETURNING w.id)"
-                    + ", queued AS (INSERT INTO inbox_waiting (id) SELECT id FROM back ON CONFLICT DO NOTHING)"
+                    + " FROM batch WHERE w.id = batch.id RETURNING w.id, w.object_key)"
+                    + ", queued AS (INSERT INTO inbox_waiting (id, object_key) SELECT id, object_key FROM back ON CONFLICT DO NOTHING)"
                     + " SELECT id FROM back";
             List<Long> ids = com.monogateway.database.Transactions.inTransaction(pool, c -> {
                 List<Long> replayed = new ArrayList<>();

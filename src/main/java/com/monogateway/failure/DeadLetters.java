@@ -70,8 +70,8 @@ public final class DeadLetters {
     private static final String BACK_TO_INBOX = """
             WITH back AS (
               UPDATE webhook_events SET status = 'received', status_reason = NULL, processed_at = NULL
-              WHERE id = ? RETURNING id)
-            INSERT INTO inbox_waiting (id) SELECT id FROM back ON CONFLICT DO NOTHING""";
+              WHERE id = ? RETURNING id, object_key)
+            INSERT INTO inbox_waiting (id, object_key) SELECT id, object_key FROM back ON CONFLICT DO NOTHING""";
 
     private static final String DISCARD = """
             UPDATE dead_letters SET status = 'discarded', resolved_at = now(), discard_reason = ?

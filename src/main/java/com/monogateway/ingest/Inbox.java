@@ -52,8 +52,8 @@ public final class Inbox implements AutoCloseable {
                           CAST(? AS text[]), CAST(? AS text[])) AS u(t, i, k, p, l, o, r)
               ORDER BY k
               ON CONFLICT (dedupe_key) DO NOTHING
-              RETURNING id, dedupe_key),
-            queued AS (INSERT INTO inbox_waiting (id) SELECT id FROM stored)
+              RETURNING id, dedupe_key, object_key),
+            queued AS (INSERT INTO inbox_waiting (id, object_key) SELECT id, object_key FROM stored)
             SELECT id, dedupe_key FROM stored""";
 
     private static final String FIND_EVENTS = "SELECT id, dedupe_key FROM webhook_events WHERE dedupe_key = ANY (CAST(? AS text[]))";

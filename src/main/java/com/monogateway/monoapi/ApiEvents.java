@@ -23,8 +23,8 @@ final class ApiEvents {
               INSERT INTO webhook_events (event_type, event_id, dedupe_key, payload, body, live_mode, source, object_key, reference)
               VALUES (?, NULL, ?, CAST(? AS jsonb), ?, ?, ?, ?, ?)
               ON CONFLICT (dedupe_key) DO NOTHING
-              RETURNING id)
-            INSERT INTO inbox_waiting (id) SELECT id FROM stored""";
+              RETURNING id, object_key)
+            INSERT INTO inbox_waiting (id, object_key) SELECT id, object_key FROM stored""";
 
     private final ObjectMapper mapper;
 

@@ -72,11 +72,10 @@ public final class InboxWorker {
             WHERE w.id = ANY (ARRAY(SELECT id FROM inbox_waiting WHERE id > ? ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED))
             ORDER BY w.id""";
     // Per object of the batch, is an earlier event of it still waiting (so held by another batch, or not yet
-    // committed as done by one)?
+    // committed as done by one)? Answered from the waiting queue alone (V11), not the object's whole history.
     private static final String HELD_ELSEWHERE = """
             SELECT o.k FROM unnest(CAST(? AS text[]), CAST(? AS bigint[])) AS o(k, first)
-            WHERE EXISTS (SELECT 1 FROM webhook_events w JOIN inbox_waiting q ON q.id = w.id
-                          WHERE w.object_key = o.k AND w.id < o.first)""";
+            WHERE EXISTS (SELECT 1 FROM inbox_waiting q WHERE q.object_key = o.k AND q.id < o.first)""";
     /**
      * PostgreSQL prints a jsonb number in full: a fee sent as {@code 1e1500} comes back as 1501 digits,
      * past Jackson's default limit of 1000. Stored events are read with room for any amount-like

@@ -74,6 +74,6 @@ public record Db(String url, String user, String password) {
      * rows a test writes or sets back itself (the processing claims from the waiting queue, V9).
      */
     public void queueReceivedEvents() {
-        execute("INSERT INTO inbox_waiting (id) SELECT id FROM webhook_events WHERE status = 'received' ON CONFLICT DO NOTHING");
+        execute("INSERT INTO inbox_waiting (id, object_key) SELECT id, object_key FROM webhook_events WHERE status = 'received' ON CONFLICT DO NOTHING");
     }
 }
