@@ -27,6 +27,7 @@ STEADY_SECONDS=${STEADY_SECONDS:-60}
 STEADY_SHARE=${STEADY_SHARE:-80}        # per cent of the measured received-and-applied rate
 DELIVERY=${DELIVERY:-1}                 # 0: skip the delivery phases
 KAFKA=${KAFKA:-1}                       # 0: skip the Kafka delivery phase
+DELIVERY_ONLY=${DELIVERY_ONLY:-0}       # 1: only the delivery phases (no Node rounds, no steady phase, no two instances)
 SINK_DELAY_MS=${SINK_DELAY_MS:-20}      # the HTTP destination answers this long after a request: an ESB across a network
 DELIVERY_STEADY_SECONDS=${DELIVERY_STEADY_SECONDS:-30}
 TWO=${TWO:-1}                           # 0: skip the two-instance phase
@@ -113,12 +114,13 @@ postgres_pids() { local pm; pm=$(head -n 1 "$WORK/pg/postmaster.pid"); echo "$pm
 
 # --- the rounds: the Node receiver, then the gateway, interleaved ------------------------------------------
 
+GATEWAY_URL="http://127.0.0.1:$HTTP_PORT/webhooks/mono"
+PEER_URL="http://127.0.0.1:$PEER_PORT/webhooks/mono"
+if [ "$DELIVERY_ONLY" != 1 ]; then   # the rounds and the steady phase
 say "gateway (JAVA_OPTS='${JAVA_OPTS}')"
 start_gateway main "$HTTP_PORT" "$MGMT_PORT"
 FIRST_STARTUP_MS=$STARTUP_MS
 echo "start to ready: ${STARTUP_MS} ms (JVM start, Flyway, routes; external database)"
-GATEWAY_URL="http://127.0.0.1:$HTTP_PORT/webhooks/mono"
-PEER_URL="http://127.0.0.1:$PEER_PORT/webhooks/mono"
 
 say "warm-up: each ${WARMUP_SECONDS} s, not counted"
 (cd bench/peer-node && PORT=$PEER_PORT PEER_SECRET=$SECRET DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/peer" \
@@ -183,6 +185,7 @@ read -r _ _ _ STEADY_LAST_P99 <<<"$(applied "$ID0" "$(( T0 + STEADY_SECONDS - TH
 echo "applied $STEADY_N: lag p50 ${STEADY_P50} ms, p99 ${STEADY_P99} ms (first third p99 ${STEADY_FIRST_P99} ms, last third ${STEADY_LAST_P99} ms)"
 PEAK_RSS_MB=$(( $(awk '/VmHWM/ {print $2}' "/proc/${PIDS[main]}/status") / 1024 ))
 stop main
+fi   # DELIVERY_ONLY
 
 # --- delivery: an HTTP destination across a network, and Kafka ----------------------------------------------
 
@@ -197,7 +200,7 @@ delivered() {
           WHERE d.webhook_event_id > $1 AND d.status = 'delivered'" | tr '|' ' '
 }
 
-delivery_phase() {   # label gateway-env...: full speed, then STEADY_SHARE % for DELIVERY_STEADY_SECONDS; appends rows
+delivery_phase() {   # label gateway-env...: full speed, then STEADY_SHARE % of that for DELIVERY_STEADY_SECONDS; appends rows
   local label=$1; shift
   say "delivery: $label, $CONNECTIONS connections, ${ROUND_SECONDS} s at full speed, then ${STEADY_SHARE} % for ${DELIVERY_STEADY_SECONDS} s"
   start_gateway delivery "$HTTP_PORT" "$MGMT_PORT" "$@"
@@ -213,8 +216,12 @@ delivery_phase() {   # label gateway-env...: full speed, then STEADY_SHARE % for
                  JOIN webhook_events e ON e.id = d.webhook_event_id WHERE d.webhook_event_id > $id0")
   echo "applied $n: $rate/s; delivered $dn: $drate/s, delivery lag p50 ${dp50} ms, p99 ${dp99} ms, last delivery ${last} ms after the last apply"
   DELIVERY_ROWS+="| $label, full speed | $(field rate "$r") | $(field p50_ms "$r") / $(field p99_ms "$r") / $(field max_ms "$r") | $rate (delivered: $drate; last ${last} ms after the last apply) | $p50 / $p99 (delivery: $dp50 / $dp99) |"$'\n'
+  # The share of what this configuration received and applied at full speed (delivering costs CPU too).
+  local target=$(( rate * STEADY_SHARE / 100 )) pause
+  pause=$(( CONNECTIONS * 1000 / target - 2 )); [ "$pause" -lt 1 ] && pause=1
+  echo "steady: ${STEADY_SHARE} % of $rate/s = $target/s (${pause} ms pause)"
   id0=$(last_id)
-  r=$(load "$GATEWAY_URL" "$CONNECTIONS" "$DELIVERY_STEADY_SECONDS" "$PAUSE_MS"); echo "$r"
+  r=$(load "$GATEWAY_URL" "$CONNECTIONS" "$DELIVERY_STEADY_SECONDS" "$pause"); echo "$r"
   drain
   read -r n rate p50 p99 <<<"$(applied "$id0")"
   read -r dn drate dp50 dp99 <<<"$(delivered "$id0")"
@@ -242,7 +249,7 @@ fi
 # --- two instances on one PostgreSQL -------------------------------------------------------------------------
 
 TWO_ROW="| two instances, one PostgreSQL | (TWO=0) | | | |"
-if [ "$TWO" = 1 ]; then
+if [ "$TWO" = 1 ] && [ "$DELIVERY_ONLY" != 1 ]; then
   say "two instances on one PostgreSQL, $(( CONNECTIONS / 2 )) connections each, ${ROUND_SECONDS} s"
   start_gateway a "$HTTP_PORT" "$MGMT_PORT"
   start_gateway b "$(( HTTP_PORT + 10 ))" "$(( MGMT_PORT + 10 ))"
@@ -284,6 +291,10 @@ SQL
 fi
 
 say "results"
+if [ "$DELIVERY_ONLY" = 1 ]; then
+  printf '| Phase | Acknowledged per second | Time to answer p50 / p99 / max (ms) | Received and applied per second | Processing lag p50 / p99 (ms) |\n| --- | --- | --- | --- | --- |\n%s' "$DELIVERY_ROWS" | tee "$WORK/results.md"
+  exit 0
+fi
 ratio() { echo "scale=2; $1 / $2" | bc; }
 cat <<EOF | tee "$WORK/results.md"
 Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); JVM flags: '${JAVA_OPTS}'

@@ -83,13 +83,7 @@ public final class Deliveries {
     }
 
     public void start() {
-        for (Forwarder forwarder : forwarders) {
-            try {
-                forwarder.start();
-            } catch (Exception e) {
-                throw new IllegalStateException("cannot start delivering to " + forwarder.destination().name(), e);
-            }
-        }
+        forwarders.forEach(Forwarder::start);
         if (!forwarders.isEmpty()) {
             LOG.info("Delivering applied events to {}", String.join(", ", destinations.stream()
                     .map(d -> d.name() + (d.eventGlobs().isEmpty() ? "" : " (" + String.join(", ", d.eventGlobs()) + ")")).toList()));

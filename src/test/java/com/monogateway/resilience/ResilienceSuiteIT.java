@@ -84,11 +84,9 @@ class ResilienceSuiteIT {
         startSmtp();
 
         int port = RunningGateway.freePort();
-        int managementPort = RunningGateway.freePort();
         webhook = URI.create("http://127.0.0.1:" + port + "/webhooks/mono");
-        readiness = URI.create("http://127.0.0.1:" + managementPort + "/observe/health/ready");
         env = GatewayProcess.environment(db.url(), port, WORK.resolve("data"));
-        env.put("CAMEL_MANAGEMENT_PORT", Integer.toString(managementPort));
+        readiness = URI.create("http://127.0.0.1:" + env.get("CAMEL_MANAGEMENT_PORT") + "/observe/health/ready");
         env.put("CAMEL_MANAGEMENT_HOST", "127.0.0.1");
         env.put("MONO_DB_CONNECTION_TIMEOUT_MS", "500");
         env.put("MONO_SMTP_HOST", "127.0.0.1");

@@ -23,6 +23,8 @@ public final class GatewayProcess {
     /** Where {@code mvn package} puts the jar users run. */
     public static final Path JAR = Path.of("target", "mono-webhook-gateway.jar");
 
+    /** The management port of each webhook port handed out by {@link #environment}, for {@link #awaitUp}. */
+    private static final Map<Integer, Integer> MANAGEMENT_PORTS = new java.util.concurrent.ConcurrentHashMap<>();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private GatewayProcess() {
@@ -37,7 +39,9 @@ public final class GatewayProcess {
         env.put("MONO_DATA_DIR", dataDir.toString());
         env.put("CAMEL_SERVER_PORT", Integer.toString(port));
         env.put("CAMEL_SERVER_HOST", "127.0.0.1");
-        env.put("CAMEL_MANAGEMENT_PORT", Integer.toString(RunningGateway.freePort()));
+        int managementPort = RunningGateway.freePort();
+        env.put("CAMEL_MANAGEMENT_PORT", Integer.toString(managementPort));
+        MANAGEMENT_PORTS.put(port, managementPort);
         env.put("MONO_SHUTDOWN_TIMEOUT", "20s");
         env.put("MONO_PROCESSING_SWEEP_INTERVAL_MS", "500");
         return env;
@@ -86,10 +90,18 @@ public final class GatewayProcess {
         return builder.start();
     }
 
-    /** Waits until the webhook endpoint answers (401 to an unsigned request). */
+    /** Waits until the webhook endpoint answers (401 to an unsigned request) and, when its management port is known, the gateway is ready. */
     public static void awaitUp(URI webhook) {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).ignoreExceptions().until(() ->
                 HTTP.send(HttpRequest.newBuilder(webhook).POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
                         HttpResponse.BodyHandlers.ofString()).statusCode() == 401);
+        // The secret is checked before the webhook route has started (a valid webhook then gets 503 "starting"):
+        // ready is when the management port says so.
+        Integer management = MANAGEMENT_PORTS.get(webhook.getPort());
+        if (management != null) {
+            URI ready = URI.create("http://127.0.0.1:" + management + "/observe/health/ready");
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).ignoreExceptions().until(() ->
+                    HTTP.send(HttpRequest.newBuilder(ready).GET().build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+        }
     }
 }
