@@ -71,11 +71,14 @@ public final class InboxWorker {
             FROM webhook_events w
             WHERE w.id = ANY (ARRAY(SELECT id FROM inbox_waiting WHERE id > ? ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED))
             ORDER BY w.id""";
-    // Per object of the batch, is an earlier event of it still waiting (so held by another batch, or not yet
-    // committed as done by one)? Answered from the waiting queue alone (V11), not the object's whole history.
+    // Per object of the batch, is an event of it older than its last one in the batch still waiting outside the
+    // batch (held by another batch, or not yet committed as done by one)? Before the batch's first one, or in a
+    // gap: SKIP LOCKED leaves out rows another worker holds, so a batch can hold a payment's events 1 and 3
+    // while another holds 2. Answered from the waiting queue alone (V11), not the object's whole history.
     private static final String HELD_ELSEWHERE = """
-            SELECT o.k FROM unnest(CAST(? AS text[]), CAST(? AS bigint[])) AS o(k, first)
-            WHERE EXISTS (SELECT 1 FROM inbox_waiting q WHERE q.object_key = o.k AND q.id < o.first)""";
+            SELECT o.k FROM unnest(CAST(? AS text[]), CAST(? AS bigint[])) AS o(k, last)
+            WHERE EXISTS (SELECT 1 FROM inbox_waiting q
+                          WHERE q.object_key = o.k AND q.id < o.last AND q.id <> ALL (CAST(? AS bigint[])))""";
     /**
      * PostgreSQL prints a jsonb number in full: a fee sent as {@code 1e1500} comes back as 1501 digits,
      * past Jackson's default limit of 1000. Stored events are read with room for any amount-like
@@ -524,16 +527,17 @@ public final class InboxWorker {
         if (objectOf.isEmpty()) {
             return rows;
         }
-        Map<String, Long> firstOf = new java.util.LinkedHashMap<>();
+        Map<String, Long> lastOf = new java.util.LinkedHashMap<>();
         for (InboxRow row : rows) {
             if (objectOf.containsKey(row.id())) {
-                firstOf.putIfAbsent(objectOf.get(row.id()), row.id());
+                lastOf.put(objectOf.get(row.id()), row.id()); // rows come in id order: the last put is the last
             }
         }
         Set<String> heldElsewhere = new HashSet<>();
         try (PreparedStatement ps = c.prepareStatement(HELD_ELSEWHERE)) {
-            ps.setArray(1, c.createArrayOf("text", firstOf.keySet().toArray()));
-            ps.setArray(2, c.createArrayOf("bigint", firstOf.values().toArray()));
+            ps.setArray(1, c.createArrayOf("text", lastOf.keySet().toArray()));
+            ps.setArray(2, c.createArrayOf("bigint", lastOf.values().toArray()));
+            ps.setArray(3, c.createArrayOf("bigint", objectOf.keySet().toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     heldElsewhere.add(rs.getString(1));

@@ -14,6 +14,7 @@ import com.monogateway.support.SteadyLoad;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -121,6 +122,47 @@ class ProcessingMachineryTest {
             Map<String, Object> updates = db.row("SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'webhook_events'");
             assertEquals(updates.get("n_tup_upd"), updates.get("n_tup_hot_upd"), "every inbox update HOT: " + updates);
         }
+    }
+
+    @Test
+    void aBatchThatMissesOneOfAPaymentsEventsLeavesThatPaymentForLaterAndAppliesItsEventsInOrder() throws Exception {
+        Properties settings = RunningGateway.defaults();
+        try (RunningGateway gateway = RunningGateway.start(settings)) {
+            assertNotNull(gateway.context().getRoute("mono-inbox-sweep"));
+        }
+        Db db = new Db(settings.getProperty("mono.db.url"));
+        String payment = newId("txd_");
+        List<Long> ids = new java.util.ArrayList<>();
+        String[] statuses = {"processing", "processing", "successful"};
+        for (int n = 0; n < statuses.length; n++) {
+            String at = "2024-05-01T10:00:0" + n + "Z";
+            db.execute("INSERT INTO webhook_events (event_type, event_id, dedupe_key, payload, body, live_mode, object_key)"
+                    + " VALUES (?, ?, ?, CAST(? AS jsonb), ?, true, ?)", "direct_debit.payment_" + statuses[n], "evt_gap_" + n,
+                    "evt_gap_" + n, v2("direct_debit.payment_" + statuses[n], at, paymentData(payment, statuses[n], 100, "\"acc_1\"", at)),
+                    v2("direct_debit.payment_" + statuses[n], at, paymentData(payment, statuses[n], 100, "\"acc_1\"", at)), payment);
+            ids.add((Long) db.row("SELECT id FROM webhook_events WHERE event_id = ?", "evt_gap_" + n).get("id"));
+        }
+        db.queueReceivedEvents();
+        // Another worker (here: this connection) holds the payment's second event: a claim with SKIP LOCKED gets the
+        // first and the third in one batch.
+        try (java.sql.Connection other = java.sql.DriverManager.getConnection(db.url(), db.user(), db.password())) {
+            other.setAutoCommit(false);
+            try (var lock = other.prepareStatement("SELECT id FROM inbox_waiting WHERE id = ? FOR UPDATE")) {
+                lock.setLong(1, ids.get(1));
+                lock.executeQuery().close();
+            }
+            try (RunningGateway gateway = RunningGateway.start(settings)) {
+                Thread.sleep(1500); // several sweeps (every 200 ms)
+                assertEquals("received", db.row("SELECT status FROM webhook_events WHERE id = ?", ids.get(2)).get("status"),
+                        "the third event is not applied while the second waits elsewhere");
+                other.commit();
+                gateway.awaitInboxDrained();
+            }
+        }
+        List<Long> applied = db.rows("SELECT id FROM webhook_events WHERE object_key = ? ORDER BY processed_at, id", payment)
+                .stream().map(r -> (Long) r.get("id")).toList();
+        assertEquals(ids, applied, "applied in the order received");
+        assertEquals("successful", db.row("SELECT status FROM payments WHERE id = ?", payment).get("status"));
     }
 
     @Test
