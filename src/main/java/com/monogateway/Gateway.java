@@ -31,6 +31,7 @@ import com.monogateway.ingest.Inbox;
 import com.monogateway.ingest.IngestGate;
 import com.monogateway.ingest.IngestRoutes;
 import com.monogateway.ingest.ShutdownFallback;
+import com.monogateway.processing.BatchOutbox;
 import com.monogateway.ingest.WebhookEdge;
 import com.monogateway.ingest.WebhookReceiver;
 import com.monogateway.monoapi.MonoApiRoutes;
@@ -411,7 +412,7 @@ public final class Gateway {
                 JmsConnector.install(context, url, jms.username(), jms.password(),
                         settings.destinations().stream().mapToInt(GatewaySettings.Destination::maxInFlight).sum());
             });
-            deliveries = new Deliveries(settings.destinations(), dataSource, routesDataSource, template, alerts, meterRegistry);
+            deliveries = new Deliveries(settings.destinations(), dataSource, template, alerts, meterRegistry);
             context.getRegistry().bind("mono-health-destinations", deliveries.healthCheck());
             main.configure().addRoutesBuilder(new DeliveryRoutes(deliveries, mapper));
         }
@@ -420,14 +421,14 @@ public final class Gateway {
         private void processing(BaseMainSupport main) {
             InboxWorker worker = new InboxWorker(dataSource, routesDataSource, template, mapper, deadLetters,
                     settings.processingBatchSize(), metrics, gate::webhooksArriving,
-                    settings.processingWorkersUnderLoad(), settings.processingLagTargetMs(), deliveries::wakeAll);
+                    settings.processingWorkersUnderLoad(), settings.processingLagTargetMs(), deliveries::wakeAll,
+                    settings.destinations().isEmpty() ? BatchOutbox.NONE : deliveries.store());
             monoApi = new MonoApiRoutes(settings.monoApi(), dataSource, routesDataSource, alerts, mapper, meterRegistry,
                     deliveries::wakeAll);
             main.configure().addRoutesBuilder(monoApi);
             main.configure().addRoutesBuilder(new Retention(dataSource, settings.retentionMs(), settings.retentionIntervalMs(),
                     meterRegistry));
             main.configure().addRoutesBuilder(new ProcessingRoutes(worker, settings, alerts, deadLetters,
-                    settings.destinations().isEmpty() ? null : (org.apache.camel.Processor) deliveries.store()::enqueue,
                     monoApi.schedulesChecks() ? (org.apache.camel.Processor) monoApi::scheduleChecks : null));
         }
 

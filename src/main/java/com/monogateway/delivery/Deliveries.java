@@ -48,11 +48,11 @@ public final class Deliveries {
     private final Map<String, Long> deliveredAtRefresh = new ConcurrentHashMap<>();
     private volatile long refreshedAt = System.nanoTime();
 
-    public Deliveries(List<Destination> destinations, DataSource pool, DataSource routesDataSource, ProducerTemplate template,
+    public Deliveries(List<Destination> destinations, DataSource pool, ProducerTemplate template,
             AlertQueue alerts, io.micrometer.core.instrument.MeterRegistry registry) {
         this.destinations = destinations;
         this.pool = pool;
-        this.store = new DeliveryStore(pool, routesDataSource, destinations);
+        this.store = new DeliveryStore(pool, destinations);
         DeliveryMetrics metrics = new DeliveryMetrics(registry);
         this.forwarders = destinations.stream().map(d -> new Forwarder(d, store, template, alerts, metrics)).toList();
         for (Forwarder forwarder : forwarders) {

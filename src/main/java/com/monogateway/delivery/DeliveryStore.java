@@ -6,6 +6,7 @@ import com.monogateway.database.GatewayDatabase;
 import com.monogateway.database.Rows;
 import com.monogateway.database.Transactions;
 import com.monogateway.ingest.EventSubject;
+import com.monogateway.processing.BatchOutbox;
 import com.monogateway.vocabulary.Vocabulary;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -23,16 +24,19 @@ import org.apache.camel.Exchange;
  * The outbox table ({@code deliveries}): rows written in the processing transaction, claimed and
  * settled by the forwarders, listed, retried and discarded by operators.
  */
-public final class DeliveryStore {
+public final class DeliveryStore implements BatchOutbox {
 
     /** One claimed delivery with what its send needs. */
     public record Claimed(long id, long inboxId, String eventType, String eventId, String dedupeKey, String objectKey,
             String body, int attempts, OffsetDateTime createdAt) {
     }
 
+    // Ordered by the batch's inbox order: the outbox order is (created_at, id), and created_at is the batch's.
     private static final String ENQUEUE = """
             INSERT INTO deliveries (webhook_event_id, destination, object_key, held)
-            SELECT ?, d, ?, ? FROM unnest(CAST(? AS text[])) AS d
+            SELECT e, d, o, h
+            FROM unnest(CAST(? AS bigint[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS boolean[])) WITH ORDINALITY AS u(e, d, o, h, n)
+            ORDER BY n
             ON CONFLICT (webhook_event_id, destination) DO NOTHING""";
 
     // Serialises claims per destination across gateway instances; the lock ends with the claim's transaction.
@@ -113,21 +117,23 @@ public final class DeliveryStore {
     public enum Result { DONE, NOT_FOUND, WRONG_STATUS }
 
     private final DataSource pool;
-    private final DataSource routesDataSource;
     private final List<Destination> destinations;
 
-    /**
-     * @param routesDataSource the data source whose connection, during processing, is the processing
-     *                         transaction's: deliveries commit together with the event's domain rows
-     */
-    public DeliveryStore(DataSource pool, DataSource routesDataSource, List<Destination> destinations) {
+    public DeliveryStore(DataSource pool, List<Destination> destinations) {
         this.pool = pool;
-        this.routesDataSource = routesDataSource;
         this.destinations = destinations;
     }
 
-    /** Queues an applied event for every destination that takes its type, in the processing transaction. */
-    public void enqueue(Exchange exchange) throws SQLException {
+    /** An applied event's deliveries, recorded until its batch is written. */
+    private record Queued(String objectKey, boolean held, List<String> destinations) {
+    }
+
+    /** What the processing batch on each thread applied and queued, by inbox id. */
+    private final ThreadLocal<java.util.TreeMap<Long, Queued>> batch = ThreadLocal.withInitial(java.util.TreeMap::new);
+
+    /** Records an applied event for every destination that takes its type, for its batch's {@link #write}. */
+    @Override
+    public void record(Exchange exchange) {
         String type = exchange.getIn().getHeader(Vocabulary.EVENT_TYPE, String.class);
         List<String> names = destinations.stream().filter(d -> d.takes(type)).map(Destination::name).toList();
         if (names.isEmpty()) {
@@ -135,13 +141,47 @@ public final class DeliveryStore {
         }
         long inboxId = exchange.getIn().getHeader(Vocabulary.INBOX_ID, Long.class);
         String objectKey = EventSubject.objectKey(type, exchange.getProperty(Vocabulary.EVENT_JSON, JsonNode.class));
-        try (Connection c = routesDataSource.getConnection(); PreparedStatement ps = c.prepareStatement(ENQUEUE)) {
-            ps.setLong(1, inboxId);
-            ps.setString(2, objectKey);
-            ps.setBoolean(3, exchange.getProperty(Vocabulary.HOLD_DELIVERIES, false, Boolean.class));
-            ps.setArray(4, c.createArrayOf("text", names.toArray()));
-            ps.executeUpdate();
+        batch.get().put(inboxId, new Queued(objectKey, exchange.getProperty(Vocabulary.HOLD_DELIVERIES, false, Boolean.class), names));
+    }
+
+    /** Inserts the deliveries of the batch's applied events, in inbox order, in one statement. */
+    @Override
+    public void write(Connection c, List<Long> applied) throws SQLException {
+        java.util.TreeMap<Long, Queued> queued = batch.get();
+        try {
+            List<Long> events = new ArrayList<>();
+            List<String> names = new ArrayList<>();
+            List<String> objects = new ArrayList<>();
+            List<Boolean> held = new ArrayList<>();
+            java.util.Set<Long> stands = new java.util.HashSet<>(applied);
+            queued.forEach((inboxId, q) -> {
+                if (stands.contains(inboxId)) {
+                    for (String name : q.destinations()) {
+                        events.add(inboxId);
+                        names.add(name);
+                        objects.add(q.objectKey());
+                        held.add(q.held());
+                    }
+                }
+            });
+            if (events.isEmpty()) {
+                return;
+            }
+            try (PreparedStatement ps = c.prepareStatement(ENQUEUE)) {
+                ps.setArray(1, c.createArrayOf("bigint", events.toArray()));
+                ps.setArray(2, c.createArrayOf("text", names.toArray()));
+                ps.setArray(3, c.createArrayOf("text", objects.toArray()));
+                ps.setArray(4, c.createArrayOf("boolean", held.toArray()));
+                ps.executeUpdate();
+            }
+        } finally {
+            queued.clear();
         }
+    }
+
+    @Override
+    public void forgetAll() {
+        batch.get().clear();
     }
 
     /**

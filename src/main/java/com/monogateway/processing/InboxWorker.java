@@ -152,9 +152,12 @@ public final class InboxWorker {
         }
     }
 
+    private final BatchOutbox outbox;
+
     public InboxWorker(DataSource pool, TransactionalDataSource routesDataSource, ProducerTemplate template, ObjectMapper mapper,
             DeadLetters deadLetters, int batchSize, GatewayMetrics metrics, BooleanSupplier webhooksArriving, int workersUnderLoad,
-            long lagTargetMs, Runnable committed) {
+            long lagTargetMs, Runnable committed, BatchOutbox outbox) {
+        this.outbox = outbox;
         this.lagTargetMs = lagTargetMs;
         this.deadLetters = deadLetters;
         this.webhooksArriving = webhooksArriving;
@@ -167,6 +170,10 @@ public final class InboxWorker {
                 .streamReadConstraints(StreamReadConstraints.builder().maxNumberLength(MAX_NUMBER_LENGTH).build()).build());
         this.batchSize = batchSize;
         this.metrics = metrics;
+    }
+
+    BatchOutbox outbox() {
+        return outbox;
     }
 
     /**
@@ -261,6 +268,7 @@ public final class InboxWorker {
         List<Outcome> outcomes;
         batchConnection.set(c);
         routesDataSource.bind(c);
+        boolean written = false;
         try {
             outcomes = applyAllOrNone(c, rows);
             if (outcomes == null) {
@@ -269,7 +277,18 @@ public final class InboxWorker {
                     outcomes.add(processInSavepoint(c, row));
                 }
             }
+            List<Long> applied = new ArrayList<>(rows.size());
+            for (int i = 0; i < rows.size(); i++) {
+                if (outcomes.get(i).applied()) {
+                    applied.add(rows.get(i).id());
+                }
+            }
+            outbox.write(c, applied);
+            written = true;
         } finally {
+            if (!written) {
+                outbox.forgetAll(); // the batch's writes are rolled back with its transaction
+            }
             routesDataSource.unbind();
             batchConnection.remove();
         }
@@ -341,6 +360,7 @@ public final class InboxWorker {
                 }
                 if (failure != null) {
                     c.rollback(afterClaim);
+                    outbox.forgetAll();
                     LOG.info("{} event {} (#{}) failed ({}); processing its batch of {} again one event at a time, with retries",
                             row.eventType(), row.dedupeKey(), row.id(), TransientFailures.describe(failure), rows.size());
                     return null;

@@ -42,8 +42,8 @@ public final class ProcessingRoutes extends RouteBuilder {
     private static final int START_LAST = 10_000;
 
     private final InboxWorker processor;
-    /** Queues an applied event's deliveries (the outbox), in the processing transaction; null with no destinations. */
-    private final Processor outbox;
+    /** Records an applied event's deliveries (the outbox); the worker writes them with its batch. */
+    private final BatchOutbox outbox;
     /** Schedules the calls to Mono's API an applied event needs (see the monoapi package); null without a key. */
     private final Processor apiChecks;
     private final GatewaySettings.Redelivery redelivery;
@@ -51,9 +51,9 @@ public final class ProcessingRoutes extends RouteBuilder {
     private final DeadLetters deadLetters;
 
     public ProcessingRoutes(InboxWorker processor, GatewaySettings settings, AlertQueue alerts, DeadLetters deadLetters,
-            Processor outbox, Processor apiChecks) {
+            Processor apiChecks) {
         this.processor = processor;
-        this.outbox = outbox;
+        this.outbox = processor.outbox();
         this.apiChecks = apiChecks;
         this.redelivery = settings.redelivery();
         this.alerts = alerts;
@@ -85,10 +85,10 @@ public final class ProcessingRoutes extends RouteBuilder {
                 .filter(exchange -> applied(exchange) && alerts.alertsOn(exchange.getIn().getHeader(Vocabulary.EVENT_TYPE, String.class)))
                     .process(alerts::queueEventAlert)
                 .end()
-                // Deliveries to the ESB are only queued here, in the same transaction: processing never
-                // waits for, or fails because of, a destination (see the delivery package).
-                .filter(exchange -> outbox != null && applied(exchange))
-                    .process(exchange -> outbox.process(exchange))
+                // Deliveries to the ESB are only queued here, written with the batch in its transaction: processing
+                // never waits for, or fails because of, a destination (see the delivery package).
+                .filter(exchange -> applied(exchange))
+                    .process(exchange -> outbox.record(exchange))
                 .end();
 
         from(DEAD_LETTER).routeId("mono-dead-letter")
