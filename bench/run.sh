@@ -200,10 +200,10 @@ delivered() {
           WHERE d.webhook_event_id > $1 AND d.status = 'delivered'" | tr '|' ' '
 }
 
-delivery_phase() {   # label gateway-env...: full speed, then STEADY_SHARE % of that for DELIVERY_STEADY_SECONDS; appends rows
-  local label=$1; shift
+delivery_phase() {   # name label gateway-env...: full speed, then STEADY_SHARE % of that for DELIVERY_STEADY_SECONDS; appends rows
+  local name=$1 label=$2; shift 2
   say "delivery: $label, $CONNECTIONS connections, ${ROUND_SECONDS} s at full speed, then ${STEADY_SHARE} % for ${DELIVERY_STEADY_SECONDS} s"
-  start_gateway delivery "$HTTP_PORT" "$MGMT_PORT" "$@"
+  start_gateway "$name" "$HTTP_PORT" "$MGMT_PORT" "$@"
   RESTART_MS=$STARTUP_MS
   load "$GATEWAY_URL" "$CONNECTIONS" "$WARMUP_SECONDS" | sed 's/^/warm-up /'; drain   # a new JVM: JIT cold
   local id0 r n rate p50 p99 dn drate dp50 dp99 last
@@ -227,7 +227,7 @@ delivery_phase() {   # label gateway-env...: full speed, then STEADY_SHARE % of 
   read -r dn drate dp50 dp99 <<<"$(delivered "$id0")"
   echo "steady: applied $n: $rate/s; delivered $dn: $drate/s, delivery lag p50 ${dp50} ms, p99 ${dp99} ms"
   DELIVERY_ROWS+="| $label, ${STEADY_SHARE} % | $(field rate "$r") | $(field p50_ms "$r") / $(field p99_ms "$r") / $(field max_ms "$r") | $rate (delivered: $drate) | $p50 / $p99 (delivery: $dp50 / $dp99) |"$'\n'
-  stop delivery
+  stop "$name"
 }
 
 DELIVERY_ROWS="| deliveries | (DELIVERY=0) | | | |"$'\n'; RESTART_MS="(DELIVERY=0)"
@@ -235,12 +235,12 @@ if [ "$DELIVERY" = 1 ]; then
   DELIVERY_ROWS=""
   SINK_DELAY_MS=$SINK_DELAY_MS PORT=$SINK_PORT node bench/peer-node/sink.js > "$WORK/sink.log" 2>&1 &
   PIDS[sink]=$!
-  delivery_phase "HTTP destination answering in ${SINK_DELAY_MS} ms" MONO_FORWARD_DESTINATIONS=sink \
+  delivery_phase delivery-http "HTTP destination answering in ${SINK_DELAY_MS} ms" MONO_FORWARD_DESTINATIONS=sink \
     MONO_FORWARD_SINK_URI="http://127.0.0.1:$SINK_PORT/mono-events"
   stop sink
   if [ "$KAFKA" = 1 ]; then
     start_kafka
-    delivery_phase "Kafka (one broker, same machine)" MONO_FORWARD_DESTINATIONS=erp MONO_FORWARD_ERP_URI=kafka:mono-events \
+    delivery_phase delivery-kafka "Kafka (one broker, same machine)" MONO_FORWARD_DESTINATIONS=erp MONO_FORWARD_ERP_URI=kafka:mono-events \
       CAMEL_COMPONENT_KAFKA_BROKERS="127.0.0.1:$KAFKA_PORT"
     stop kafka
   fi
