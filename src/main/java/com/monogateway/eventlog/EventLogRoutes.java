@@ -5,7 +5,6 @@ import com.monogateway.admin.AdminOperation;
 import com.monogateway.admin.AdminRequest;
 import com.monogateway.admin.AdminRouteBuilder;
 import com.monogateway.http.Answers;
-import com.monogateway.ingest.IngestRoutes;
 import com.monogateway.vocabulary.Vocabulary;
 import io.vertx.core.http.HttpMethod;
 import java.util.LinkedHashMap;
@@ -131,7 +130,7 @@ public final class EventLogRoutes extends AdminRouteBuilder {
             LOG.info("Event replay: {} event(s) back in the inbox so far", total);
             progress.accept(total);
             // Each batch is committed: let the workers start on it while the next is prepared.
-            template.sendBody(Vocabulary.NEW_EVENTS + "&waitForTaskToComplete=Never&discardWhenFull=true", "replayed");
+            template.sendBody(Vocabulary.WAKE_PROCESSING, "replayed");
         });
     }
 

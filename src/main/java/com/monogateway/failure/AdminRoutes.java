@@ -6,7 +6,6 @@ import com.monogateway.admin.AdminOperation;
 import com.monogateway.admin.AdminRequest;
 import com.monogateway.admin.AdminRouteBuilder;
 import com.monogateway.http.Answers;
-import com.monogateway.ingest.IngestRoutes;
 import com.monogateway.vocabulary.Vocabulary;
 import io.vertx.core.http.HttpMethod;
 import java.time.OffsetDateTime;
@@ -102,7 +101,7 @@ public final class AdminRoutes extends AdminRouteBuilder {
     /** Hands replayed events to the processing side now instead of waiting for the sweep. */
     private void process(List<Long> inboxIds) {
         if (!inboxIds.isEmpty()) {
-            template.sendBody(Vocabulary.NEW_EVENTS + "&waitForTaskToComplete=Never&discardWhenFull=true", "replayed");
+            template.sendBody(Vocabulary.WAKE_PROCESSING, "replayed");
         }
     }
 }

@@ -28,7 +28,7 @@ public final class IngestRoutes extends RouteBuilder {
                 .process(receiver)
                 .filter(exchangeProperty(Vocabulary.INBOX_ID).isNotNull())
                     // Never waits: when the queue is full the periodic sweep picks the event up from the inbox.
-                    .to(Vocabulary.NEW_EVENTS + "&waitForTaskToComplete=Never&discardWhenFull=true")
+                    .to(Vocabulary.WAKE_PROCESSING)
                 .end();
     }
 }

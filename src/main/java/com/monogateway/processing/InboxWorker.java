@@ -10,7 +10,6 @@ import com.monogateway.database.TransientFailures;
 import com.monogateway.failure.DeadLetters;
 import com.monogateway.ingest.EventSubject;
 import com.monogateway.ingest.MonoEnvelope;
-import com.monogateway.ingest.WebhookReceiver;
 import com.monogateway.operations.GatewayMetrics;
 import com.monogateway.vocabulary.Vocabulary;
 import java.sql.Connection;
@@ -63,9 +62,9 @@ public final class InboxWorker {
     // at once, by this gateway's workers or another instance's, so they are applied and queued for delivery in
     // inbox order, and two batches never update the same rows in opposite orders (the deadlocks that used to
     // reorder them). The queue rows are locked first (SKIP LOCKED: another batch's are passed over), then read by
-    // primary key (as a join the planner at times walked the whole inbox); an event whose object still has an
-    // earlier event waiting that this batch did not get (another batch holds it) is left for later, with the
-    // object's other events of this batch.
+    // primary key (as a join the planner at times walked the whole inbox); an object one of whose earlier events
+    // waits outside this batch (another batch holds it, before this batch's events of it or between them) is
+    // left for later, all its events of this batch with it.
     private static final String CLAIM = """
             SELECT w.id, w.event_type, w.event_id, w.dedupe_key, w.payload::text, w.live_mode, w.received_at, w.source, w.object_key
             FROM webhook_events w

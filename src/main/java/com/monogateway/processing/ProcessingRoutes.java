@@ -4,7 +4,6 @@ import com.monogateway.alerts.AlertQueue;
 import com.monogateway.config.GatewaySettings;
 import com.monogateway.database.TransientFailures;
 import com.monogateway.failure.DeadLetters;
-import com.monogateway.ingest.IngestRoutes;
 import com.monogateway.vocabulary.Vocabulary;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;

@@ -55,6 +55,11 @@ public final class Vocabulary {
     // ---- Internal endpoints.
     /** Ingest wakes the processing workers here; its size is one wake-up per worker. */
     public static final String NEW_EVENTS = "seda:mono-new-events?size={{mono.processing.workers}}";
+    /**
+     * Where a writer of the inbox (ingest, replays) wakes the workers: it never waits, and a wake-up that finds
+     * every worker already awake is dropped (they drain the whole inbox anyway).
+     */
+    public static final String WAKE_PROCESSING = NEW_EVENTS + "&waitForTaskToComplete=Never&discardWhenFull=true";
 
     private Vocabulary() {
     }
