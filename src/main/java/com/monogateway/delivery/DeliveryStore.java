@@ -73,8 +73,12 @@ public final class DeliveryStore implements BatchOutbox {
             FROM deliveries d JOIN webhook_events e ON e.id = d.webhook_event_id
             WHERE d.id = ANY (CAST(? AS bigint[]))
             ORDER BY d.created_at, d.id""";
+    // Rows by primary key, joined to the ids given: "id = ANY (...) AND status = 'pending'" let the planner AND the
+    // primary key with the partial index of pending rows, a scan of every pending row per statement (8 ms with
+    // 20,000 waiting, the backlog drained at 430-480 a second).
     private static final String RENEW = """
-            UPDATE deliveries SET lease_until = now() + CAST(? AS interval) WHERE id = ANY (CAST(? AS bigint[])) AND status = 'pending'""";
+            UPDATE deliveries d SET lease_until = now() + CAST(? AS interval)
+            FROM unnest(CAST(? AS bigint[])) AS u(id) WHERE d.id = u.id AND d.status = 'pending'""";
     // A pending delivery that was tried already was refused: its object's later deliveries wait behind it.
     private static final String HELD_OBJECTS = """
             SELECT destination, count(DISTINCT object_key), min(id)
@@ -83,9 +87,9 @@ public final class DeliveryStore implements BatchOutbox {
 
     private static final String LEASE = "UPDATE deliveries SET lease_until = now() + CAST(? AS interval) WHERE id = ANY (CAST(? AS bigint[]))";
     private static final String DELIVERED = """
-            UPDATE deliveries SET status = 'delivered', delivered_at = now(), attempts = attempts + 1, lease_until = NULL,
+            UPDATE deliveries d SET status = 'delivered', delivered_at = now(), attempts = d.attempts + 1, lease_until = NULL,
                    last_error = NULL
-            WHERE id = ANY (CAST(? AS bigint[])) AND status = 'pending'""";
+            FROM unnest(CAST(? AS bigint[])) AS u(id) WHERE d.id = u.id AND d.status = 'pending'""";
     private static final String RETRY_LATER = """
             UPDATE deliveries SET attempts = attempts + 1, last_error = ?, lease_until = NULL,
                    next_attempt_at = now() + CAST(? AS interval)
