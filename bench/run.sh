@@ -93,11 +93,13 @@ applied() {   # first-id [from-epoch to-epoch]: "count rate lag_p50_ms lag_p99_m
           FROM webhook_events WHERE id > $1 AND status IN ('processed', 'ignored') $window" | tr '|' ' '
 }
 
-delivered() {   # first-id: "count rate lag_p50_ms lag_p99_ms" of the deliveries of the events after first-id
+# delivered first-id: "count rate lag_p50_ms lag_p99_ms" of the deliveries after first-id, the lag from applied
+# to delivered (the delivery's own share; the processing lag is the column before it)
+delivered() {
   psql_q "SELECT count(*),
                  round(count(*) / greatest(extract(epoch FROM max(d.delivered_at) - min(e.received_at)), 0.001)),
-                 round(1000 * percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM d.delivered_at - e.received_at))::numeric, 1),
-                 round(1000 * percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM d.delivered_at - e.received_at))::numeric, 1)
+                 round(1000 * percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM d.delivered_at - e.processed_at))::numeric, 1),
+                 round(1000 * percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM d.delivered_at - e.processed_at))::numeric, 1)
           FROM deliveries d JOIN webhook_events e ON e.id = d.webhook_event_id
           WHERE d.webhook_event_id > $1 AND d.status = 'delivered'" | tr '|' ' '
 }
@@ -188,17 +190,6 @@ stop main
 fi   # DELIVERY_ONLY
 
 # --- delivery: an HTTP destination across a network, and Kafka ----------------------------------------------
-
-# delivered-lag first-id: "count rate lag_p50_ms lag_p99_ms" of the deliveries after first-id, the lag from applied
-# to delivered (the delivery's own share; the processing lag is the column before it)
-delivered() {
-  psql_q "SELECT count(*),
-                 round(count(*) / greatest(extract(epoch FROM max(d.delivered_at) - min(e.received_at)), 0.001)),
-                 round(1000 * percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM d.delivered_at - e.processed_at))::numeric, 1),
-                 round(1000 * percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM d.delivered_at - e.processed_at))::numeric, 1)
-          FROM deliveries d JOIN webhook_events e ON e.id = d.webhook_event_id
-          WHERE d.webhook_event_id > $1 AND d.status = 'delivered'" | tr '|' ' '
-}
 
 delivery_phase() {   # name label gateway-env...: full speed, then STEADY_SHARE % of that for DELIVERY_STEADY_SECONDS; appends rows
   local name=$1 label=$2; shift 2

@@ -36,11 +36,7 @@ class HttpDeliveryTest {
     }
 
     private static Properties settings(HttpDestination erp) {
-        Properties p = RunningGateway.defaults();
-        p.setProperty("mono.forward.destinations", "erp");
-        p.setProperty("mono.forward.erp.uri", erp.url("/mono-events"));
-        p.setProperty("mono.forward.erp.initial-backoff", "200ms");
-        p.setProperty("mono.forward.erp.max-backoff", "1s");
+        Properties p = RunningGateway.forwardingTo(erp.url("/mono-events"), "200ms");
         p.setProperty("mono.admin.token", TOKEN);
         p.setProperty("mono.alerts.digest-window", "500ms");
         return p;

@@ -37,16 +37,12 @@ class KafkaDeliveryTest {
     }
 
     private static RunningGateway gateway(String topic) {
-        Properties p = RunningGateway.defaults();
+        // The Kafka client's own interceptor counts what the producer has in flight (KafkaInFlight).
+        Properties p = RunningGateway.forwardingTo("kafka:" + topic + "?interceptorClasses=" + KafkaInFlight.class.getName(), "200ms");
         p.setProperty("camel.component.kafka.brokers", broker.bootstrapServers());
         p.setProperty("camel.component.kafka.max-block-ms", "3000");
         p.setProperty("camel.component.kafka.delivery-timeout-ms", "6000");
         p.setProperty("camel.component.kafka.request-timeout-ms", "3000");
-        p.setProperty("mono.forward.destinations", "erp");
-        // The Kafka client's own interceptor counts what the producer has in flight (KafkaInFlight).
-        p.setProperty("mono.forward.erp.uri", "kafka:" + topic + "?interceptorClasses=" + KafkaInFlight.class.getName());
-        p.setProperty("mono.forward.erp.initial-backoff", "200ms");
-        p.setProperty("mono.forward.erp.max-backoff", "1s");
         return RunningGateway.start(p);
     }
 

@@ -41,11 +41,7 @@ class PerObjectDeliveryTest {
     }
 
     private static Properties settings(HttpDestination erp) {
-        Properties p = RunningGateway.defaults();
-        p.setProperty("mono.forward.destinations", "erp");
-        p.setProperty("mono.forward.erp.uri", erp.url("/mono-events"));
-        p.setProperty("mono.forward.erp.initial-backoff", "300ms");
-        p.setProperty("mono.forward.erp.max-backoff", "1s");
+        Properties p = RunningGateway.forwardingTo(erp.url("/mono-events"), "300ms");
         p.setProperty("mono.admin.token", TOKEN);
         return p;
     }

@@ -59,6 +59,16 @@ public final class RunningGateway implements AutoCloseable {
         return p;
     }
 
+    /** {@link #defaults()} with one destination, {@code erp}, at {@code uri}, retried from {@code initialBackoff} up to 1 s. */
+    public static Properties forwardingTo(String uri, String initialBackoff) {
+        Properties p = defaults();
+        p.setProperty("mono.forward.destinations", "erp");
+        p.setProperty("mono.forward.erp.uri", uri);
+        p.setProperty("mono.forward.erp.initial-backoff", initialBackoff);
+        p.setProperty("mono.forward.erp.max-backoff", "1s");
+        return p;
+    }
+
     public static RunningGateway start() {
         return start(defaults());
     }
