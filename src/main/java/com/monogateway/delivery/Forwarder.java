@@ -211,7 +211,7 @@ final class Forwarder {
      * Claims chains for the senders: up to twice {@code max-in-flight}, so that a sender that ends a chain finds
      * the next one waiting rather than waiting for a claim (one object per chain: with one event per object a
      * claim per few free senders was the limit, about 900 deliveries a second). A claim is a few statements,
-     * made once half of that room is free. One chain at a time while the circuit is half open.
+     * made once half of that room is free. A few chains while the circuit is half open.
      */
     private int dispatch() throws Exception {
         int room = 2 * destination.maxInFlight();
@@ -224,7 +224,10 @@ final class Forwarder {
             if (System.currentTimeMillis() < openUntil) {
                 return 0;
             }
-            free = claimed.isEmpty() ? 1 : 0; // half open: one chain tries whether the destination is back
+            // Half open: as many chains as it takes failing objects to open the circuit try whether the destination
+            // is back; one would be the oldest due, often an object the destination refuses (HTTP 500), which kept
+            // the circuit open for ever after an outage.
+            free = claimed.isEmpty() ? CIRCUIT_FAILURES : 0;
             if (free == 0) {
                 return 0;
             }

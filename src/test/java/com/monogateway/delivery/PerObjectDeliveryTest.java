@@ -137,6 +137,25 @@ class PerObjectDeliveryTest {
         assertEquals(posted.get(poison), receivedPerPayment(erp).get(poison), "then its events, in order");
     }
 
+    @Test
+    void afterAnOutageARefusedPaymentDoesNotKeepTheDestinationPaused() throws Exception {
+        HttpDestination erp = keep(new HttpDestination());
+        String poison = newId("txd_POISON_");
+        erp.refuse(body -> true); // down for everyone: the circuit opens
+        RunningGateway gateway = keep(RunningGateway.start(settings(erp)));
+        gateway.postNew(event(poison, 0, 1)); // the oldest delivery, refused for ever once the destination is back
+        List<String> others = new ArrayList<>();
+        for (int k = 0; k < 10; k++) {
+            others.add(newId("txd_"));
+            gateway.postNew(event(others.get(k), 0, 1));
+        }
+        await().atMost(Duration.ofSeconds(15)).until(() -> "DOWN".equals(destinationHealth(gateway).path("erp").asText()));
+        erp.refuse(body -> body.contains(poison)); // back, but still refusing one payment
+        await().atMost(Duration.ofSeconds(20)).until(() -> receivedPerPayment(erp).keySet().containsAll(others));
+        await().atMost(Duration.ofSeconds(15)).until(() -> "FAILING_FOR_SOME".equals(destinationHealth(gateway).path("erp").asText()));
+        assertFalse(receivedPerPayment(erp).containsKey(poison), "the refused payment is not delivered");
+    }
+
     /** The data of the destinations health check. */
     private static JsonNode destinationHealth(RunningGateway gateway) throws Exception {
         for (JsonNode check : JSON.readTree(gateway.management("/observe/health?data=true").body()).path("checks")) {
