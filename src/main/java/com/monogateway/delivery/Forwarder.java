@@ -22,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.ExchangePattern;
@@ -68,9 +69,9 @@ final class Forwarder {
     private final Set<List<Long>> claimed = ConcurrentHashMap.newKeySet();
     /** Deliveries being sent now. */
     private final AtomicInteger sending = new AtomicInteger();
-    /** Sent and accepted, to be marked delivered in one statement by the dispatcher. */
+    /** Sent and accepted, to be marked delivered in one statement by the settler. */
     private final ConcurrentLinkedQueue<Long> sent = new ConcurrentLinkedQueue<>();
-    private final java.util.concurrent.atomic.AtomicLong deliveredSoFar = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong deliveredSoFar = new AtomicLong();
     private final Object circuitLock = new Object();
     private final Set<String> failingObjects = new java.util.HashSet<>();
     private int failuresInARow;
@@ -198,13 +199,7 @@ final class Forwarder {
                 }
             }
         }
-        try {
-            settleSent();
-        } catch (Exception e) {
-            LOG.warn("Deliveries to {} sent at shutdown could not be marked; they will be sent again: {}", destination.name(),
-                    TransientFailures.describe(e));
-        }
-        senders.shutdown();
+        senders.shutdown(); // what the last sends delivered, the settler marks before it ends
     }
 
     /**
