@@ -61,7 +61,7 @@ mvn -q -B -DskipTests package
 ls -l target/mono-webhook-gateway.jar
 
 say "PostgreSQL (durable defaults: fsync and synchronous_commit on; pg_stat_statements)"
-PG_OPTIONS="-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track_planning=on" start_postgres
+PG_OPTIONS="-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track_planning=on ${PG_EXTRA:-}" start_postgres
 psql_q "CREATE EXTENSION pg_stat_statements" >/dev/null
 DB=postgres psql_q "CREATE DATABASE peer" >/dev/null
 
@@ -199,10 +199,20 @@ delivery_phase() {   # name label gateway-env...: full speed, then STEADY_SHARE 
   load "$GATEWAY_URL" "$CONNECTIONS" "$WARMUP_SECONDS" | sed 's/^/warm-up /'; drain   # a new JVM: JIT cold
   local id0 r n rate p50 p99 dn drate dp50 dp99 last
   id0=$(last_id)
+  psql_q "SELECT pg_stat_statements_reset()" >/dev/null
+  local gw0 pg0 t0=$(date +%s%N)
+  gw0=$(cpu_ticks "${PIDS[$name]}"); pg0=$(cpu_ticks $(postgres_pids))
   r=$(load "$GATEWAY_URL" "$CONNECTIONS" "$ROUND_SECONDS"); echo "$r"
   drain
+  echo "CPU during full speed and its drain ($(( ($(date +%s%N) - t0) / 1000000 )) ms): gateway $(( ($(cpu_ticks "${PIDS[$name]}") - gw0) * 10 )) ms," \
+       "PostgreSQL $(( ($(cpu_ticks $(postgres_pids)) - pg0) * 10 )) ms"
   read -r n rate p50 p99 <<<"$(applied "$id0")"
   read -r dn drate dp50 dp99 <<<"$(delivered "$id0")"
+  echo "statements by total time (full speed and its drain): calls, ms in all, us per call, first words"
+  psql_q "SELECT calls, round(total_exec_time + total_plan_time), round(1000 * (total_exec_time + total_plan_time) / greatest(calls, 1)),
+                 left(regexp_replace(query, '\s+', ' ', 'g'), 90)
+          FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = 'mono')
+          ORDER BY total_exec_time + total_plan_time DESC LIMIT 12" | sed 's/^/  /'
   last=$(psql_q "SELECT round(1000 * extract(epoch FROM max(d.delivered_at) - max(e.processed_at))) FROM deliveries d
                  JOIN webhook_events e ON e.id = d.webhook_event_id WHERE d.webhook_event_id > $id0")
   echo "applied $n: $rate/s; delivered $dn: $drate/s, delivery lag p50 ${dp50} ms, p99 ${dp99} ms, last delivery ${last} ms after the last apply"

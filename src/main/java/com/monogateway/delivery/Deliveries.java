@@ -53,8 +53,7 @@ public final class Deliveries {
         this.destinations = destinations;
         this.pool = pool;
         this.store = new DeliveryStore(pool, destinations);
-        DeliveryMetrics metrics = new DeliveryMetrics(registry);
-        this.forwarders = destinations.stream().map(d -> new Forwarder(d, store, template, alerts, metrics)).toList();
+        this.forwarders = destinations.stream().map(d -> new Forwarder(d, store, template, alerts, registry)).toList();
         for (Forwarder forwarder : forwarders) {
             String name = forwarder.destination().name();
             Gauge.builder("mono.deliveries.pending", () -> backlogOf(name).pending()).tag("destination", name)
