@@ -135,7 +135,7 @@ class ConsoleBrowserTest {
         List<String> erpRow = destinations.findElements(By.cssSelector("tbody tr td")).stream().map(WebElement::getText).toList();
         assertEquals("erp", erpRow.get(0), erpRow.toString());
         assertEquals("UP", erpRow.get(1), erpRow.toString());
-        assertEquals("0 / 64", erpRow.get(2), erpRow.toString());
+        assertEquals("0 / 256", erpRow.get(2), erpRow.toString());
 
         // Dead letters: replay one (it is processed now), discard the other with a reason.
         browser.findElement(By.linkText("Dead letters")).click();

@@ -99,7 +99,7 @@ class PerObjectDeliveryTest {
                 gateway.postNew(event);
             }
         }
-        // Every payment's first delivery is out at once (max-in-flight 64), none of a payment's second before its first.
+        // Every payment's first delivery is out at once (max-in-flight 256), none of a payment's second before its first.
         await().atMost(Duration.ofSeconds(30)).until(() -> erp.concurrent() == payments.size());
         erp.release();
 
@@ -129,7 +129,7 @@ class PerObjectDeliveryTest {
         assertEquals("closed", erpState.path("circuit").asText(), erpState.toString());
         assertEquals(1, erpState.path("objects_held").asLong(), erpState.toString());
         assertEquals(refused, erpState.path("held_by_delivery").asLong(), erpState.toString());
-        assertEquals(64, erpState.path("max_in_flight").asInt(), erpState.toString());
+        assertEquals(256, erpState.path("max_in_flight").asInt(), erpState.toString());
         assertTrue(erpState.path("last_error").asText().contains("500"), erpState.toString());
 
         erp.refuse(body -> false); // the consumer is fixed
