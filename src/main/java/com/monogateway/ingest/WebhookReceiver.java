@@ -11,7 +11,6 @@ import org.apache.camel.Message;
 import org.apache.camel.Processor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * Handles one authenticated webhook request (the secret was checked at the HTTP edge, {@link WebhookEdge},
@@ -49,9 +48,7 @@ public final class WebhookReceiver implements Processor {
             receive(exchange);
         } finally {
             gate.exit();
-            MDC.remove(Vocabulary.MDC_EVENT_TYPE);
-            MDC.remove(Vocabulary.MDC_EVENT_ID);
-            MDC.remove(Vocabulary.MDC_DEDUPE_KEY);
+            Vocabulary.forgetEventInLogs();
             Integer status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
             metrics.answered(status == null ? 503 : status, System.nanoTime() - started);
         }
@@ -84,9 +81,7 @@ public final class WebhookReceiver implements Processor {
             reject(exchange, body, contentType, e.getMessage(), GatewayMetrics.UNKNOWN_TYPE);
             return;
         }
-        MDC.put(Vocabulary.MDC_EVENT_TYPE, event.eventType());
-        MDC.put(Vocabulary.MDC_EVENT_ID, event.eventId() == null ? "" : event.eventId());
-        MDC.put(Vocabulary.MDC_DEDUPE_KEY, event.dedupeKey());
+        Vocabulary.nameEventInLogs(event.eventType(), event.eventId(), event.dedupeKey());
         Inbox.Stored stored;
         try {
             stored = inbox.store(event);

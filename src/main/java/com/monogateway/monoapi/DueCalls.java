@@ -1,5 +1,6 @@
 package com.monogateway.monoapi;
 
+import com.monogateway.config.Backoff;
 import com.monogateway.config.GatewaySettings;
 import com.monogateway.database.Transactions;
 import java.sql.PreparedStatement;
@@ -51,6 +52,6 @@ final class DueCalls {
     /** Mono's own wait (429 Retry-After) when it gave one, else the back-off doubling with each failure. */
     static long waitMs(GatewaySettings.MonoApi settings, int failures, long retryAfterMs) {
         return retryAfterMs > 0 ? retryAfterMs
-                : Math.min(settings.maxBackoffMs(), settings.initialBackoffMs() << Math.min(failures, 20));
+                : Backoff.doubling(settings.initialBackoffMs(), settings.maxBackoffMs(), failures);
     }
 }

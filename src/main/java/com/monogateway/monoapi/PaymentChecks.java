@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.monogateway.alerts.AlertDetails;
 import com.monogateway.alerts.AlertQueue;
 import com.monogateway.config.GatewaySettings.VerifyMode;
+import com.monogateway.config.Backoff;
 import com.monogateway.config.GatewaySettings;
 import com.monogateway.database.Rows;
 import com.monogateway.database.Transactions;
@@ -332,7 +333,7 @@ public final class PaymentChecks {
                         p.id(), p.reference(), p.status(), p.recordedAt(), apiStatus);
             }
             if (!applied || rank(apiStatus) < 4) {
-                long wait = Math.min(settings.reconcileAfterMs() << Math.min(checks, 20), settings.reconcileMaxAgeMs());
+                long wait = Backoff.doubling(settings.reconcileAfterMs(), settings.reconcileMaxAgeMs(), checks);
                 OffsetDateTime at = p.recordedAt().plusNanos(wait * 1_000_000);
                 next = at.isAfter(p.now()) ? at : p.now().plusNanos(settings.reconcileAfterMs() * 1_000_000);
                 checks++;

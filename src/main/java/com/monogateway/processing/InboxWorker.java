@@ -35,7 +35,6 @@ import org.apache.camel.ProducerTemplate;
 import org.apache.camel.support.DefaultExchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * Takes events out of the inbox and sends each through the processing routes, at least once.
@@ -219,8 +218,7 @@ public final class InboxWorker {
      * While webhooks arrive, at most {@code mono.processing.workers-under-load} batches run at once (one by
      * default): processing always goes on, at a bounded share of the two cores, the disk and PostgreSQL's
      * WAL, and answers stay fast. When the webhook port is quiet every worker runs. A fixed share, not a
-     * rate threshold: a threshold was bistable (held below it by a cold JIT or a busy neighbour, ingest
-     * competed with every worker and never rose above it). When the events applied were received more
+     * rate threshold: a rate threshold can hold itself below the rate it watches. When the events applied were received more
      * than {@code mono.processing.lag-target} ago, every worker runs until the lag is back under it: more
      * processing lowers the lag, so this settles instead of locking itself in. Answers true when this
      * worker holds a turn and must give it back after its batch.
@@ -342,7 +340,7 @@ public final class InboxWorker {
         List<Outcome> outcomes = new ArrayList<>(rows.size());
         List<Runnable> logLines = new ArrayList<>(rows.size()); // logged once the batch stands, not before a redo
         for (InboxRow row : rows) {
-            putMdc(row);
+            Vocabulary.nameEventInLogs(row.eventType(), row.eventId(), row.dedupeKey());
             try {
                 Exchange exchange;
                 Exception failure;
@@ -365,15 +363,15 @@ public final class InboxWorker {
                     return null;
                 }
                 outcomes.add(appliedOutcome(row, exchange, line -> logLines.add(() -> {
-                    putMdc(row); // the line is written later, still with its event's keys
+                    Vocabulary.nameEventInLogs(row.eventType(), row.eventId(), row.dedupeKey()); // the line is written later, still with its event's keys
                     try {
                         line.run();
                     } finally {
-                        clearMdc();
+                        Vocabulary.forgetEventInLogs();
                     }
                 })));
             } finally {
-                clearMdc();
+                Vocabulary.forgetEventInLogs();
             }
         }
         c.releaseSavepoint(afterClaim);
@@ -382,7 +380,7 @@ public final class InboxWorker {
     }
 
     private Outcome processInSavepoint(Connection c, InboxRow row) throws SQLException {
-        putMdc(row);
+        Vocabulary.nameEventInLogs(row.eventType(), row.eventId(), row.dedupeKey());
         savepoint.set(c.setSavepoint());
         try {
             Outcome outcome = apply(row);
@@ -394,20 +392,8 @@ public final class InboxWorker {
             return outcome;
         } finally {
             savepoint.remove();
-            clearMdc();
+            Vocabulary.forgetEventInLogs();
         }
-    }
-
-    private static void putMdc(InboxRow row) {
-        MDC.put(Vocabulary.MDC_EVENT_TYPE, row.eventType());
-        MDC.put(Vocabulary.MDC_EVENT_ID, row.eventId() == null ? "" : row.eventId());
-        MDC.put(Vocabulary.MDC_DEDUPE_KEY, row.dedupeKey());
-    }
-
-    private static void clearMdc() {
-        MDC.remove(Vocabulary.MDC_EVENT_TYPE);
-        MDC.remove(Vocabulary.MDC_EVENT_ID);
-        MDC.remove(Vocabulary.MDC_DEDUPE_KEY);
     }
 
     private void count(InboxRow row, Outcome outcome) {

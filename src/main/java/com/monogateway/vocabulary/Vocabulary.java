@@ -52,6 +52,19 @@ public final class Vocabulary {
     public static final String MDC_EVENT_ID = "mono.eventId";
     public static final String MDC_DEDUPE_KEY = "mono.dedupeKey";
 
+    /** Names the event in this thread's log lines until {@link #forgetEventInLogs()}. */
+    public static void nameEventInLogs(String eventType, String eventId, String dedupeKey) {
+        org.slf4j.MDC.put(MDC_EVENT_TYPE, eventType);
+        org.slf4j.MDC.put(MDC_EVENT_ID, eventId == null ? "" : eventId);
+        org.slf4j.MDC.put(MDC_DEDUPE_KEY, dedupeKey);
+    }
+
+    public static void forgetEventInLogs() {
+        org.slf4j.MDC.remove(MDC_EVENT_TYPE);
+        org.slf4j.MDC.remove(MDC_EVENT_ID);
+        org.slf4j.MDC.remove(MDC_DEDUPE_KEY);
+    }
+
     // ---- Internal endpoints.
     /** Ingest wakes the processing workers here; its size is one wake-up per worker. */
     public static final String NEW_EVENTS = "seda:mono-new-events?size={{mono.processing.workers}}";

@@ -11,7 +11,6 @@ import com.monogateway.config.SettingsException;
 import com.monogateway.support.CapturedLogs;
 import com.monogateway.support.Db;
 import com.monogateway.support.RunningGateway;
-import jakarta.mail.internet.MimeMessage;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -7,7 +7,6 @@ import com.monogateway.support.RunningGateway;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.lang.management.ManagementFactory;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.URI;
