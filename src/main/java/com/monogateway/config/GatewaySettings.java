@@ -307,7 +307,7 @@ public record GatewaySettings(
         boolean ssl = r.bool("mono.smtp.ssl");
         return new Smtp(
                 r.optional("mono.smtp.host"),
-                // Packed empty: 465 with mono.smtp.ssl, else 587 (as application.properties and README say).
+                // Packed empty: 465 with mono.smtp.ssl, else 587 (as application.properties and docs/configuration.md say).
                 r.optional("mono.smtp.port").isPresent() ? r.port("mono.smtp.port") : ssl ? 465 : 587,
                 r.text("mono.smtp.username"),
                 r.text("mono.smtp.password"),

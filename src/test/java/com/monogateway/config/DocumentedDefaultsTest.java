@@ -21,12 +21,12 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * application.properties (packed in the jar) is the one place defaults are written: README's configuration
+ * application.properties (packed in the jar) is the one place defaults are written: the configuration
  * tables must say the same, and GatewaySettings, given nothing, must read exactly the file's defaults.
  */
 class DocumentedDefaultsTest {
 
-    /** A row of a README table of keys; {@code <name>} stands for a destination's name. */
+    /** A row of a table of keys (docs/configuration.md, docs/delivery.md); {@code <name>} stands for a destination's name. */
     private static final Pattern ROW = Pattern.compile("^\\| `([a-z][a-z0-9.<>-]+)` \\| (.+?) \\| .*\\|$");
 
     private static Properties file() throws IOException {
@@ -37,13 +37,18 @@ class DocumentedDefaultsTest {
         return p;
     }
 
-    /** Key -> the default column as written, for the rows of README's configuration table. */
+    /** The reference pages whose tables list every setting (the README links them). */
+    static final List<Path> SETTINGS_PAGES = List.of(Path.of("docs", "configuration.md"), Path.of("docs", "delivery.md"));
+
+    /** Key -> the default column as written, for the rows of the settings tables. */
     private static Map<String, String> readmeTable() throws IOException {
         Map<String, String> rows = new LinkedHashMap<>();
-        for (String line : Files.readAllLines(Path.of("README.md"))) {
-            Matcher m = ROW.matcher(line);
-            if (m.matches()) {
-                rows.put(m.group(1), m.group(2).strip());
+        for (Path page : SETTINGS_PAGES) {
+            for (String line : Files.readAllLines(page)) {
+                Matcher m = ROW.matcher(line);
+                if (m.matches()) {
+                    rows.put(m.group(1), m.group(2).strip());
+                }
             }
         }
         return rows;
@@ -66,14 +71,14 @@ class DocumentedDefaultsTest {
         for (String key : new java.util.TreeSet<>(file.stringPropertyNames())) {
             String cell = table.get(key);
             if (cell == null) {
-                problems.add(key + ": not in README's configuration table");
+                problems.add(key + ": not in the settings tables of " + SETTINGS_PAGES);
                 continue;
             }
             Optional<String> value = documented(cell);
             if (value.isEmpty()) {
-                problems.add(key + ": README's default is not a `value` or *(empty)*: " + cell);
+                problems.add(key + ": the documented default is not a `value` or *(empty)*: " + cell);
             } else if (!value.get().equals(file.getProperty(key).strip())) {
-                problems.add(key + ": README says " + cell + ", application.properties says '" + file.getProperty(key) + "'");
+                problems.add(key + ": the settings table says " + cell + ", application.properties says '" + file.getProperty(key) + "'");
             }
         }
         assertTrue(problems.isEmpty(), String.join("\n", problems));
@@ -119,7 +124,7 @@ class DocumentedDefaultsTest {
         assertEquals(file.getProperty("mono.webhook.path"), settings.webhookPath());
         assertEquals(GatewaySettings.durationMillis(file.getProperty("mono.shutdown.timeout")),
                 settings.operations().shutdownTimeoutMs());
-        assertEquals(Set.of(), settings.alerts().events(), "README: empty, only dead letters alert");
+        assertEquals(Set.of(), settings.alerts().events(), "docs/configuration.md: empty, only dead letters alert");
     }
 
     @Test

@@ -18,7 +18,7 @@ import org.apache.camel.test.junit5.CamelTestSupport;
 import org.junit.jupiter.api.Test;
 
 /**
- * The README's and routes/examples' own route for one kind of event, run with the event id an attacker
+ * docs/routes.md's and routes/examples' own route for one kind of event, run with the event id an attacker
  * holding the webhook secret would send: the file lands inside its folder, named by the gateway's number.
  * And no route the project ships or teaches builds an endpoint URI from event data.
  */
@@ -70,10 +70,11 @@ class CollectionsExampleRouterTest extends CamelTestSupport {
                         || l.strip().startsWith("toD:") || l.contains("recipientList")), file + " builds an endpoint from the message");
             }
         }
-        String readme = Files.readString(Path.of("README.md"));
-        assertFalse(readme.lines().anyMatch(l -> l.strip().startsWith("- toD:")), "README teaches toD");
-        assertTrue(readme.contains(Files.readString(EXAMPLE).lines().filter(l -> !l.startsWith("#"))
-                .reduce((a, b) -> a + "\n" + b).orElseThrow()), "README shows the example file's route as it is");
+        for (Path page : List.of(Path.of("README.md"), Path.of("docs", "routes.md"))) {
+            assertFalse(Files.readString(page).lines().anyMatch(l -> l.strip().startsWith("- toD:")), page + " teaches toD");
+        }
+        assertTrue(Files.readString(Path.of("docs", "routes.md")).contains(Files.readString(EXAMPLE).lines().filter(l -> !l.startsWith("#"))
+                .reduce((a, b) -> a + "\n" + b).orElseThrow()), "docs/routes.md shows the example file's route as it is");
     }
 
     private static List<String> names(Path folder) throws IOException {
