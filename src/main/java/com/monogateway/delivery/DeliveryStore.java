@@ -5,7 +5,7 @@ import com.monogateway.config.GatewaySettings.Destination;
 import com.monogateway.database.GatewayDatabase;
 import com.monogateway.database.Rows;
 import com.monogateway.database.Transactions;
-import com.monogateway.ingest.EventSubject;
+import com.monogateway.event.EventSubject;
 import com.monogateway.processing.BatchOutbox;
 import com.monogateway.vocabulary.Vocabulary;
 import java.sql.Connection;

@@ -2,9 +2,10 @@ package com.monogateway.eventlog;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.monogateway.event.MonoFamily;
 import com.monogateway.database.Rows;
-import com.monogateway.ingest.EventSubject;
-import com.monogateway.ingest.MonoEnvelope;
+import com.monogateway.event.EventSubject;
+import com.monogateway.event.MonoEnvelope;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -204,18 +205,19 @@ public final class EventLog {
             String type = (String) event.get("event_type");
             String objectKey = payload == null ? null : EventSubject.objectKey(type, MonoEnvelope.eventNode(payload));
             if (objectKey != null) {
-                if (type.startsWith("direct_debit.payment_")) {
+                MonoFamily.ObjectKind kind = MonoFamily.objectKind(type);
+                if (kind == MonoFamily.ObjectKind.PAYMENT) {
                     answer.put("payment", one(query(c, "SELECT * FROM payments WHERE id = ?", objectKey)));
                     answer.put("paymentHistory", query(c, """
                             SELECT inbox_event_id, event_type, status, status_at, amount, source, recorded_at
                             FROM payment_status_history WHERE payment_id = ? ORDER BY status_at, inbox_event_id""", objectKey));
-                } else if (type.startsWith("events.mandate")) {
+                } else if (kind == MonoFamily.ObjectKind.MANDATE) {
                     answer.put("mandate", one(query(c, "SELECT * FROM mandates WHERE id = ?", objectKey)));
-                    String debit = type.startsWith("events.mandates.debit.") ? EventSubject.reference(type, MonoEnvelope.eventNode(payload)) : null;
+                    String debit = MonoFamily.of(type) == MonoFamily.MANDATE_DEBIT ? EventSubject.reference(type, MonoEnvelope.eventNode(payload)) : null;
                     if (debit != null) {
                         answer.put("debit", one(query(c, "SELECT * FROM mandate_debits WHERE reference_number = ?", debit)));
                     }
-                } else if (type.startsWith("mono.")) {
+                } else if (kind == MonoFamily.ObjectKind.ACCOUNT) {
                     answer.put("account", one(query(c, "SELECT * FROM accounts WHERE id = ?", objectKey)));
                 }
             }

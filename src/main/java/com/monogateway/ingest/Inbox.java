@@ -1,5 +1,6 @@
 package com.monogateway.ingest;
 
+import com.monogateway.event.MonoEnvelope;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

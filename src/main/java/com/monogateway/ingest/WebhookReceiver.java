@@ -1,5 +1,6 @@
 package com.monogateway.ingest;
 
+import com.monogateway.event.MonoEnvelope;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.monogateway.http.Answers;
 import com.monogateway.operations.GatewayMetrics;

@@ -3,7 +3,8 @@ package com.monogateway.monoapi;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.monogateway.ingest.EventSubject;
+import com.monogateway.event.MonoFamily;
+import com.monogateway.event.EventSubject;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -40,10 +41,10 @@ final class ApiEvents {
         String status = payment.path("status").asText("").toLowerCase(Locale.ROOT);
         String id = payment.path("id").asText("");
         ObjectNode event = mapper.createObjectNode();
-        event.put("event", "direct_debit.payment_" + status);
+        String type = MonoFamily.paymentType(status);
+        event.put("event", type);
         event.putObject("data").set("object", payment);
         String json = event.toString();
-        String type = "direct_debit.payment_" + status;
         try (PreparedStatement ps = c.prepareStatement(INSERT)) {
             ps.setString(1, type);
             // One inbox row per payment, state and Mono timestamp, however often the API is asked.

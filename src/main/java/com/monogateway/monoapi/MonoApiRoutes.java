@@ -2,19 +2,19 @@ package com.monogateway.monoapi;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.monogateway.event.MonoFamily;
 import com.monogateway.admin.AdminOperation;
 import com.monogateway.admin.AdminRequest;
 import com.monogateway.admin.AdminRouteBuilder;
 import com.monogateway.alerts.AlertQueue;
 import com.monogateway.config.GatewaySettings;
 import com.monogateway.database.TransientFailures;
-import com.monogateway.ingest.EventSubject;
+import com.monogateway.event.EventSubject;
 import com.monogateway.vocabulary.Vocabulary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.http.HttpMethod;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import javax.sql.DataSource;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
@@ -32,8 +32,6 @@ public final class MonoApiRoutes extends AdminRouteBuilder {
             new AdminOperation(HttpMethod.GET, "/admin/payments/mismatches", "direct:mono-admin-payment-mismatches"));
 
     private static final Logger LOG = LoggerFactory.getLogger(MonoApiRoutes.class);
-    private static final Set<String> ACCOUNT_LINKS = Set.of("mono.events.account_connected", "mono.events.account_reauthorized");
-    private static final String PAYMENT_EVENTS = "direct_debit.payment_";
 
     private final GatewaySettings.MonoApi settings;
     private final DataSource pool;
@@ -81,12 +79,12 @@ public final class MonoApiRoutes extends AdminRouteBuilder {
             return;
         }
         JsonNode event = exchange.getProperty(Vocabulary.EVENT_JSON, JsonNode.class);
-        if (type.startsWith(PAYMENT_EVENTS) && settings.verification() != GatewaySettings.VerifyMode.OFF) {
+        if (MonoFamily.of(type) != null && MonoFamily.of(type).verifiedByMonoApi && settings.verification() != GatewaySettings.VerifyMode.OFF) {
             String id = EventSubject.objectKey(type, event);
             if (id != null) {
                 payments.schedule(exchange, id);
             }
-        } else if (ACCOUNT_LINKS.contains(type)) {
+        } else if (MonoFamily.ACCOUNT_LINKED.contains(type)) {
             String id = EventSubject.objectKey(type, event);
             if (id != null) {
                 accounts.schedule(exchange, id);

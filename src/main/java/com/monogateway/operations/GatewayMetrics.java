@@ -1,5 +1,6 @@
 package com.monogateway.operations;
 
+import com.monogateway.event.MonoFamily;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -32,17 +33,13 @@ public final class GatewayMetrics {
     public static final String OTHER_TYPE = "other";
 
     /** Mono's event catalog (docs.mono.co): the event types that get a series of their own. */
-    static final Set<String> CATALOG = Set.of(
-            "mono.events.account_connected", "mono.events.account_updated", "mono.events.account_reauthorized",
-            "mono.events.reauthorisation_required", "mono.events.account_unlinked", "mono.events.sync_failed",
-            "mono.accounts.jobs.update", "mono.events.account_income", "mono.events.account_credit_worthiness",
-            "direct_debit.payment_successful", "direct_debit.payment_failed", "direct_debit.payment_cancelled",
-            "direct_debit.payment_abandoned",
-            "events.mandates.created", "events.mandates.approved", "events.mandates.rejected", "events.mandates.ready",
-            "events.mandates.expired", "events.mandate.action.pause", "events.mandate.action.cancel",
-            "events.mandate.action.reinstate",
-            "events.mandates.debit.processing", "events.mandates.debit.successful", "events.mandates.debit.failed",
-            UNKNOWN_TYPE);
+    static final Set<String> CATALOG = catalog();
+
+    private static Set<String> catalog() {
+        Set<String> catalog = new java.util.HashSet<>(MonoFamily.catalog());
+        catalog.add(UNKNOWN_TYPE);
+        return Set.copyOf(catalog);
+    }
 
     // A few fixed buckets (Prometheus histogram_quantile works on them) rather than Micrometer's ~70.
     private static final Duration[] ANSWER_BUCKETS = millis(5, 10, 25, 50, 100, 250, 500, 1_000, 2_500);

@@ -1,10 +1,12 @@
 package com.monogateway.processing;
 
-import static com.monogateway.ingest.EventSubject.firstText;
-import static com.monogateway.ingest.EventSubject.idOf;
-import static com.monogateway.ingest.EventSubject.text;
+import static com.monogateway.event.EventSubject.firstText;
+import static com.monogateway.event.EventSubject.idOf;
+import static com.monogateway.event.EventSubject.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.monogateway.event.EventSubject;
+import com.monogateway.event.MonoFamily;
 import com.monogateway.vocabulary.Vocabulary;
 import java.math.BigDecimal;
 import java.math.MathContext;
@@ -86,7 +88,7 @@ public final class EventFields {
         JsonNode data = data(exchange);
         JsonNode payment = data.path("object");
         p.put("payment_id", require(text(payment.path("id")), "payment id (data.object.id)"));
-        String status = firstText(payment.path("status"), suffix(eventType(exchange), "direct_debit.payment_"));
+        String status = firstText(payment.path("status"), MonoFamily.PAYMENT.statusInType(eventType(exchange)));
         p.put("status", require(status, "payment status (data.object.status)").toLowerCase(Locale.ROOT));
         p.put("amount", kobo(payment.path("amount"), "data.object.amount"));
         p.put("fee", kobo(payment.path("fee"), "data.object.fee"));
@@ -116,9 +118,7 @@ public final class EventFields {
         Map<String, Object> p = common(exchange);
         JsonNode data = data(exchange);
         String type = eventType(exchange);
-        String id = type.startsWith("events.mandate.action.")
-                ? firstText(idOf(data.path("mandate")), text(data.path("id")))
-                : firstText(data.path("id"), data.path("mandate"));
+        String id = EventSubject.objectKey(type, exchange.getProperty(Vocabulary.EVENT_JSON, JsonNode.class));
         p.put("mandate_id", require(id, "mandate id (data.id, or data.mandate for mandate actions)"));
         p.put("status", mandateStatus(type));
         p.put("event_at", eventTime(exchange, data.path("updated_at"), data.path("date")));
@@ -142,7 +142,7 @@ public final class EventFields {
         JsonNode data = data(exchange);
         p.put("reference_number", require(text(data.path("reference_number")), "debit reference (data.reference_number)"));
         p.put("mandate_id", idOf(data.path("mandate")));
-        String status = firstText(suffix(eventType(exchange), "events.mandates.debit."), data.path("status"));
+        String status = firstText(MonoFamily.MANDATE_DEBIT.statusInType(eventType(exchange)), data.path("status"));
         p.put("status", require(status, "debit status (data.status)").toLowerCase(Locale.ROOT));
         p.put("amount", kobo(data.path("amount"), "data.amount"));
         p.put("fee", kobo(data.path("fee"), "data.fee"));

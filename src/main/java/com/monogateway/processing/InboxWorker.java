@@ -8,8 +8,9 @@ import com.monogateway.database.TransactionalDataSource;
 import com.monogateway.database.Transactions;
 import com.monogateway.database.TransientFailures;
 import com.monogateway.failure.DeadLetters;
-import com.monogateway.ingest.EventSubject;
-import com.monogateway.ingest.MonoEnvelope;
+import com.monogateway.event.EventSubject;
+import com.monogateway.event.MonoEnvelope;
+import com.monogateway.event.MonoFamily;
 import com.monogateway.operations.GatewayMetrics;
 import com.monogateway.vocabulary.Vocabulary;
 import java.sql.Connection;
@@ -470,6 +471,10 @@ public final class InboxWorker {
             JsonNode event = MonoEnvelope.eventNode(mapper.readTree(row.payload()));
             var in = exchange.getIn();
             in.setHeader(Vocabulary.EVENT_TYPE, row.eventType());
+            MonoFamily family = MonoFamily.of(row.eventType());
+            if (family != null) {
+                in.setHeader(Vocabulary.FAMILY, family.header);
+            }
             in.setHeader(Vocabulary.DEDUPE_KEY, row.dedupeKey());
             in.setHeader(Vocabulary.INBOX_ID, row.id());
             in.setHeader(Vocabulary.RECEIVED_AT, row.receivedAt());

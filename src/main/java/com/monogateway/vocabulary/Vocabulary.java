@@ -13,6 +13,8 @@ public final class Vocabulary {
 
     /** Header: the event type, from the flat or the nested envelope. */
     public static final String EVENT_TYPE = "MonoEvent";
+    /** The event's family (payment, mandate, mandate-debit, account: event.MonoFamily), absent for a type the gateway does not apply. */
+    public static final String FAMILY = "MonoFamily";
     /** Header: Mono's event_id, absent for v1 events. */
     public static final String EVENT_ID = "MonoEventId";
     /** Header: the inbox's unique key for the event. */

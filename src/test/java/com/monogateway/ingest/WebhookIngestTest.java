@@ -1,5 +1,6 @@
 package com.monogateway.ingest;
 
+import com.monogateway.event.MonoEnvelope;
 import static com.monogateway.support.RunningGateway.fixture;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.monogateway.ingest.EventSubject;
-import com.monogateway.ingest.MonoEnvelope;
+import com.monogateway.event.EventSubject;
+import com.monogateway.event.MonoEnvelope;
 import com.monogateway.support.RunningGateway;
 import com.monogateway.vocabulary.Vocabulary;
 import java.time.OffsetDateTime;

@@ -1,4 +1,4 @@
-package com.monogateway.ingest;
+package com.monogateway.event;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -179,7 +179,7 @@ public record MonoEnvelope(String eventType, String eventId, String dedupeKey, B
         return null;
     }
 
-    static String sha256Hex(byte[] body) {
+    public static String sha256Hex(byte[] body) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
         } catch (NoSuchAlgorithmException e) {

@@ -1,4 +1,4 @@
-package com.monogateway.ingest;
+package com.monogateway.event;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  * searches them; a destination keys by the object), and by processing from the same functions.
  */
 public final class EventSubject {
+
+    private static final String MANDATE_ACTIONS = "events.mandate.action.";
 
     private EventSubject() {
     }
@@ -21,16 +23,19 @@ public final class EventSubject {
             return null;
         }
         JsonNode data = event.path("data");
-        if (type.startsWith("direct_debit.payment_")) {
+        MonoFamily family = MonoFamily.of(type);
+        if (family == MonoFamily.PAYMENT) {
             return text(data.path("object").path("id"));
         }
-        if (type.startsWith("events.mandates.debit.") || type.startsWith("events.mandate.action.")) {
+        // A debit and a mandate action name their mandate in data.mandate (an object or the id itself).
+        if (family == MonoFamily.MANDATE_DEBIT || type.startsWith(MANDATE_ACTIONS)) {
             return firstText(idOf(data.path("mandate")), text(data.path("id")));
         }
-        if (type.startsWith("events.mandates.")) {
+        MonoFamily.ObjectKind kind = MonoFamily.objectKind(type);
+        if (kind == MonoFamily.ObjectKind.MANDATE) {
             return firstText(data.path("id"), data.path("mandate"));
         }
-        if (type.startsWith("mono.events.") || type.startsWith("mono.accounts.")) {
+        if (kind == MonoFamily.ObjectKind.ACCOUNT) {
             JsonNode account = data.path("account");
             return firstText(data.path("id"), account.path("_id"), account.path("id"), account);
         }
@@ -46,13 +51,14 @@ public final class EventSubject {
             return null;
         }
         JsonNode data = event.path("data");
-        if (type.startsWith("direct_debit.payment_")) {
+        MonoFamily family = MonoFamily.of(type);
+        if (family == MonoFamily.PAYMENT) {
             return text(data.path("object").path("reference"));
         }
-        if (type.startsWith("events.mandates.debit.")) {
+        if (family == MonoFamily.MANDATE_DEBIT) {
             return firstText(data.path("reference_number"), data.path("reference"));
         }
-        if (type.startsWith("events.mandate")) {
+        if (MonoFamily.objectKind(type) == MonoFamily.ObjectKind.MANDATE) {
             return text(data.path("reference"));
         }
         return null;
