@@ -44,10 +44,36 @@ async function api(method, path, body) {
   return data;
 }
 
+// Times in UTC, as the logs and the database have them; the operator's local time on hover.
 function time(value) {
   if (!value) return '';
   const date = new Date(value);
-  return isNaN(date) ? String(value) : date.toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+  if (isNaN(date)) return String(value);
+  return el('time', { datetime: date.toISOString(), title: date.toLocaleString() + ' (your time)' },
+    date.toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z'));
+}
+
+// Mono's amounts are integers in kobo (30000 is NGN 300.00): naira for the eye, the kobo figure beside it for
+// whoever reconciles. Digits by hand rather than toLocaleString, so every browser shows the same.
+function money(kobo, currency) {
+  if (kobo === null || kobo === undefined || kobo === '') return '';
+  const text = String(kobo);
+  if (!/^-?\d+$/.test(text)) return text;
+  const negative = text.startsWith('-');
+  const digits = (negative ? text.slice(1) : text).padStart(3, '0');
+  const major = digits.slice(0, -2).replace(/^0+(?=\d)/, '').replace(/\B(?=(\d{3})+$)/g, ',');
+  const symbol = !currency || currency === 'NGN' ? '\u20a6' : currency + ' ';
+  return el('span', { class: 'money' }, (negative ? '-' : '') + symbol + major + '.' + digits.slice(-2),
+    el('span', { class: 'muted' }, ' (' + text + ' kobo)'));
+}
+
+const MONEY_FIELDS = new Set(['amount', 'fee', 'balance', 'verified_amount', 'verified_fee']);
+
+function fieldValue(object, key, value) {
+  if (value === null || value === undefined) return '';
+  if (MONEY_FIELDS.has(key)) return money(value, key.startsWith('verified_') ? object.verified_currency : object.currency);
+  if (typeof value === 'string' && /(_at|_date)$/.test(key) && /^\d{4}-\d{2}-\d{2}T/.test(value)) return time(value);
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
 function status(value) {
@@ -64,7 +90,7 @@ function table(columns, rows, empty) {
 function fields(object) {
   if (!object) return el('p', { class: 'muted' }, 'none');
   return el('dl', { class: 'fields' }, Object.entries(object).flatMap(([k, v]) =>
-    [el('dt', {}, k), el('dd', {}, v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v))]));
+    [el('dt', {}, k), el('dd', {}, fieldValue(object, k, v))]));
 }
 
 // ---- signing in and out ----
@@ -189,12 +215,12 @@ async function eventView(id) {
   const page = await api('GET', '/admin/events/' + encodeURIComponent(id));
   const e = page.event;
   const timeline = [
-    el('li', {}, time(e.received_at) + ' received (' + e.source + ')'),
-    e.processed_at ? el('li', {}, time(e.processed_at) + ' ' + e.status + (e.processing_ms !== null ? ' after ' + e.processing_ms + ' ms' : '')) : el('li', {}, 'status: ', status(e.status)),
-    ...page.deliveries.map(d => el('li', {}, time(d.delivered_at || d.created_at) + ' delivery to ' + d.destination + ': ', status(d.status),
+    el('li', {}, time(e.received_at), ' received (' + e.source + ')'),
+    e.processed_at ? el('li', {}, time(e.processed_at), ' ' + e.status + (e.processing_ms !== null ? ' after ' + e.processing_ms + ' ms' : '')) : el('li', {}, 'status: ', status(e.status)),
+    ...page.deliveries.map(d => el('li', {}, time(d.delivered_at || d.created_at), ' delivery to ' + d.destination + ': ', status(d.status),
       d.held ? ' (held for verification)' : '', d.last_error ? ' · ' + d.last_error : '', d.discard_reason ? ' · ' + d.discard_reason : '')),
-    ...page.deadLetters.map(d => el('li', {}, time(d.last_failed_at) + ' dead letter #' + d.id + ': ', status(d.status), ' · ' + (d.exception_message || d.exception_class))),
-    ...page.alerts.map(a => el('li', {}, time(a.created_at) + ' alert (' + a.kind + ')' + (a.sent_at ? ' sent ' + time(a.sent_at) : ' not sent yet')))
+    ...page.deadLetters.map(d => el('li', {}, time(d.last_failed_at), ' dead letter #' + d.id + ': ', status(d.status), ' · ' + (d.exception_message || d.exception_class))),
+    ...page.alerts.map(a => el('li', {}, time(a.created_at), ' alert (' + a.kind + ')', a.sent_at ? [' sent ', time(a.sent_at)] : ' not sent yet'))
   ];
   const replay = el('button', { type: 'button', id: 'replay-event', onclick: async () => {
     try {
@@ -211,7 +237,7 @@ async function eventView(id) {
     parts.push(el('h2', {}, 'Payment'), el('div', { id: 'payment' }, fields(page.payment)));
     parts.push(el('h2', {}, 'Payment history'), table([
       { title: 'At', cell: h => time(h.status_at) }, { title: 'Event', cell: h => el('a', { href: '#/event/' + h.inbox_event_id }, h.event_type) },
-      { title: 'Status', cell: h => status(h.status) }, { title: 'Amount (kobo)', num: true, cell: h => h.amount }, { title: 'Source', cell: h => h.source }
+      { title: 'Status', cell: h => status(h.status) }, { title: 'Amount', num: true, cell: h => money(h.amount, page.payment && page.payment.currency) }, { title: 'Source', cell: h => h.source }
     ], page.paymentHistory, 'No history.'));
   }
   if (page.debit !== undefined) parts.push(el('h2', {}, 'Debit'), fields(page.debit));

@@ -116,6 +116,12 @@ class ConsoleBrowserTest {
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("payment")));
         assertTrue(browser.findElement(By.id("payment")).getText().contains("successful"));
         assertTrue(browser.findElement(By.id("payment")).getText().contains(payment));
+        // Money as money: 250,000 kobo is NGN 2,500.00, with the kobo figure beside it; times in UTC, local on hover.
+        String paymentText = browser.findElement(By.id("payment")).getText();
+        assertTrue(paymentText.contains("\u20a62,500.00 (250000 kobo)"), paymentText);
+        WebElement received = browser.findElement(By.cssSelector("#timeline time"));
+        assertTrue(received.getText().endsWith("Z"), received.getText());
+        assertTrue(received.getAttribute("title").endsWith("(your time)"), received.getAttribute("title"));
         String timeline = browser.findElement(By.id("timeline")).getText();
         assertTrue(timeline.contains("delivery to erp: delivered"), timeline);
         assertTrue(browser.findElement(By.id("payload")).getText().contains("\"reference\" : \"ref_" + payment + "\"")
