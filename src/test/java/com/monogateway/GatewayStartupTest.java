@@ -148,6 +148,16 @@ class GatewayStartupTest {
                 && line.contains("extra.camel.yaml, line 5") && !line.contains("\n"), line);
 
         Files.delete(routes.resolve("extra.camel.yaml"));
+
+        // A handler whose SQL reads a parameter its monoEventFields method does not give: refused at start, named.
+        Path payments = routes.resolve("payments.camel.yaml");
+        String handler = Files.readString(payments);
+        Files.writeString(payments, handler.replace("CAST(:?payment_id AS text)", "CAST(:?paymnet_id AS text)"));
+        failure = RunningGateway.rootCause(assertThrows(RuntimeException.class, () -> RunningGateway.start(settings)));
+        assertTrue(failure.getMessage().startsWith("route mono-payments (") && failure.getMessage().contains("reads :?paymnet_id,")
+                && failure.getMessage().contains("monoEventFields.payment does not give"), failure.getMessage());
+        Files.writeString(payments, handler);
+
         try (RunningGateway gateway = RunningGateway.start(settings)) {
             assertEquals(200, gateway.post(event()).statusCode());
         }

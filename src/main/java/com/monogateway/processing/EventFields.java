@@ -16,7 +16,9 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.HashMap;
 import java.util.Locale;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.camel.Exchange;
 
 /**
@@ -25,9 +27,48 @@ import org.apache.camel.Exchange;
  * an account given as a string or an object, {@code Naira} for {@code NGN}, amounts in kobo, and an
  * event time taken from the event itself whenever it carries one.
  *
- * <p>Every map also holds {@code inbox_id}, {@code event_type}, {@code live_mode}, {@code source} and {@code event_at}.
+ * <p>What each method gives is declared in {@link #DECLARED}: a route's SQL may read those names ({@code :?name})
+ * and no other, which the start checks ({@code RouteCheck}), and a method cannot give a name it does not declare.
  */
 public final class EventFields {
+
+    /** Every method's parameters hold these too. */
+    private static final Set<String> COMMON = Set.of("inbox_id", "event_type", "live_mode", "source", "event_at");
+
+    /** Method of this bean -> the names of the parameters it gives (each always present, null when the event has none). */
+    public static final Map<String, Set<String>> DECLARED = Map.of(
+            "account", declare("account_id", "status", "name", "account_number", "currency", "balance", "type", "bvn",
+                    "institution_name", "bank_code", "institution_type", "data_status", "auth_method"),
+            "payment", declare("payment_id", "status", "amount", "fee", "currency", "description", "reference", "customer",
+                    "created_at", "account_id", "account_is_object", "account_name", "account_number", "account_currency",
+                    "account_type", "institution_name", "bank_code", "institution_type"),
+            "mandate", declare("mandate_id", "status", "amount", "reference", "customer", "account_name", "account_number",
+                    "bank_name", "bank_code", "mandate_type", "debit_type", "description", "start_date", "end_date"),
+            "mandateDebit", declare("reference_number", "mandate_id", "status", "amount", "fee", "response_code", "message",
+                    "customer", "account_details", "beneficiary"));
+
+    private static Set<String> declare(String... names) {
+        Set<String> all = new java.util.TreeSet<>(COMMON);
+        all.addAll(List.of(names));
+        return java.util.Collections.unmodifiableSet(all);
+    }
+
+    /** A method's parameters: a name it does not declare is a bug here, not in the event. */
+    private static final class Parameters extends HashMap<String, Object> {
+        private final String method;
+
+        Parameters(String method) {
+            this.method = method;
+        }
+
+        @Override
+        public Object put(String name, Object value) {
+            if (!DECLARED.get(method).contains(name)) {
+                throw new IllegalStateException(name + " is not declared for monoEventFields." + method + " (EventFields.DECLARED)");
+            }
+            return super.put(name, value);
+        }
+    }
 
     private final boolean maskIdentity;
 
@@ -58,7 +99,7 @@ public final class EventFields {
     }
 
     public Map<String, Object> account(Exchange exchange) {
-        Map<String, Object> p = common(exchange);
+        Map<String, Object> p = common(exchange, "account");
         JsonNode data = data(exchange);
         JsonNode account = data.path("account");
         String id = firstText(data.path("id"), account.path("_id"), account.path("id"), account);
@@ -68,7 +109,6 @@ public final class EventFields {
 
         JsonNode institution = account.path("institution");
         JsonNode meta = data.path("meta");
-        p.put("has_details", account.isObject() && (account.has("name") || account.has("accountNumber") || account.has("balance")));
         p.put("name", text(account.path("name")));
         p.put("account_number", text(account.path("accountNumber")));
         p.put("currency", currency(account.path("currency")));
@@ -84,7 +124,7 @@ public final class EventFields {
     }
 
     public Map<String, Object> payment(Exchange exchange) {
-        Map<String, Object> p = common(exchange);
+        Map<String, Object> p = common(exchange, "payment");
         JsonNode data = data(exchange);
         JsonNode payment = data.path("object");
         p.put("payment_id", require(text(payment.path("id")), "payment id (data.object.id)"));
@@ -97,7 +137,6 @@ public final class EventFields {
         p.put("reference", text(payment.path("reference")));
         p.put("customer", idOf(payment.path("customer")));
         p.put("created_at", time(payment.path("created_at")));
-        p.put("updated_at", time(payment.path("updated_at")));
         p.put("event_at", eventTime(exchange, payment.path("updated_at")));
 
         JsonNode account = payment.path("account");
@@ -115,7 +154,7 @@ public final class EventFields {
     }
 
     public Map<String, Object> mandate(Exchange exchange) {
-        Map<String, Object> p = common(exchange);
+        Map<String, Object> p = common(exchange, "mandate");
         JsonNode data = data(exchange);
         String type = eventType(exchange);
         String id = EventSubject.objectKey(type, exchange.getProperty(Vocabulary.EVENT_JSON, JsonNode.class));
@@ -138,7 +177,7 @@ public final class EventFields {
     }
 
     public Map<String, Object> mandateDebit(Exchange exchange) {
-        Map<String, Object> p = common(exchange);
+        Map<String, Object> p = common(exchange, "mandateDebit");
         JsonNode data = data(exchange);
         p.put("reference_number", require(text(data.path("reference_number")), "debit reference (data.reference_number)"));
         p.put("mandate_id", idOf(data.path("mandate")));
@@ -155,8 +194,8 @@ public final class EventFields {
         return p;
     }
 
-    private static Map<String, Object> common(Exchange exchange) {
-        Map<String, Object> p = new HashMap<>();
+    private static Map<String, Object> common(Exchange exchange, String method) {
+        Map<String, Object> p = new Parameters(method);
         p.put("inbox_id", exchange.getIn().getHeader(Vocabulary.INBOX_ID, Long.class));
         p.put("event_type", eventType(exchange));
         p.put("live_mode", exchange.getIn().getHeader(Vocabulary.LIVE_MODE, Boolean.class));

@@ -35,6 +35,7 @@ class EventFieldsTest {
     private static void assertPayment(String fixture, String id, String status, long amount, long fee, String reference,
             String account, String updatedAt) throws Exception {
         Map<String, Object> p = new EventFields().payment(exchange(fixture));
+        assertEquals(EventFields.DECLARED.get("payment"), p.keySet(), fixture + ": every declared parameter, and no other");
         assertEquals(id, p.get("payment_id"), fixture);
         assertEquals(status, p.get("status"), fixture);
         assertEquals(amount, p.get("amount"), fixture + ": kobo");
@@ -101,7 +102,8 @@ class EventFieldsTest {
         Map<String, Object> a = new EventFields().account(exchange("account_connected.json"));
         assertEquals("611d575feef5d3371ca9d0d8", a.get("account_id"));
         assertEquals("connected", a.get("status"));
-        assertEquals(false, a.get("has_details"), "account_connected carries the id only: details come from Mono's API");
+        assertEquals(null, a.get("name"), "account_connected carries the id only: details come from Mono's API");
+        assertEquals(EventFields.DECLARED.get("account"), a.keySet(), "every declared parameter, and no other");
     }
 
     @Test
