@@ -132,15 +132,17 @@ async function signOut() {
 
 async function refreshOverview() {
   try {
-    const o = await api('GET', '/admin/overview');
+    const [o, d] = await Promise.all([api('GET', '/admin/overview'), api('GET', '/admin/destinations')]);
+    const stateOf = Object.fromEntries(d.destinations.map(x => [x.name, x.state]));
     const box = document.getElementById('overview');
     const parts = [
       el('span', { id: 'count-waiting' }, 'waiting ', el('b', {}, o.waiting.events),
         o.waiting.oldest_seconds ? ' (oldest ' + o.waiting.oldest_seconds + ' s)' : ''),
       ...Object.entries(o.eventsLastDay).map(([s, n]) => el('span', { id: 'count-' + s }, s + ' (24 h) ', el('b', {}, n))),
       el('span', { id: 'count-dead-letters' }, 'open dead letters ', el('b', {}, o.openDeadLetters)),
-      ...o.destinations.map(d => el('span', {}, d.destination + ': ', el('b', {}, d.pending), ' waiting, ',
-        el('b', {}, d.held), ' held, ', el('b', {}, d.dead), ' dead'))
+      ...o.destinations.map(x => el('a', { href: '#/deliveries', id: 'overview-' + x.destination }, x.destination, ' ',
+        stateOf[x.destination] ? status(stateOf[x.destination]) : '', ': ', el('b', {}, x.pending), ' waiting, ',
+        el('b', {}, x.held), ' held, ', el('b', {}, x.dead), ' dead'))
     ];
     box.replaceChildren(...parts);
     box.hidden = false;
@@ -280,21 +282,56 @@ async function deadLettersView() {
   ], answer.deadLetters, 'No open dead letter.'));
 }
 
+// What a destination's state means for an operator, and what to do about it.
+const STATE_TEXT = {
+  UP: 'Delivering.',
+  FAILING_FOR_SOME: 'Delivering, but the destination refuses some objects: each refused delivery is retried with back-off'
+    + ' and holds back its own object\'s later deliveries; every other object goes on. Fix the cause at the destination,'
+    + ' or discard the holding delivery to let its object\'s next deliveries go.',
+  DOWN: 'Paused: sends to several objects failed in a row (circuit open). Nothing is lost: deliveries wait and go out,'
+    + ' in order, once the destination takes them again. Check that it is up and reachable.'
+};
+
+function destinationCard(d) {
+  const facts = {
+    'in flight': d.in_flight + ' / ' + d.max_in_flight,
+    'delivered per second': d.delivered_per_second,
+    waiting: d.pending + (d.pending ? ' (oldest ' + d.oldest_pending_seconds + ' s)' : ''),
+    'objects held': d.objects_held ? [String(d.objects_held), ' by delivery ',
+      el('a', { href: '#/deliveries?status=pending' }, '#' + d.held_by_delivery)] : '0',
+    dead: d.dead,
+    'last error': d.last_error ? d.last_error + (d.last_error_object ? ' (object ' + d.last_error_object + ')' : '') : 'none'
+  };
+  const actions = [];
+  if (d.dead > 0) actions.push(el('button', { type: 'button', class: 'retry-dead', onclick: async () => {
+    try {
+      const done = await api('POST', '/admin/deliveries/retry?' + query({ destination: d.name }));
+      say((done.retried !== undefined ? done.retried : 'The') + ' dead deliveries of ' + d.name + ' queued again.', true);
+      route();
+    } catch (e) { say(e.message); }
+  } }, 'Retry its dead deliveries'));
+  // Only while some objects are refused: when the whole destination is down, discarding a delivery fixes nothing.
+  if (d.held_by_delivery && d.state === 'FAILING_FOR_SOME') actions.push(el('span', {}, 'Delivery #' + d.held_by_delivery + ':'), discardForm(async reason => {
+    await api('POST', '/admin/deliveries/' + d.held_by_delivery + '/discard', { reason });
+    say('Delivery #' + d.held_by_delivery + ' discarded; its object\'s next deliveries go on.', true);
+    route();
+  }));
+  return el('section', { class: 'card state-' + d.state, id: 'destination-' + d.name, 'data-state': d.state },
+    el('h2', {}, d.name + ' ', status(d.state)), el('p', { class: 'why' }, STATE_TEXT[d.state] || ''),
+    el('dl', { class: 'fields' }, Object.entries(facts).flatMap(([k, v]) => [el('dt', {}, k), el('dd', { 'data-fact': k }, v)])),
+    actions.length ? el('div', { class: 'actions' }, actions) : null);
+}
+
 async function deliveriesView(params) {
-  const wanted = params.get('status') || 'dead';
-  const [answer, destinations] = await Promise.all([api('GET', '/admin/deliveries?' + query({ status: wanted, limit: '200' })),
-    api('GET', '/admin/destinations')]);
+  const destinations = await api('GET', '/admin/destinations');
+  // Open on what needs a look: dead deliveries if there are any, else those still waiting.
+  const wanted = params.get('status') || (destinations.destinations.some(d => d.dead > 0) ? 'dead' : 'pending');
+  const answer = await api('GET', '/admin/deliveries?' + query({ status: wanted, limit: '200' }));
   const tabs = el('p', { class: 'actions' }, ['dead', 'pending', 'delivered', 'discarded'].map(s =>
     el('a', { href: '#/deliveries?status=' + s, 'aria-current': s === wanted ? 'page' : null }, s)));
-  const states = table([
-    { title: 'Destination', cell: d => d.name }, { title: 'State', cell: d => status(d.state) },
-    { title: 'In flight', num: true, cell: d => d.in_flight + ' / ' + d.max_in_flight },
-    { title: 'Delivered/s', num: true, cell: d => d.delivered_per_second },
-    { title: 'Waiting', num: true, cell: d => d.pending }, { title: 'Oldest waiting', num: true, cell: d => d.oldest_pending_seconds + ' s' },
-    { title: 'Objects held', num: true, cell: d => [String(d.objects_held), d.held_by_delivery ? ' by delivery #' + d.held_by_delivery : ''] },
-    { title: 'Dead', num: true, cell: d => d.dead },
-    { title: 'Last error', cell: d => d.last_error ? d.last_error + (d.last_error_object ? ' (' + d.last_error_object + ')' : '') : '' }
-  ], destinations.destinations, 'No destination configured (mono.forward.destinations).');
+  const states = destinations.destinations.length
+    ? el('div', { class: 'cards' }, destinations.destinations.map(destinationCard))
+    : el('p', { class: 'muted' }, 'No destination configured (mono.forward.destinations).');
   states.id = 'destinations';
   main().replaceChildren(el('h1', {}, 'Destinations'), states, el('h2', {}, 'Deliveries: ' + wanted), tabs, table([
     { title: '#', num: true, cell: d => d.id }, { title: 'Destination', cell: d => d.destination },

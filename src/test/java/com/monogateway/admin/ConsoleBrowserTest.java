@@ -72,6 +72,14 @@ class ConsoleBrowserTest {
         p.setProperty("mono.forward.destinations", "erp");
         p.setProperty("mono.forward.erp.uri", erp.url("/mono"));
         p.setProperty("mono.forward.erp.events", "direct_debit.*");
+        // A second destination where nothing listens: an operator must see that it is down, and why.
+        int nothingListens;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            nothingListens = socket.getLocalPort();
+        }
+        p.setProperty("mono.forward.destinations", "erp,ledger");
+        p.setProperty("mono.forward.ledger.uri", "http://127.0.0.1:" + nothingListens + "/mono");
+        p.setProperty("mono.forward.ledger.events", "direct_debit.*");
         RunningGateway gateway = resources.keep(RunningGateway.start(p));
         gateway.db().execute(TestRoutes.SWITCH_TABLE);
 
@@ -83,6 +91,14 @@ class ConsoleBrowserTest {
         await().atMost(Duration.ofSeconds(20)).until(() ->
                 gateway.db().count("SELECT count(*) FROM dead_letters WHERE status = 'open'") == 2 && erp.received().size() == 1);
         gateway.db().execute("UPDATE test_switch SET broken = false"); // the cause is fixed: a replay now succeeds
+        // Two more payments: three objects refused in a row open the ledger's circuit.
+        for (int i = 0; i < 2; i++) {
+            String other = newId("txd_");
+            gateway.postNew(v2("direct_debit.payment_successful", "2024-05-01T10:00:00Z",
+                    paymentData(other, "successful", 10_000, "\"acc_1\"", "2024-05-01T10:00:00.000Z")));
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> gateway.db().count(
+                "SELECT count(DISTINCT object_key) FROM deliveries WHERE destination = 'ledger' AND attempts > 0") >= 3);
 
         WebDriver browser = chromium();
         resources.keep(browser::quit);
@@ -108,7 +124,7 @@ class ConsoleBrowserTest {
         // Find the payment by its reference, open its event: the payment row and its delivery are there.
         WebElement search = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("filter-q")));
         search.sendKeys("ref_" + payment, org.openqa.selenium.Keys.ENTER); // the keyboard is enough
-        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("overview"), "erp: 0 waiting, 0 held, 0 dead"));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("overview"), "erp UP: 0 waiting, 0 held, 0 dead"));
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("main table"), "direct_debit.payment_successful"));
         List<WebElement> rows = browser.findElements(By.cssSelector("main table tbody tr"));
         assertEquals(1, rows.size(), "only that payment's event");
@@ -135,13 +151,24 @@ class ConsoleBrowserTest {
         screenshot(browser, "event-phone.png");
         browser.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 900));
 
-        // Deliveries: each destination's state above the list.
-        browser.findElement(By.linkText("Deliveries")).click();
-        WebElement destinations = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("destinations")));
-        List<String> erpRow = destinations.findElements(By.cssSelector("tbody tr td")).stream().map(WebElement::getText).toList();
-        assertEquals("erp", erpRow.get(0), erpRow.toString());
-        assertEquals("UP", erpRow.get(1), erpRow.toString());
-        assertEquals("0 / 256", erpRow.get(2), erpRow.toString());
+        // The header says a destination is down; its card says why and how much waits.
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("overview-ledger"), "DOWN"));
+        assertTrue(browser.findElement(By.id("overview-erp")).getText().startsWith("erp UP"),
+                browser.findElement(By.id("overview-erp")).getText());
+        browser.findElement(By.id("overview-ledger")).click();
+        WebElement ledger = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("destination-ledger")));
+        assertEquals("DOWN", ledger.getAttribute("data-state"));
+        String lastError = ledger.findElement(By.cssSelector("[data-fact='last error']")).getText();
+        assertTrue(lastError.contains("Connection refused"), lastError);
+        assertTrue(ledger.findElement(By.cssSelector("[data-fact='waiting']")).getText().startsWith("3 (oldest "),
+                ledger.findElement(By.cssSelector("[data-fact='waiting']")).getText());
+        assertTrue(ledger.findElement(By.cssSelector(".why")).getText().contains("Nothing is lost"));
+        // No dead delivery yet, so the list opens on those waiting: the ledger's three.
+        assertEquals(3, browser.findElements(By.cssSelector("main tbody tr")).stream().filter(r -> r.getText().contains("ledger")).count());
+        screenshot(browser, "destination-down.png");
+        WebElement erpCard = browser.findElement(By.id("destination-erp"));
+        assertEquals("UP", erpCard.getAttribute("data-state"));
+        assertEquals("0 / 256", erpCard.findElement(By.cssSelector("[data-fact='in flight']")).getText());
 
         // Dead letters: replay one (it is processed now), discard the other with a reason.
         browser.findElement(By.linkText("Dead letters")).click();
