@@ -9,8 +9,7 @@ import com.monogateway.alerts.AlertQueue;
 import com.monogateway.alerts.AlertRoutes;
 import com.monogateway.alerts.AlertSender;
 import com.monogateway.config.GatewaySettings;
-import com.monogateway.config.KnownKeys;
-import com.monogateway.config.PackagedDefaults;
+import com.monogateway.config.PropertyLayers;
 import com.monogateway.config.SecretMatcher;
 import com.monogateway.config.SensitiveValues;
 import com.monogateway.config.SettingsException;
@@ -22,7 +21,7 @@ import com.monogateway.delivery.DeliveryRoutes;
 import com.monogateway.delivery.JmsConnector;
 import com.monogateway.eventlog.EventLog;
 import com.monogateway.eventlog.EventLogRoutes;
-import com.monogateway.failure.AdminRoutes;
+import com.monogateway.failure.DeadLetterRoutes;
 import com.monogateway.failure.DeadLetters;
 import com.monogateway.http.GuardedHttpServer;
 import com.monogateway.http.HttpErrorAnswers;
@@ -48,16 +47,10 @@ import com.monogateway.retention.Retention;
 import com.monogateway.vocabulary.Vocabulary;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.Set;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.NoErrorHandlerBuilder;
@@ -89,185 +82,29 @@ public final class Gateway {
     /** A Camel main ready to run; {@code overrides} win over every other source (used by tests). */
     public static Main create(Properties overrides) {
         Main main = new Main();
-        boolean localProperties = Files.isRegularFile(Path.of("application.properties"));
         // The packed file holds every default and is the one Camel reads itself; everything else goes over it.
         main.setDefaultPropertyPlaceholderLocation("classpath:application.properties");
-        Properties localFile = readProperties(localProperties, "application.properties");
-        Properties file = layered(localFile);
-        Properties profileFile = profileFile(localProperties, overrides, file);
-        file.putAll(profileFile);
-        Set<String> given = new java.util.HashSet<>(file.stringPropertyNames());
-        overrides.stringPropertyNames().forEach(given::add);
-        KnownKeys.packaged().requireKnown(given, System.getenv());
-        // Over the packed file: the local file's keys, the profile's, then environment variables, then overrides.
-        Properties effective = new Properties();
-        effective.putAll(camelEnvironment(System.getenv(), file));
-        if (localProperties) {
-            effective.putAll(localFile);
-        }
-        effective.putAll(profileFile);
-        effective.putAll(environmentOverrides(file));
-        if (!Files.isDirectory(Path.of("routes"))) {
-            // Over the packed application.properties, which names ./routes.
-            effective.setProperty("camel.main.routes-include-pattern", "classpath:routes/*.camel.yaml");
-            effective.setProperty("camel.main.routes-reload-enabled", "false");
-        }
-        effective.putAll(overrides);
+        PropertyLayers layers = PropertyLayers.read(overrides);
+        Properties effective = layers.effective(overrides);
         // The webhook port is served by GuardedHttpServer (timeouts, the secret checked before the body is
         // read), configured from the same camel.server.* keys; Camel main's own server would take the port.
         effective.setProperty("camel.server.enabled", "false");
         // Likewise the management port (health, metrics, admin API) from the camel.management.* keys: Camel 4.22's
         // own management server (camel-platform-http-main) is not in the jar.
         boolean management = Boolean.parseBoolean(effective.getProperty(MANAGEMENT_ENABLED,
-                file.getProperty(MANAGEMENT_ENABLED, "true")).strip());
+                layers.file().getProperty(MANAGEMENT_ENABLED, "true")).strip());
         effective.setProperty(MANAGEMENT_ENABLED, "false");
         main.setOverrideProperties(effective);
-        main.addMainListener(new Lifecycle(localProperties, management));
+        main.addMainListener(new Lifecycle(layers.localProperties(), management));
         return main;
     }
 
-    /**
-     * The settings as the gateway started from this directory would read them, without starting it:
-     * application.properties (local or packed), the profile's file over it, then environment variables.
-     * For the {@code trigger} command, which posts to the gateway these settings describe.
-     */
+    /** The settings as the gateway started from this directory would read them, without starting it (the trigger command). */
     public static Properties fileSettings() {
-        boolean local = Files.isRegularFile(Path.of("application.properties"));
-        Properties settings = layered(readProperties(local, "application.properties"));
-        settings.putAll(profileFile(local, new Properties(), settings));
-        settings.putAll(environmentOverrides(settings));
-        return settings;
+        return PropertyLayers.fileSettings();
     }
 
     private static final String MANAGEMENT_ENABLED = "camel.management.enabled";
-
-    /** Component names in the jar whose options CAMEL_COMPONENT_* variables may set (dashed names as Camel writes them). */
-    private static final List<String> COMPONENTS = List.of("platform-http", "http", "https", "kafka", "amqp", "jms", "jdbc",
-            "mail", "smtp", "smtps", "seda", "direct", "log", "file", "timer");
-    private static final List<String> CAMEL_GROUPS = List.of("server", "management", "main", "metrics", "health");
-
-    /**
-     * Camel's own keys from environment variables Camel users write, for keys application.properties does not
-     * list (those are {@link #environmentOverrides}): {@code CAMEL_COMPONENT_KAFKA_LINGER_MS} is
-     * {@code camel.component.kafka.linger-ms}, {@code CAMEL_SERVER_MAX_BODY_SIZE} {@code camel.server.max-body-size}.
-     * Camel main 4.18 applies such variables to keys it finds in the file only.
-     */
-    static Properties camelEnvironment(java.util.Map<String, String> environment, Properties file) {
-        Properties keys = new Properties();
-        java.util.Set<String> inFile = new java.util.HashSet<>();
-        file.stringPropertyNames().forEach(k -> inFile.add(GatewaySettings.envName(k)));
-        for (var variable : environment.entrySet()) {
-            String name = variable.getKey();
-            if (!name.startsWith("CAMEL_") || inFile.contains(name)) {
-                continue;
-            }
-            String key = null;
-            if (name.startsWith("CAMEL_COMPONENT_")) {
-                String rest = name.substring("CAMEL_COMPONENT_".length());
-                for (String component : COMPONENTS) {
-                    String prefix = component.toUpperCase(Locale.ROOT).replace('-', '_') + "_";
-                    // platform-http before http: the longer name first (the list's order).
-                    if (rest.startsWith(prefix) && rest.length() > prefix.length()) {
-                        key = "camel.component." + component + "." + option(rest.substring(prefix.length()));
-                        break;
-                    }
-                }
-            } else {
-                for (String group : CAMEL_GROUPS) {
-                    String prefix = "CAMEL_" + group.toUpperCase(Locale.ROOT) + "_";
-                    if (name.startsWith(prefix) && name.length() > prefix.length()) {
-                        key = "camel." + group + "." + option(name.substring(prefix.length()));
-                        break;
-                    }
-                }
-            }
-            if (key != null) {
-                keys.setProperty(key, variable.getValue());
-            }
-        }
-        return keys;
-    }
-
-    private static String option(String envPart) {
-        return envPart.toLowerCase(Locale.ROOT).replace('_', '-');
-    }
-
-    /** {@code name} in the working directory, or the copy packed in the jar; empty when there is none. */
-    /** The packed application.properties (every key and its default) with a local file's keys over it. */
-    private static Properties layered(Properties localFile) {
-        Properties settings = PackagedDefaults.file();
-        settings.putAll(localFile);
-        return settings;
-    }
-
-    private static Properties readProperties(boolean localProperties, String name) {
-        Properties file = new Properties();
-        try (InputStream in = localProperties ? (Files.isRegularFile(Path.of(name)) ? Files.newInputStream(Path.of(name)) : null)
-                : Gateway.class.getResourceAsStream("/" + name)) {
-            if (in != null) {
-                file.load(in);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + name, e);
-        }
-        return file;
-    }
-
-    /** The profile's application-&lt;profile&gt;.properties (empty without a profile); a named profile must have one. */
-    private static Properties profileFile(boolean local, Properties overrides, Properties base) {
-        Optional<String> profile = profile(overrides, base);
-        if (profile.isEmpty()) {
-            return new Properties();
-        }
-        String name = "application-" + profile.get() + ".properties";
-        Properties file = readProperties(local, name);
-        if (file.isEmpty()) {
-            throw new SettingsException("profile '" + profile.get() + "' is set (camel.main.profile, MONO_PROFILE or"
-                    + " CAMEL_MAIN_PROFILE) but " + name + " is missing or empty next to application.properties");
-        }
-        return file;
-    }
-
-    /**
-     * The profile whose {@code application-<profile>.properties} goes over the base file, as Camel main names
-     * it: {@code camel.main.profile} (test overrides, then the environment: MONO_PROFILE, CAMEL_MAIN_PROFILE,
-     * then the base file).
-     */
-    static Optional<String> profile(Properties overrides, Properties file) {
-        String profile = overrides.getProperty("camel.main.profile");
-        for (String env : new String[] {KnownKeys.PROFILE_ENV, "CAMEL_MAIN_PROFILE"}) {
-            if (profile == null || profile.isBlank()) {
-                profile = System.getenv(env);
-            }
-        }
-        if (profile == null || profile.isBlank()) {
-            profile = file.getProperty("camel.main.profile");
-        }
-        if (profile == null || profile.isBlank()) {
-            return Optional.empty();
-        }
-        if (!profile.strip().matches("[A-Za-z0-9_-]{1,40}")) {
-            throw new SettingsException("camel.main.profile must be a name such as prod or staging (letters, digits, '-', '_'),"
-                    + " but is '" + profile + "'");
-        }
-        return Optional.of(profile.strip());
-    }
-
-    /**
-     * Every key of application.properties whose environment variable (upper case, '.' and '-' as '_')
-     * is set. Camel applies such variables to placeholders, but not to all of its own camel.* options
-     * (camel.server.port among them), so they are passed on explicitly.
-     */
-    private static Properties environmentOverrides(Properties file) {
-        Properties fromEnvironment = new Properties();
-        for (String key : file.stringPropertyNames()) {
-            String value = System.getenv(key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'));
-            if (value != null) {
-                fromEnvironment.setProperty(key, value);
-            }
-        }
-        return fromEnvironment;
-    }
 
     /**
      * Opens the database and adds the Java routes before Camel reads the routes; on stop, first stops
@@ -448,10 +285,10 @@ public final class Gateway {
             if (settings.adminTokens().isEmpty()) {
                 return;
             }
-            main.configure().addRoutesBuilder(new AdminRoutes(deadLetters, mapper, template));
+            main.configure().addRoutesBuilder(new DeadLetterRoutes(deadLetters, mapper, template));
             main.configure().addRoutesBuilder(new EventLogRoutes(new EventLog(dataSource, mapper,
                     settings.destinations().stream().map(GatewaySettings.Destination::name).toList()), mapper, template));
-            List<AdminOperation> operations = new java.util.ArrayList<>(AdminRoutes.OPERATIONS);
+            List<AdminOperation> operations = new java.util.ArrayList<>(DeadLetterRoutes.OPERATIONS);
             operations.addAll(DeliveryRoutes.OPERATIONS);
             operations.addAll(MonoApiRoutes.OPERATIONS);
             operations.addAll(EventLogRoutes.OPERATIONS);

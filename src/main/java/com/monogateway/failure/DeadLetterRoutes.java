@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * routes hold what each call does; {@link AdminHttp} checks the bearer token ({@code mono.admin.token})
  * and hands calls over. Only added when a token is configured.
  */
-public final class AdminRoutes extends AdminRouteBuilder {
+public final class DeadLetterRoutes extends AdminRouteBuilder {
 
     /** The calls these routes answer, for {@link AdminHttp}. */
     public static final List<AdminOperation> OPERATIONS = List.of(
@@ -32,12 +32,12 @@ public final class AdminRoutes extends AdminRouteBuilder {
             new AdminOperation(HttpMethod.POST, "/admin/dead-letters/:id/replay", "direct:mono-admin-replay"),
             new AdminOperation(HttpMethod.POST, "/admin/dead-letters/:id/discard", "direct:mono-admin-discard"));
 
-    private static final Logger LOG = LoggerFactory.getLogger(AdminRoutes.class);
+    private static final Logger LOG = LoggerFactory.getLogger(DeadLetterRoutes.class);
 
     private final DeadLetters deadLetters;
     private final ProducerTemplate template;
 
-    public AdminRoutes(DeadLetters deadLetters, ObjectMapper mapper, ProducerTemplate template) {
+    public DeadLetterRoutes(DeadLetters deadLetters, ObjectMapper mapper, ProducerTemplate template) {
         super(mapper);
         this.deadLetters = deadLetters;
         this.template = template;
