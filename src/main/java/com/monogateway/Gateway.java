@@ -266,7 +266,7 @@ public final class Gateway {
             main.configure().addRoutesBuilder(new Retention(dataSource, settings.retentionMs(), settings.retentionIntervalMs(),
                     meterRegistry));
             main.configure().addRoutesBuilder(new ProcessingRoutes(worker, settings, alerts, deadLetters,
-                    monoApi.schedulesChecks() ? (org.apache.camel.Processor) monoApi::scheduleChecks : null));
+                    monoApi.schedulesChecks() ? Optional.of(monoApi::scheduleChecks) : Optional.empty()));
         }
 
         /** Alert emails from the queue (none when mono.alerts.enabled=false). */

@@ -5,6 +5,7 @@ import com.monogateway.config.GatewaySettings;
 import com.monogateway.database.TransientFailures;
 import com.monogateway.failure.DeadLetters;
 import com.monogateway.vocabulary.Vocabulary;
+import java.util.Optional;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.ShutdownRunningTask;
@@ -43,14 +44,14 @@ public final class ProcessingRoutes extends RouteBuilder {
     private final InboxWorker processor;
     /** Records an applied event's deliveries (the outbox); the worker writes them with its batch. */
     private final BatchOutbox outbox;
-    /** Schedules the calls to Mono's API an applied event needs (see the monoapi package); null without a key. */
-    private final Processor apiChecks;
+    /** Schedules the calls to Mono's API an applied event needs (see the monoapi package); absent without a key. */
+    private final Optional<Processor> apiChecks;
     private final GatewaySettings.Redelivery redelivery;
     private final AlertQueue alerts;
     private final DeadLetters deadLetters;
 
     public ProcessingRoutes(InboxWorker processor, GatewaySettings settings, AlertQueue alerts, DeadLetters deadLetters,
-            Processor apiChecks) {
+            Optional<Processor> apiChecks) {
         this.processor = processor;
         this.outbox = processor.outbox();
         this.apiChecks = apiChecks;
@@ -78,8 +79,8 @@ public final class ProcessingRoutes extends RouteBuilder {
         from(APPLY).routeId("mono-apply")
                 .to(EVENT_ROUTER)
                 // Verification is only scheduled here; it must come before the outbox, which may hold deliveries for it.
-                .filter(exchange -> apiChecks != null && applied(exchange))
-                    .process(exchange -> apiChecks.process(exchange))
+                .filter(exchange -> apiChecks.isPresent() && applied(exchange))
+                    .process(exchange -> apiChecks.get().process(exchange))
                 .end()
                 .filter(exchange -> applied(exchange) && alerts.alertsOn(exchange.getIn().getHeader(Vocabulary.EVENT_TYPE, String.class)))
                     .process(alerts::queueEventAlert)
