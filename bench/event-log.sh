@@ -96,5 +96,7 @@ failed mono.* in that hour|GET|/admin/events?type=mono.*&status=failed&from=$OLD
 event page|GET|/admin/events/$MID
 payment with its events|GET|/admin/payments/txd_$(( EVENTS / 7 ))
 console header (overview)|GET|/admin/overview
+landing charts, last hour|GET|/admin/activity?window=1h
+landing charts, last 24 h|GET|/admin/activity?window=24h
 replay dry run: payments of that hour|POST|/admin/events/replay?type=direct_debit.*&from=$OLD_FROM&to=$OLD_TO&dryRun=true
 QUERIES

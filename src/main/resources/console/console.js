@@ -157,6 +157,78 @@ function query(params) {
   return q.toString();
 }
 
+// ---- the landing page's charts: is it healthy? ----
+
+const SVG = 'http://www.w3.org/2000/svg';
+
+function svg(tag, attrs, ...children) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs || {})) if (v !== undefined && v !== null) node.setAttribute(k, v);
+  for (const child of children.flat()) if (child !== null && child !== undefined) node.append(child);
+  return node;
+}
+
+function hhmm(date) {
+  return date.toISOString().slice(11, 16);
+}
+
+// Bars per bucket over the window, stacked by series; every bar carries its count (data-count) and a tooltip.
+function barChart(id, activity, rows, series, describe) {
+  const step = activity.bucketSeconds * 1000;
+  const end = Math.floor(new Date(activity.now).getTime() / step) * step;
+  const count = Math.round((activity.window === '1 hour' ? 3600 : 86400) / activity.bucketSeconds);
+  const byAt = new Map(rows.map(r => [Math.floor(new Date(r.at).getTime() / step) * step, r]));
+  const totals = [...byAt.values()].map(r => series.reduce((n, s) => n + Number(r[s.key] || 0), 0));
+  const max = Math.max(1, ...totals);
+  const width = 600, height = 90, bar = width / count;
+  const bars = [];
+  for (let i = 0; i < count; i++) {
+    const at = end - (count - 1 - i) * step;
+    const row = byAt.get(at);
+    if (!row) continue;
+    let y = height;
+    const parts = series.map(s => {
+      const n = Number(row[s.key] || 0);
+      const h = n / max * (height - 4);
+      y -= h;
+      return n ? svg('rect', { x: (i * bar).toFixed(1), y: y.toFixed(1), width: Math.max(1, bar - 1).toFixed(1),
+        height: Math.max(1, h).toFixed(1), class: 'bar-' + s.key, 'data-kind': s.key, 'data-count': n }) : null;
+    });
+    bars.push(svg('g', { 'data-at': new Date(at).toISOString() },
+      svg('title', {}, hhmm(new Date(at)) + ' UTC: ' + describe(row)), parts));
+  }
+  // Stretched to the page's width (bars only: no text to distort); the time axis is HTML below it.
+  const axis = el('div', { class: 'axis' }, [0, Math.floor(count / 2), count - 1].map(i =>
+    el('span', {}, hhmm(new Date(end - (count - 1 - i) * step)) + (i === count - 1 ? ' UTC' : ''))));
+  return el('figure', { class: 'chart' }, svg('svg', { id, viewBox: '0 0 ' + width + ' ' + height, preserveAspectRatio: 'none',
+    role: 'img', 'aria-label': id.replace(/-/g, ' ') + ' over the last ' + activity.window + ', highest bar ' + max }, bars), axis);
+}
+
+async function activityCharts(windowName) {
+  const [a, o] = await Promise.all([api('GET', '/admin/activity?window=' + windowName), api('GET', '/admin/overview')]);
+  const sum = key => a.events.reduce((n, r) => n + Number(r[key] || 0), 0);
+  const outcomes = [{ key: 'processed' }, { key: 'ignored' }, { key: 'failed' }, { key: 'waiting' }];
+  const legend = el('p', { class: 'legend' }, outcomes.map(s => el('span', { class: 'key-' + s.key }, s.key + ' ',
+    s.key === 'failed' && sum('failed') ? el('a', { href: '#/events?status=failed', id: 'failed-events' }, el('b', {}, sum('failed')))
+      : el('b', { id: 'total-' + s.key }, sum(s.key)))),
+    el('span', {}, 'open dead letters ', el('a', { href: '#/dead-letters', id: 'open-dead-letters' }, el('b', {}, o.openDeadLetters))));
+  const lags = a.events.filter(r => r.lag_max_ms !== null);
+  const slowest = lags.length ? Math.max(...lags.map(r => Number(r.lag_max_ms))) : null;
+  const toggle = el('p', { class: 'actions' }, ['1h', '24h'].map(w => el('a', { href: '#/events?window=' + w,
+    'aria-current': w === windowName ? 'page' : null }, w === '1h' ? 'last hour' : 'last 24 h')));
+  const waiting = Object.fromEntries(o.destinations.map(d => [d.destination, d.pending]));
+  const destinations = Object.entries(a.delivered).map(([name, rows]) => el('div', { class: 'destination-chart' },
+    el('h3', {}, name + ': ', el('b', {}, rows.reduce((n, r) => n + Number(r.delivered), 0)), ' delivered, ',
+      el('b', {}, waiting[name] || 0), ' waiting now'),
+    barChart('delivered-' + name, a, rows, [{ key: 'delivered' }], r => r.delivered + ' delivered')));
+  return el('section', { id: 'activity' }, el('h2', {}, 'Received, by what became of them'), toggle, legend,
+    barChart('events-chart', a, a.events, outcomes, r => r.processed + ' processed, ' + r.ignored + ' ignored, '
+      + r.failed + ' failed, ' + r.waiting + ' waiting; slowest ' + (r.lag_max_ms === null ? '-' : r.lag_max_ms + ' ms')),
+    el('h2', {}, 'Processing lag (slowest per bar) ', el('b', { id: 'slowest-lag' }, slowest === null ? '-' : slowest + ' ms')),
+    barChart('lag-chart', a, lags, [{ key: 'lag_max_ms' }], r => r.lag_max_ms + ' ms from receipt to applied'),
+    destinations.length ? [el('h2', {}, 'Delivered, per destination'), ...destinations] : null);
+}
+
 async function eventsView(params) {
   const input = (name, label, attrs) => el('label', {}, label,
     el('input', Object.assign({ name, id: 'filter-' + name, value: params.get(name) || '' }, attrs || {})));
@@ -174,6 +246,9 @@ async function eventsView(params) {
   input('to', 'To', {}),
   el('button', { type: 'submit', id: 'apply-filters' }, 'Show'));
   main().replaceChildren(el('h1', {}, 'Events'), form, el('p', { class: 'muted' }, 'Loading…'));
+  // The landing page (no filter): first how the last hour or day went.
+  const landing = !['q', 'type', 'status', 'from', 'to', 'before'].some(k => params.get(k));
+  const charts = landing ? await activityCharts(params.get('window') === '24h' ? '24h' : '1h') : null;
   const filter = { q: params.get('q'), type: params.get('type'), status: params.get('status'),
     from: params.get('from'), to: params.get('to'), before: params.get('before'), limit: '50' };
   const answer = await api('GET', '/admin/events?' + query(filter));
@@ -197,7 +272,7 @@ async function eventsView(params) {
       if (done.job !== undefined) { followReplay(done); } else { say(done.replayed + ' event(s) replayed.', true); }
     } catch (e) { say(e.message); }
   } }, 'Replay these…');
-  main().replaceChildren(el('h1', {}, 'Events'), form, rows, more,
+  main().replaceChildren(el('h1', {}, 'Events'), charts, form, rows, more,
     (filter.q || filter.type || filter.status || filter.from || filter.to) ? el('div', { class: 'actions' }, replay) : null);
 }
 

@@ -240,13 +240,17 @@ public final class AdminHttp {
         ctx.next();
     }
 
+    /** What the console reads on a timer, not at an operator's request. */
+    private static final java.util.Set<String> REFRESHED_BY_THE_CONSOLE = java.util.Set.of("/admin/overview", "/admin/destinations",
+            "/admin/activity");
+
     /**
      * A console request: a live session, and on anything but a read the session's CSRF token in
      * {@value #CSRF_HEADER} (a page elsewhere can make the browser send the cookie, never that header).
      */
     private void authorizeSession(RoutingContext ctx, String cookie, long now) {
-        // The console refreshes its header on its own every few seconds: that alone keeps nobody signed in.
-        var session = sessions.find(cookie, now, !ctx.normalizedPath().equals("/admin/overview"));
+        // The console refreshes its header and charts on its own every few seconds: that alone keeps nobody signed in.
+        var session = sessions.find(cookie, now, !REFRESHED_BY_THE_CONSOLE.contains(ctx.normalizedPath()));
         if (session.isEmpty()) {
             Refusals.refuse(ctx, 401, Answers.error("signed_out", "the console session has ended; sign in again"), MAX_BODY_BYTES);
             return;

@@ -300,6 +300,55 @@ public final class EventLog {
         return answer;
     }
 
+    /** A chart's span and the width of its bars. */
+    public enum Window {
+        HOUR("1 hour", 60), DAY("24 hours", 900);
+
+        final String span;
+        final int bucketSeconds;
+
+        Window(String span, int bucketSeconds) {
+            this.span = span;
+            this.bucketSeconds = bucketSeconds;
+        }
+    }
+
+    // Bars start on whole buckets (date_bin from a fixed origin) so that two refreshes draw the same bars.
+    private static final String EVENTS_BY_BUCKET = """
+            SELECT date_bin(CAST(? AS interval), received_at, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS at,
+                   count(*) FILTER (WHERE status = 'processed') AS processed, count(*) FILTER (WHERE status = 'ignored') AS ignored,
+                   count(*) FILTER (WHERE status = 'failed') AS failed, count(*) FILTER (WHERE status = 'received') AS waiting,
+                   CAST(round(max(EXTRACT(EPOCH FROM processed_at - received_at)) * 1000) AS bigint) AS lag_max_ms
+            FROM webhook_events WHERE received_at > now() - CAST(? AS interval)
+            GROUP BY 1 ORDER BY 1""";
+    private static final String DELIVERED_BY_BUCKET = """
+            SELECT destination, date_bin(CAST(? AS interval), delivered_at, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS at,
+                   count(*) AS delivered
+            FROM deliveries WHERE status = 'delivered' AND delivered_at > now() - CAST(? AS interval)
+            GROUP BY 1, 2 ORDER BY 1, 2""";
+
+    /**
+     * The landing page's charts: events received per bucket by what became of them, the slowest processing in each,
+     * and each destination's deliveries per bucket; both from one index range over the window.
+     */
+    public Map<String, Object> activity(Window window) throws SQLException {
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("window", window.span);
+        answer.put("bucketSeconds", window.bucketSeconds);
+        String bucket = window.bucketSeconds + " seconds";
+        try (Connection c = pool.getConnection()) {
+            answer.put("now", one(query(c, "SELECT now() AS now")).get("now"));
+            answer.put("events", query(c, EVENTS_BY_BUCKET, bucket, window.span));
+            Map<String, List<Map<String, Object>>> delivered = new LinkedHashMap<>();
+            destinations.forEach(name -> delivered.put(name, new ArrayList<>()));
+            for (var row : query(c, DELIVERED_BY_BUCKET, bucket, window.span)) {
+                delivered.computeIfAbsent((String) row.remove("destination"), d -> new ArrayList<>()).add(row);
+            }
+            answer.put("delivered", delivered);
+        }
+        return answer;
+    }
+
     private JsonNode parse(String body) {
         try {
             return body == null ? null : mapper.readTree(body);
@@ -312,9 +361,11 @@ public final class EventLog {
         return rows.isEmpty() ? null : rows.get(0);
     }
 
-    private static List<Map<String, Object>> query(Connection c, String sql, Object param) throws SQLException {
+    private static List<Map<String, Object>> query(Connection c, String sql, Object... params) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setObject(1, param);
+            for (int i = 0; i < params.length; i++) {
+                ps.setObject(i + 1, params[i]);
+            }
             try (ResultSet rs = ps.executeQuery()) {
                 return Rows.all(rs);
             }

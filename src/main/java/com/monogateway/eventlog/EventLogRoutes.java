@@ -25,6 +25,7 @@ public final class EventLogRoutes extends AdminRouteBuilder {
 
     public static final List<AdminOperation> OPERATIONS = List.of(
             new AdminOperation(HttpMethod.GET, "/admin/overview", "direct:mono-admin-overview"),
+            new AdminOperation(HttpMethod.GET, "/admin/activity", "direct:mono-admin-activity"),
             new AdminOperation(HttpMethod.GET, "/admin/events", "direct:mono-admin-events"),
             new AdminOperation(HttpMethod.POST, "/admin/events/replay", "direct:mono-admin-events-replay"),
             // Before /admin/events/:id, which would take "replays" for an id.
@@ -55,6 +56,14 @@ public final class EventLogRoutes extends AdminRouteBuilder {
     @Override
     protected void configureCalls() {
         admin("direct:mono-admin-overview", (exchange, request) -> answer(exchange, 200, log.overview()));
+        admin("direct:mono-admin-activity", (exchange, request) -> {
+            String window = request.param("window").orElse("1h");
+            if (!window.equals("1h") && !window.equals("24h")) {
+                Answers.set(exchange, 400, Answers.error("bad_request", "window is 1h or 24h, not " + window));
+                return;
+            }
+            answer(exchange, 200, log.activity(window.equals("1h") ? EventLog.Window.HOUR : EventLog.Window.DAY));
+        });
         admin("direct:mono-admin-events", this::list);
         admin("direct:mono-admin-event", this::one);
         admin("direct:mono-admin-events-replay", this::replay);

@@ -121,6 +121,23 @@ class ConsoleBrowserTest {
         assertEquals("Strict", cookie.getSameSite());
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("count-dead-letters"), "2"));
 
+        // The landing page answers "is it healthy?": the last hour's events as drawn, by outcome, and each
+        // destination's deliveries (the drawn bars' counts, not only that a chart exists).
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("events-chart")));
+        assertEquals(3, drawn(browser, "#events-chart rect[data-kind='processed']"));
+        assertEquals(2, drawn(browser, "#events-chart rect[data-kind='failed']"));
+        assertEquals(0, drawn(browser, "#events-chart rect[data-kind='ignored']"));
+        assertEquals(3, drawn(browser, "#delivered-erp rect"));
+        assertEquals(0, drawn(browser, "#delivered-ledger rect"), "nothing reached the ledger");
+        assertEquals("2", browser.findElement(By.id("open-dead-letters")).getText());
+        screenshot(browser, "landing.png"); // docs/console-landing.png: the ledger is down
+        // A failed event is two clicks from there.
+        browser.findElement(By.id("failed-events")).click();
+        wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("main table tbody tr"), 2));
+        browser.findElement(By.cssSelector("main table tbody tr a")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("main h1"), "test.fixable"));
+        browser.findElement(By.linkText("Events")).click();
+
         // Find the payment by its reference, open its event: the payment row and its delivery are there.
         WebElement search = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("filter-q")));
         search.sendKeys("ref_" + payment, org.openqa.selenium.Keys.ENTER); // the keyboard is enough
@@ -201,6 +218,11 @@ class ConsoleBrowserTest {
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("token")));
         assertFalse(browser.findElement(By.id("nav")).isDisplayed());
         assertEquals(401, get(gateway.managementUri("/admin/events").toString(), session).statusCode());
+    }
+
+    /** The counts the drawn bars matching the selector stand for. */
+    private static long drawn(WebDriver browser, String bars) {
+        return browser.findElements(By.cssSelector(bars)).stream().mapToLong(b -> Long.parseLong(b.getAttribute("data-count"))).sum();
     }
 
     private static HttpResponse<String> post(String url, String cookie, String csrf) throws Exception {
