@@ -146,6 +146,9 @@ async function refreshOverview() {
     ];
     box.replaceChildren(...parts);
     box.hidden = false;
+    // On the landing page, the charts move on with the header.
+    const charts = document.getElementById('activity');
+    if (charts) charts.replaceWith(await activityCharts(charts.dataset.window));
   } catch (e) { /* shown by the next action */ }
 }
 
@@ -221,7 +224,7 @@ async function activityCharts(windowName) {
     el('h3', {}, name + ': ', el('b', {}, rows.reduce((n, r) => n + Number(r.delivered), 0)), ' delivered, ',
       el('b', {}, waiting[name] || 0), ' waiting now'),
     barChart('delivered-' + name, a, rows, [{ key: 'delivered' }], r => r.delivered + ' delivered')));
-  return el('section', { id: 'activity' }, el('h2', {}, 'Received, by what became of them'), toggle, legend,
+  return el('section', { id: 'activity', 'data-window': windowName }, el('h2', {}, 'Received, by what became of them'), toggle, legend,
     barChart('events-chart', a, a.events, outcomes, r => r.processed + ' processed, ' + r.ignored + ' ignored, '
       + r.failed + ' failed, ' + r.waiting + ' waiting; slowest ' + (r.lag_max_ms === null ? '-' : r.lag_max_ms + ' ms')),
     el('h2', {}, 'Processing lag (slowest per bar) ', el('b', { id: 'slowest-lag' }, slowest === null ? '-' : slowest + ' ms')),
