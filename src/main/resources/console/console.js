@@ -299,6 +299,8 @@ async function eventView(id) {
     e.processed_at ? el('li', {}, time(e.processed_at), ' ' + e.status + (e.processing_ms !== null ? ' after ' + e.processing_ms + ' ms' : '')) : el('li', {}, 'status: ', status(e.status)),
     ...page.deliveries.map(d => el('li', {}, time(d.delivered_at || d.created_at), ' delivery to ' + d.destination + ': ', status(d.status),
       d.held ? ' (held for verification)' : '', d.last_error ? ' · ' + d.last_error : '', d.discard_reason ? ' · ' + d.discard_reason : '')),
+    ...(page.deliveryAttempts || []).map(a => el('li', { class: 'attempt' }, time(a.failed_at), ' delivery to ' + a.destination
+      + ': attempt ' + a.attempt + ' ', status('failed'), ' · ' + a.error)),
     ...page.deadLetters.map(d => el('li', {}, time(d.last_failed_at), ' dead letter #' + d.id + ': ', status(d.status), ' · ' + (d.exception_message || d.exception_class))),
     ...page.alerts.map(a => el('li', {}, time(a.created_at), ' alert (' + a.kind + ')', a.sent_at ? [' sent ', time(a.sent_at)] : ' not sent yet'))
   ];

@@ -94,13 +94,20 @@ public final class DeliveryStore implements BatchOutbox {
             UPDATE deliveries d SET status = 'delivered', delivered_at = now(), attempts = d.attempts + 1, lease_until = NULL,
                    last_error = NULL
             FROM unnest(CAST(? AS bigint[])) AS u(id) WHERE d.id = u.id AND (d.status = 'pending') IS NOT FALSE""";
+    // A failure is recorded on the row (its last error) and in its attempts' history, in one statement.
     private static final String RETRY_LATER = """
-            UPDATE deliveries SET attempts = attempts + 1, last_error = ?, lease_until = NULL,
-                   next_attempt_at = now() + CAST(? AS interval)
-            WHERE id = ? AND status = 'pending'""";
+            WITH failed AS (
+              UPDATE deliveries SET attempts = attempts + 1, last_error = ?, lease_until = NULL,
+                     next_attempt_at = now() + CAST(? AS interval)
+              WHERE id = ? AND status = 'pending' RETURNING id, attempts, last_error)
+            INSERT INTO delivery_attempts (delivery_id, attempt, error) SELECT id, attempts, last_error FROM failed
+            ON CONFLICT DO NOTHING""";
     private static final String DEAD = """
-            UPDATE deliveries SET status = 'dead', attempts = attempts + 1, last_error = ?, lease_until = NULL, resolved_at = now()
-            WHERE id = ? AND status = 'pending'""";
+            WITH failed AS (
+              UPDATE deliveries SET status = 'dead', attempts = attempts + 1, last_error = ?, lease_until = NULL, resolved_at = now()
+              WHERE id = ? AND status = 'pending' RETURNING id, attempts, last_error)
+            INSERT INTO delivery_attempts (delivery_id, attempt, error) SELECT id, attempts, last_error FROM failed
+            ON CONFLICT DO NOTHING""";
     private static final String RELEASE = "UPDATE deliveries SET lease_until = NULL WHERE id = ANY (CAST(? AS bigint[]))";
 
     private static final String LIST = """

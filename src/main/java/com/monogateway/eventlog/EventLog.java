@@ -224,6 +224,10 @@ public final class EventLog {
             answer.put("deliveries", query(c, """
                     SELECT id, destination, status, held, attempts, last_error, created_at, delivered_at, discard_reason
                     FROM deliveries WHERE webhook_event_id = ? ORDER BY destination""", id));
+            answer.put("deliveryAttempts", query(c, """
+                    SELECT d.destination, a.delivery_id, a.attempt, a.failed_at, a.error
+                    FROM deliveries d JOIN delivery_attempts a ON a.delivery_id = d.id
+                    WHERE d.webhook_event_id = ? ORDER BY a.failed_at, a.delivery_id, a.attempt LIMIT 100""", id));
             answer.put("deadLetters", query(c, """
                     SELECT id, status, failing_route, exception_class, exception_message, attempts, first_failed_at, last_failed_at
                     FROM dead_letters WHERE webhook_event_id = ? ORDER BY id""", id));

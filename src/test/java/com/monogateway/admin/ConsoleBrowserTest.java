@@ -157,6 +157,8 @@ class ConsoleBrowserTest {
         assertTrue(received.getAttribute("title").endsWith("(your time)"), received.getAttribute("title"));
         String timeline = browser.findElement(By.id("timeline")).getText();
         assertTrue(timeline.contains("delivery to erp: delivered"), timeline);
+        // Each failed send is in the timeline with its error, not only the last one.
+        assertTrue(timeline.contains("delivery to ledger: attempt 1 failed") && timeline.contains("Connection refused"), timeline);
         assertTrue(browser.findElement(By.id("payload")).getText().contains("\"reference\" : \"ref_" + payment + "\"")
                 || browser.findElement(By.id("payload")).getText().contains("\"reference\": \"ref_" + payment + "\""));
         screenshot(browser, "event.png");
