@@ -131,6 +131,15 @@ class ConsoleBrowserTest {
         assertEquals(0, drawn(browser, "#delivered-ledger rect"), "nothing reached the ledger");
         assertEquals("2", browser.findElement(By.id("open-dead-letters")).getText());
         screenshot(browser, "landing.png"); // docs/console-landing.png: the ledger is down
+        browser.manage().window().setSize(new org.openqa.selenium.Dimension(390, 844));
+        Object landingOverflow = ((org.openqa.selenium.JavascriptExecutor) browser)
+                .executeScript("return document.documentElement.scrollWidth - document.documentElement.clientWidth;");
+        assertEquals(0L, ((Number) landingOverflow).longValue(), "the landing page is wider than a phone");
+        screenshot(browser, "landing-phone.png");
+        Object foreign = ((org.openqa.selenium.JavascriptExecutor) browser).executeScript(
+                "return performance.getEntriesByType('resource').map(e => e.name).filter(n => !n.startsWith(location.origin));");
+        assertEquals(List.of(), foreign, "the console loads nothing from another host");
+        browser.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 900));
         // A failed event is two clicks from there.
         browser.findElement(By.id("failed-events")).click();
         wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("main table tbody tr"), 2));
