@@ -228,6 +228,8 @@ class EventProcessingTest {
         gateway.postNew(v2("events.mandate.action.cancel", "2024-05-05T10:00:00Z", mandateActionData(id, "cancelled", "2024-05-05T10:00:00Z")));
         gateway.awaitInboxDrained();
         assertEquals("cancelled", db.row("SELECT status FROM mandates WHERE id = ?", id).get("status"));
+        assertEquals("0123456789", db.row("SELECT account_number FROM mandates WHERE id = ?", id).get("account_number"),
+                "an action carries no account: the one known stays");
     }
 
     @Test
