@@ -39,7 +39,7 @@ import com.monogateway.operations.GatewayMetrics;
 import com.monogateway.operations.InboxStats;
 import com.monogateway.operations.ManagementEndpoints;
 import com.monogateway.operations.StartupSummary;
-import com.monogateway.processing.EventFields;
+import com.monogateway.event.EventFields;
 import com.monogateway.processing.InboxWorker;
 import com.monogateway.processing.ProcessingRoutes;
 import com.monogateway.processing.RouteCheck;

@@ -2,7 +2,7 @@ package com.monogateway.monoapi;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.monogateway.config.GatewaySettings;
-import com.monogateway.processing.EventFields;
+import com.monogateway.event.EventFields;
 import com.monogateway.vocabulary.Vocabulary;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

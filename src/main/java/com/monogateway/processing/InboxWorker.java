@@ -10,6 +10,7 @@ import com.monogateway.database.TransientFailures;
 import com.monogateway.failure.DeadLetters;
 import com.monogateway.event.EventSubject;
 import com.monogateway.event.MonoEnvelope;
+import com.monogateway.event.EventMap;
 import com.monogateway.event.MonoFamily;
 import com.monogateway.operations.GatewayMetrics;
 import com.monogateway.vocabulary.Vocabulary;

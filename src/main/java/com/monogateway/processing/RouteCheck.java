@@ -1,6 +1,7 @@
 package com.monogateway.processing;
 
 import com.monogateway.config.SettingsException;
+import com.monogateway.event.EventFields;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;

@@ -87,9 +87,9 @@ class GatewaySettingsTest {
 
     @Test
     void anIdentityNumberIsKeptAsItsLastFourOrNotAtAll() {
-        assertEquals("*******5678", com.monogateway.processing.EventFields.identity("22212345678", true));
-        assertEquals("1234", com.monogateway.processing.EventFields.identity("1234", true), "Mono often sends only the last 4");
-        assertEquals(null, com.monogateway.processing.EventFields.identity("22212345678", false));
+        assertEquals("*******5678", com.monogateway.event.EventFields.identity("22212345678", true));
+        assertEquals("1234", com.monogateway.event.EventFields.identity("1234", true), "Mono often sends only the last 4");
+        assertEquals(null, com.monogateway.event.EventFields.identity("22212345678", false));
         assertEquals(false, read(Map.of("mono.accounts.store-identity", "none")).monoApi().maskIdentity());
         assertThrows(SettingsException.class, () -> read(Map.of("mono.accounts.store-identity", "full")));
     }

@@ -1,12 +1,12 @@
-package com.monogateway.processing;
+package com.monogateway.event;
 
 import static com.monogateway.event.EventSubject.firstText;
 import static com.monogateway.event.EventSubject.idOf;
 import static com.monogateway.event.EventSubject.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.monogateway.event.EventSubject;
-import com.monogateway.event.MonoFamily;
+
+
 import com.monogateway.vocabulary.Vocabulary;
 import java.math.BigDecimal;
 import java.math.MathContext;

@@ -1,12 +1,10 @@
-package com.monogateway.processing;
+package com.monogateway.event;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.monogateway.event.EventSubject;
-import com.monogateway.event.MonoEnvelope;
 import com.monogateway.support.RunningGateway;
 import com.monogateway.vocabulary.Vocabulary;
 import java.time.OffsetDateTime;

@@ -1,4 +1,4 @@
-package com.monogateway.processing;
+package com.monogateway.event;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,7 +13,7 @@ import java.util.Set;
  * built from the parsed event only when something reads it; the shipped routes never do, and the
  * conversion was a twentieth of the gateway's CPU (JFR).
  */
-final class EventMap extends AbstractMap<String, Object> {
+public final class EventMap extends AbstractMap<String, Object> {
 
     private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() { };
 
@@ -21,7 +21,7 @@ final class EventMap extends AbstractMap<String, Object> {
     private final ObjectMapper mapper;
     private Map<String, Object> map;
 
-    EventMap(JsonNode event, ObjectMapper mapper) {
+    public EventMap(JsonNode event, ObjectMapper mapper) {
         this.event = event;
         this.mapper = mapper;
     }
