@@ -374,6 +374,7 @@ const STATE_TEXT = {
 
 function destinationCard(d) {
   const facts = {
+    ...(d.down_since ? { 'down since': time(d.down_since) } : {}),
     'in flight': d.in_flight + ' / ' + d.max_in_flight,
     'delivered per second': d.delivered_per_second,
     waiting: d.pending + (d.pending ? ' (oldest ' + d.oldest_pending_seconds + ' s)' : ''),

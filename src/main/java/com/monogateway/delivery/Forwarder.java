@@ -76,6 +76,8 @@ final class Forwarder {
     private final Object circuitLock = new Object();
     private final Set<String> failingObjects = new java.util.HashSet<>();
     private int failuresInARow;
+    /** When the sends failing in a row (none succeeding since) began: how long the destination has been away. */
+    private volatile java.time.Instant failingSince;
     private int circuitOpenings;
     private volatile long circuitOpenUntil;
     private volatile boolean running;
@@ -141,6 +143,12 @@ final class Forwarder {
      */
     boolean circuitOpen() {
         return circuitOpenUntil != 0;
+    }
+
+    /** While the circuit is open: since when sends have failed with none succeeding; else null. */
+    java.time.Instant downSince() {
+        java.time.Instant since = failingSince;
+        return circuitOpen() ? since : null;
     }
 
     void start() {
@@ -340,6 +348,7 @@ final class Forwarder {
     private void succeeded() {
         synchronized (circuitLock) {
             failuresInARow = 0;
+            failingSince = null;
             failingObjects.clear();
             if (circuitOpenUntil != 0) {
                 LOG.info("Forwarding to {}: the destination takes deliveries again; circuit closed", destination.name());
@@ -386,6 +395,9 @@ final class Forwarder {
     /** Several objects failing in a row, none succeeding: the destination itself is away. */
     private void countTowardsTheCircuit(DeliveryStore.Claimed failed) {
         synchronized (circuitLock) {
+            if (failuresInARow == 0) {
+                failingSince = java.time.Instant.now();
+            }
             failuresInARow++;
             failingObjects.add(failed.objectKey() == null ? "#" + failed.id() : failed.objectKey());
             if (failingObjects.size() >= CIRCUIT_FAILURES || circuitOpenUntil != 0) {

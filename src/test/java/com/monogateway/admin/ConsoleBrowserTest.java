@@ -191,6 +191,8 @@ class ConsoleBrowserTest {
         assertTrue(ledger.findElement(By.cssSelector("[data-fact='waiting']")).getText().startsWith("3 (oldest "),
                 ledger.findElement(By.cssSelector("[data-fact='waiting']")).getText());
         assertTrue(ledger.findElement(By.cssSelector(".why")).getText().contains("Nothing is lost"));
+        String downSince = ledger.findElement(By.cssSelector("[data-fact='down since'] time")).getAttribute("datetime");
+        assertTrue(java.time.Instant.parse(downSince).isAfter(java.time.Instant.now().minusSeconds(120)), downSince);
         // No dead delivery yet, so the list opens on those waiting: the ledger's three.
         assertEquals(3, browser.findElements(By.cssSelector("main tbody tr")).stream().filter(r -> r.getText().contains("ledger")).count());
         screenshot(browser, "destination-down.png");
