@@ -179,7 +179,7 @@ function hhmm(date) {
 function barChart(id, activity, rows, series, describe) {
   const step = activity.bucketSeconds * 1000;
   const end = Math.floor(new Date(activity.now).getTime() / step) * step;
-  const count = Math.round((activity.window === '1 hour' ? 3600 : 86400) / activity.bucketSeconds);
+  const count = Math.round(activity.windowSeconds / activity.bucketSeconds);
   const byAt = new Map(rows.map(r => [Math.floor(new Date(r.at).getTime() / step) * step, r]));
   const totals = [...byAt.values()].map(r => series.reduce((n, s) => n + Number(r[s.key] || 0), 0));
   const max = Math.max(1, ...totals);

@@ -99,11 +99,6 @@ public final class Gateway {
         return main;
     }
 
-    /** The settings as the gateway started from this directory would read them, without starting it (the trigger command). */
-    public static Properties fileSettings() {
-        return PropertyLayers.fileSettings();
-    }
-
     private static final String MANAGEMENT_ENABLED = "camel.management.enabled";
 
     /**

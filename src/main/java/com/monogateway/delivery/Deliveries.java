@@ -159,7 +159,8 @@ public final class Deliveries {
             state.put("name", forwarder.destination().name());
             state.put("state", forwarder.circuitOpen() ? "DOWN" : b.heldObjects() > 0 ? "FAILING_FOR_SOME" : "UP");
             state.put("circuit", forwarder.circuitOpen() ? "open" : "closed");
-            state.put("down_since", forwarder.downSince() == null ? null : forwarder.downSince().toString());
+            java.time.Instant downSince = forwarder.downSince(); // once: the circuit may close between two reads
+            state.put("down_since", downSince == null ? null : downSince.toString());
             state.put("in_flight", forwarder.inFlight());
             state.put("max_in_flight", forwarder.destination().maxInFlight());
             state.put("delivered_per_second", Math.round(b.deliveredPerSecond() * 10) / 10.0);

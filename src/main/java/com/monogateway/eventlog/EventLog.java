@@ -2,10 +2,10 @@ package com.monogateway.eventlog;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.monogateway.event.MonoFamily;
 import com.monogateway.database.Rows;
 import com.monogateway.event.EventSubject;
 import com.monogateway.event.MonoEnvelope;
+import com.monogateway.event.MonoFamily;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -306,13 +306,15 @@ public final class EventLog {
 
     /** A chart's span and the width of its bars. */
     public enum Window {
-        HOUR("1 hour", 60), DAY("24 hours", 900);
+        HOUR("1 hour", 3_600, 60), DAY("24 hours", 86_400, 900);
 
         final String span;
+        final int seconds;
         final int bucketSeconds;
 
-        Window(String span, int bucketSeconds) {
+        Window(String span, int seconds, int bucketSeconds) {
             this.span = span;
+            this.seconds = seconds;
             this.bucketSeconds = bucketSeconds;
         }
     }
@@ -338,6 +340,7 @@ public final class EventLog {
     public Map<String, Object> activity(Window window) throws SQLException {
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("window", window.span);
+        answer.put("windowSeconds", window.seconds);
         answer.put("bucketSeconds", window.bucketSeconds);
         String bucket = window.bucketSeconds + " seconds";
         try (Connection c = pool.getConnection()) {

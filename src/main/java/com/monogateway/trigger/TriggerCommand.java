@@ -1,6 +1,6 @@
 package com.monogateway.trigger;
 
-import com.monogateway.Gateway;
+import com.monogateway.config.PropertyLayers;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -66,7 +66,7 @@ public final class TriggerCommand implements Callable<Integer> {
 
     /** Runs the command with this directory's settings; answers the exit code. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        return run(args, out, err, Gateway.fileSettings());
+        return run(args, out, err, PropertyLayers.fileSettings());
     }
 
     /** Runs the command with the given settings in place of this directory's. */
