@@ -313,6 +313,8 @@ async function eventView(id) {
   const parts = [el('h1', {}, 'Event #' + e.id + ' · ' + e.event_type),
     el('p', {}, status(e.status), e.status_reason ? ' (' + e.status_reason + ')' : '', e.last_error ? ' · ' + e.last_error : '',
       ' · attempts ' + e.attempts),
+    // The trace the request, processing and every delivery share (tracing on): what to look up in the tracing backend.
+    ...(e.trace_id ? [el('p', {}, 'Trace ', el('code', { id: 'trace-id', title: 'W3C trace id, also sent to the destinations in traceparent' }, e.trace_id))] : []),
     el('div', { class: 'actions' }, replay),
     el('h2', {}, 'What happened'), el('ol', { class: 'timeline', id: 'timeline' }, timeline)];
   if (page.payment !== undefined) {

@@ -44,6 +44,7 @@ import com.monogateway.processing.InboxWorker;
 import com.monogateway.processing.ProcessingRoutes;
 import com.monogateway.processing.RouteCheck;
 import com.monogateway.retention.Retention;
+import com.monogateway.tracing.Tracing;
 import com.monogateway.vocabulary.Vocabulary;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -95,7 +96,7 @@ public final class Gateway {
                 layers.file().getProperty(MANAGEMENT_ENABLED, "true")).strip());
         effective.setProperty(MANAGEMENT_ENABLED, "false");
         main.setOverrideProperties(effective);
-        main.addMainListener(new Lifecycle(layers.localProperties(), management));
+        main.addMainListener(new Lifecycle(layers.localProperties(), management, effective));
         return main;
     }
 
@@ -109,6 +110,9 @@ public final class Gateway {
 
         private final boolean localProperties;
         private final boolean management;
+        /** The otel.* keys of the property files and overrides, under the OTEL_* variables (see Tracing). */
+        private final Properties tracingKeys;
+        private Tracing tracing = Tracing.OFF;
         private GatewayDatabase database;
         private GatewaySettings settings;
         private IngestGate gate;
@@ -127,9 +131,10 @@ public final class Gateway {
         private DeadLetters deadLetters;
         private MonoApiRoutes monoApi;
 
-        Lifecycle(boolean localProperties, boolean management) {
+        Lifecycle(boolean localProperties, boolean management, Properties tracingKeys) {
             this.localProperties = localProperties;
             this.management = management;
+            this.tracingKeys = tracingKeys;
         }
 
         @Override
@@ -154,6 +159,11 @@ public final class Gateway {
             // One registry for the gateway's, the pool's and the JVM's meters, scraped at /observe/metrics.
             meterRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             ManagementEndpoints.bindJvmMeters(meterRegistry);
+            try {
+                tracing = Tracing.configure(tracingKeys);
+            } catch (IllegalArgumentException e) {
+                throw new SettingsException(e.getMessage());
+            }
             database = GatewayDatabase.open(settings, meterRegistry);
             try {
                 assemble(main, context);
@@ -211,7 +221,8 @@ public final class Gateway {
             inbox = new Inbox(dataSource, settings.ingestWriters(), settings.ingestMaxBatch(),
                     settings.dbConnectionTimeoutMs() + 5_000L);
             SecretMatcher webhookSecrets = new SecretMatcher(settings.webhookSecrets());
-            WebhookReceiver receiver = new WebhookReceiver(inbox, mapper, settings.maxBodyBytes(), gate, metrics);
+            WebhookReceiver receiver = new WebhookReceiver(inbox, mapper, settings.maxBodyBytes(), gate, metrics, tracing,
+                    settings.webhookPath());
             main.configure().addRoutesBuilder(new HttpErrorAnswers()); // ingest and admin routes answer failures by it
             main.configure().addRoutesBuilder(new IngestRoutes(receiver));
             var http = settings.http();
@@ -244,7 +255,7 @@ public final class Gateway {
                 JmsConnector.install(context, url, jms.username(), jms.password(),
                         settings.destinations().stream().mapToInt(GatewaySettings.Destination::maxInFlight).sum());
             });
-            deliveries = new Deliveries(settings.destinations(), dataSource, template, alerts, meterRegistry);
+            deliveries = new Deliveries(settings.destinations(), dataSource, template, alerts, meterRegistry, tracing);
             context.getRegistry().bind("mono-health-destinations", deliveries.healthCheck());
             main.configure().addRoutesBuilder(new DeliveryRoutes(deliveries, mapper));
         }
@@ -254,9 +265,9 @@ public final class Gateway {
             InboxWorker worker = new InboxWorker(dataSource, routesDataSource, template, mapper, deadLetters,
                     settings.processingBatchSize(), metrics, gate::webhooksArriving,
                     settings.processingWorkersUnderLoad(), settings.processingLagTargetMs(), deliveries::wakeAll,
-                    settings.destinations().isEmpty() ? BatchOutbox.NONE : deliveries.store());
+                    settings.destinations().isEmpty() ? BatchOutbox.NONE : deliveries.store(), tracing);
             monoApi = new MonoApiRoutes(settings.monoApi(), dataSource, routesDataSource, alerts, mapper, meterRegistry,
-                    deliveries::wakeAll);
+                    deliveries::wakeAll, tracing);
             main.configure().addRoutesBuilder(monoApi);
             main.configure().addRoutesBuilder(new Retention(dataSource, settings.retentionMs(), settings.retentionIntervalMs(),
                     meterRegistry));
@@ -438,6 +449,8 @@ public final class Gateway {
                 inbox.close();
                 inbox = null;
             }
+            tracing.close(); // the last spans, once nothing makes more
+            tracing = Tracing.OFF;
             if (database != null) {
                 database.close();
                 database = null;

@@ -2,6 +2,7 @@ package com.monogateway.delivery;
 
 import com.monogateway.alerts.AlertQueue;
 import com.monogateway.config.GatewaySettings.Destination;
+import com.monogateway.tracing.Tracing;
 import io.micrometer.core.instrument.Gauge;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -49,11 +50,11 @@ public final class Deliveries {
     private volatile long refreshedAt = System.nanoTime();
 
     public Deliveries(List<Destination> destinations, DataSource pool, ProducerTemplate template,
-            AlertQueue alerts, io.micrometer.core.instrument.MeterRegistry registry) {
+            AlertQueue alerts, io.micrometer.core.instrument.MeterRegistry registry, Tracing tracing) {
         this.destinations = destinations;
         this.pool = pool;
         this.store = new DeliveryStore(pool, destinations);
-        this.forwarders = destinations.stream().map(d -> new Forwarder(d, store, template, alerts, registry)).toList();
+        this.forwarders = destinations.stream().map(d -> new Forwarder(d, store, template, alerts, registry, tracing)).toList();
         for (Forwarder forwarder : forwarders) {
             String name = forwarder.destination().name();
             Gauge.builder("mono.deliveries.pending", () -> backlogOf(name).pending()).tag("destination", name)

@@ -28,7 +28,7 @@ public final class DeliveryStore implements BatchOutbox {
 
     /** One claimed delivery with what its send needs. */
     public record Claimed(long id, long inboxId, String eventType, String eventId, String dedupeKey, String objectKey,
-            String body, int attempts, OffsetDateTime createdAt) {
+            String body, int attempts, OffsetDateTime createdAt, String traceparent) {
     }
 
     // Ordered by the batch's inbox order: the outbox order is (created_at, id), and created_at is the batch's.
@@ -76,7 +76,7 @@ public final class DeliveryStore implements BatchOutbox {
             FROM webhook_events e
             WHERE d.id = ANY (CAST(? AS bigint[])) AND e.id = d.webhook_event_id
             RETURNING d.id, d.webhook_event_id, e.event_type, e.event_id, e.dedupe_key, d.object_key,
-                   COALESCE(e.body, e.payload::text), d.attempts, d.created_at""";
+                   COALESCE(e.body, e.payload::text), d.attempts, d.created_at, e.trace_parent""";
     // Rows by primary key, joined to the ids given. The status check reads "(status = 'pending') IS NOT FALSE" (status
     // is never null) so that no partial index of pending rows matches it: "status = 'pending'" let the planner scan that
     // index whole, every pending row per statement (8-28 ms a call with 20,000-30,000 waiting, when the statistics
@@ -258,7 +258,8 @@ public final class DeliveryStore implements BatchOutbox {
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         rows.put(rs.getLong(1), new Claimed(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4),
-                                rs.getString(5), rs.getString(6), rs.getString(7), rs.getInt(8), rs.getObject(9, OffsetDateTime.class)));
+                                rs.getString(5), rs.getString(6), rs.getString(7), rs.getInt(8), rs.getObject(9, OffsetDateTime.class),
+                                rs.getString(10)));
                     }
                 }
             }

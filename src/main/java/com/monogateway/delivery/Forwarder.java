@@ -5,6 +5,8 @@ import com.monogateway.config.Backoff;
 import com.monogateway.config.GatewaySettings.Destination;
 import com.monogateway.config.SensitiveValues;
 import com.monogateway.database.TransientFailures;
+import com.monogateway.tracing.Tracing;
+import io.opentelemetry.api.trace.SpanKind;
 import com.monogateway.vocabulary.Vocabulary;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -64,6 +66,10 @@ final class Forwarder {
     private final DeliveryMetrics metrics;
     private final String endpoint;
     private final String scheme;
+    private final Tracing tracing;
+    /** A delivery attempt's span: a client call to an HTTP service, a message produced for a broker. */
+    private final SpanKind sendKind;
+    private final String spanName;
     private final Semaphore wakeups = new Semaphore(0);
     private final ExecutorService senders;
     private final io.github.resilience4j.ratelimiter.RateLimiter rate;
@@ -92,7 +98,7 @@ final class Forwarder {
     private final Semaphore settleWakeups = new Semaphore(0);
 
     Forwarder(Destination destination, DeliveryStore store, ProducerTemplate template, AlertQueue alerts,
-            io.micrometer.core.instrument.MeterRegistry registry) {
+            io.micrometer.core.instrument.MeterRegistry registry, Tracing tracing) {
         this.destination = destination;
         this.store = store;
         this.template = template;
@@ -101,6 +107,13 @@ final class Forwarder {
         this.endpoint = DeliveryRoutes.sendEndpoint(destination);
         int colon = destination.uri().indexOf(':');
         this.scheme = colon < 0 ? "" : destination.uri().substring(0, colon).toLowerCase(Locale.ROOT);
+        this.tracing = tracing;
+        this.sendKind = switch (scheme) {
+            case "http", "https" -> SpanKind.CLIENT;
+            case "kafka", "jms", "amqp", "activemq", "sjms", "sjms2" -> SpanKind.PRODUCER;
+            default -> SpanKind.INTERNAL;
+        };
+        this.spanName = "send to " + destination.name();
         AtomicInteger threads = new AtomicInteger();
         this.senders = Executors.newFixedThreadPool(destination.maxInFlight(), r -> {
             Thread t = new Thread(r, "mono-forward-" + destination.name() + "-" + threads.incrementAndGet());
@@ -315,15 +328,30 @@ final class Forwarder {
                 release(chain.subList(next, chain.size()));
                 return;
             }
-            Exchange exchange = exchangeFor(delivery);
+            if (!send(delivery, chain.subList(next + 1, chain.size()))) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * One attempt, a span of the event's trace: the destination receives that span as its parent (traceparent).
+     * Answers whether it was accepted; when not, the delivery is backed off and {@code untried} released.
+     */
+    private boolean send(DeliveryStore.Claimed delivery, List<DeliveryStore.Claimed> untried) {
+        try (Tracing.Traced span = tracing.continueTrace(spanName, sendKind, delivery.traceparent())) {
+            span.set("mono.destination", destination.name()).set("mono.delivery_id", delivery.id())
+                    .set("mono.delivery_attempt", delivery.attempts() + 1L).set(Tracing.EVENT_TYPE, delivery.eventType())
+                    .set(Tracing.DEDUPE_KEY, delivery.dedupeKey()).set(Tracing.INBOX_ID, delivery.inboxId());
+            Exchange exchange = exchangeFor(delivery, span.traceparent());
             template.send(endpoint, exchange);
             Exception refused = exchange.getException() != null ? exchange.getException() : notAccepted(exchange);
             if (refused == null) {
                 accepted(delivery);
-                continue;
+                return true;
             }
-            failed(delivery, refused, chain.subList(next + 1, chain.size()));
-            return;
+            span.failed(failed(delivery, refused, untried));
+            return false;
         }
     }
 
@@ -358,7 +386,8 @@ final class Forwarder {
         }
     }
 
-    private void failed(DeliveryStore.Claimed failed, Exception failure, List<DeliveryStore.Claimed> untried) {
+    /** Backs the delivery off (or makes it dead), releases the untried; answers the error as recorded. */
+    private String failed(DeliveryStore.Claimed failed, Exception failure, List<DeliveryStore.Claimed> untried) {
         String error = SensitiveValues.inText(TransientFailures.describeWithRootCause(failure));
         lastError = error;
         lastErrorObject = failed.objectKey();
@@ -390,6 +419,7 @@ final class Forwarder {
             LOG.warn("Delivery #{} to {}: its failure could not be recorded (its lease ends and it is sent again): {}",
                     failed.id(), destination.name(), TransientFailures.describe(e));
         }
+        return error;
     }
 
     /** Several objects failing in a row, none succeeding: the destination itself is away. */
@@ -442,9 +472,10 @@ final class Forwarder {
 
     /**
      * The event exactly as Mono sent it, with the Mono headers, and what each kind of destination uses to
-     * de-duplicate and order: Kafka's record key, HTTP's Idempotency-Key, JMS's correlation id.
+     * de-duplicate and order: Kafka's record key, HTTP's Idempotency-Key, JMS's correlation id. With tracing on,
+     * the attempt's span as {@code traceparent}: an HTTP header, a Kafka record header, a JMS/AMQP message property.
      */
-    private Exchange exchangeFor(DeliveryStore.Claimed delivery) {
+    private Exchange exchangeFor(DeliveryStore.Claimed delivery, String traceparent) {
         Exchange exchange = new DefaultExchange(template.getCamelContext(), ExchangePattern.InOnly);
         exchange.setProperty(ExchangePropertyKey.CHARSET_NAME, StandardCharsets.UTF_8.name());
         var in = exchange.getIn();
@@ -455,6 +486,9 @@ final class Forwarder {
             in.setHeader(Vocabulary.EVENT_ID, delivery.eventId());
         }
         in.setHeader(Vocabulary.DEDUPE_KEY, delivery.dedupeKey());
+        if (traceparent != null) {
+            in.setHeader(Tracing.TRACEPARENT, traceparent);
+        }
         switch (scheme) {
             case "kafka" -> {
                 if (delivery.objectKey() != null) {

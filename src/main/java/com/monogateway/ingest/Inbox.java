@@ -47,10 +47,10 @@ public final class Inbox implements AutoCloseable {
     // from the start: the processing's status update then changes no indexed column and is a HOT update.
     private static final String INSERT_BATCH = """
             WITH stored AS (
-              INSERT INTO webhook_events (event_type, event_id, dedupe_key, payload, body, live_mode, object_key, reference)
-              SELECT t, i, k, CAST(p AS jsonb), p, l, o, r
+              INSERT INTO webhook_events (event_type, event_id, dedupe_key, payload, body, live_mode, object_key, reference, trace_parent)
+              SELECT t, i, k, CAST(p AS jsonb), p, l, o, r, tp
               FROM unnest(CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS boolean[]),
-                          CAST(? AS text[]), CAST(? AS text[])) AS u(t, i, k, p, l, o, r)
+                          CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[])) AS u(t, i, k, p, l, o, r, tp)
               ORDER BY k
               ON CONFLICT (dedupe_key) DO NOTHING
               RETURNING id, dedupe_key, object_key),
@@ -62,7 +62,7 @@ public final class Inbox implements AutoCloseable {
     private static final String INSERT_REJECTED =
             "INSERT INTO rejected_events (reason, content_type, body) VALUES (?, ?, ?)";
 
-    private record Pending(MonoEnvelope event, CompletableFuture<Stored> result) {
+    private record Pending(MonoEnvelope event, String traceparent, CompletableFuture<Stored> result) {
     }
 
     private final DataSource dataSource;
@@ -90,8 +90,9 @@ public final class Inbox implements AutoCloseable {
         }
     }
 
-    public Stored store(MonoEnvelope event) throws SQLException {
-        Pending pending = new Pending(event, new CompletableFuture<>());
+    /** @param traceparent the trace of the request that brought the event (null: tracing is off) */
+    public Stored store(MonoEnvelope event, String traceparent) throws SQLException {
+        Pending pending = new Pending(event, traceparent, new CompletableFuture<>());
         try {
             if (closed || !queue.offer(pending, waitMs, TimeUnit.MILLISECONDS)) {
                 throw new SQLException("the inbox is not taking events now", "08006");
@@ -167,6 +168,7 @@ public final class Inbox implements AutoCloseable {
         Boolean[] live = new Boolean[n];
         String[] objectKeys = new String[n];
         String[] references = new String[n];
+        String[] traceparents = new String[n];
         for (int i = 0; i < n; i++) {
             MonoEnvelope e = batch.get(i).event();
             types[i] = e.eventType();
@@ -176,6 +178,7 @@ public final class Inbox implements AutoCloseable {
             live[i] = e.liveMode();
             objectKeys[i] = e.objectKey();
             references[i] = e.reference();
+            traceparents[i] = batch.get(i).traceparent();
         }
         Map<String, Stored> outcome = new HashMap<>();
         try (Connection c = dataSource.getConnection()) {
@@ -187,6 +190,7 @@ public final class Inbox implements AutoCloseable {
                 insert.setArray(5, c.createArrayOf("boolean", live));
                 insert.setArray(6, c.createArrayOf("text", objectKeys));
                 insert.setArray(7, c.createArrayOf("text", references));
+                insert.setArray(8, c.createArrayOf("text", traceparents));
                 try (ResultSet rs = insert.executeQuery()) {
                     while (rs.next()) {
                         outcome.put(rs.getString(2), new Stored(rs.getLong(1), false));

@@ -4,6 +4,8 @@ import com.monogateway.event.MonoEnvelope;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.monogateway.http.Answers;
 import com.monogateway.operations.GatewayMetrics;
+import com.monogateway.tracing.Tracing;
+import io.opentelemetry.api.trace.SpanKind;
 import com.monogateway.vocabulary.Vocabulary;
 import java.sql.SQLException;
 import java.util.Locale;
@@ -27,35 +29,53 @@ public final class WebhookReceiver implements Processor {
     private final int maxBodyBytes;
     private final IngestGate gate;
     private final GatewayMetrics metrics;
+    private final Tracing tracing;
+    private final String spanName;
 
     public WebhookReceiver(Inbox inbox, ObjectMapper mapper, int maxBodyBytes, IngestGate gate,
-            GatewayMetrics metrics) {
+            GatewayMetrics metrics, Tracing tracing, String webhookPath) {
         this.inbox = inbox;
         this.mapper = mapper;
         this.maxBodyBytes = maxBodyBytes;
         this.gate = gate;
         this.metrics = metrics;
+        this.tracing = tracing;
+        this.spanName = "POST " + webhookPath;
     }
 
     @Override
     public void process(Exchange exchange) throws SQLException {
         long started = System.nanoTime();
-        if (!gate.enter()) {
-            exchange.getIn().removeHeaders("*");
-            Answers.set(exchange, 503, IngestGate.REFUSAL);
-            return;
-        }
-        try {
-            receive(exchange);
-        } finally {
-            gate.exit();
-            Vocabulary.forgetEventInLogs();
-            Integer status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
-            metrics.answered(status == null ? 503 : status, System.nanoTime() - started);
+        // A new trace per request: the webhook port is public, so a traceparent a caller sends is not followed.
+        try (Tracing.Traced span = tracing.start(spanName, SpanKind.SERVER)) {
+            span.set("http.request.method", "POST");
+            if (!gate.enter()) {
+                exchange.getIn().removeHeaders("*");
+                Answers.set(exchange, 503, IngestGate.REFUSAL);
+                answered(exchange, span, started);
+                return;
+            }
+            try {
+                receive(exchange, span);
+            } finally {
+                gate.exit();
+                Vocabulary.forgetEventInLogs();
+                answered(exchange, span, started);
+            }
         }
     }
 
-    private void receive(Exchange exchange) throws SQLException {
+    private void answered(Exchange exchange, Tracing.Traced span, long started) {
+        Integer status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
+        int answer = status == null ? 503 : status;
+        metrics.answered(answer, System.nanoTime() - started);
+        span.set("http.response.status_code", answer);
+        if (answer >= 500) {
+            span.failed("answered " + answer);
+        }
+    }
+
+    private void receive(Exchange exchange, Tracing.Traced span) throws SQLException {
         long started = System.nanoTime();
         Message in = exchange.getIn();
         String contentType = in.getHeader(Exchange.CONTENT_TYPE, String.class);
@@ -83,26 +103,32 @@ public final class WebhookReceiver implements Processor {
             return;
         }
         Vocabulary.nameEventInLogs(event.eventType(), event.eventId(), event.dedupeKey());
+        span.set(Tracing.EVENT_TYPE, event.eventType()).set(Tracing.DEDUPE_KEY, event.dedupeKey());
         Inbox.Stored stored;
-        try {
-            stored = inbox.store(event);
+        try (Tracing.Traced storing = tracing.start("store event", SpanKind.INTERNAL)) {
+            // Processing and delivery continue the request's trace from what is stored with the event.
+            stored = inbox.store(event, span.traceparent());
+            storing.set(Tracing.INBOX_ID, stored.id());
         } catch (SQLException e) {
             if (Inbox.isDataError(e)) {
                 // PostgreSQL refused the content itself (for example \u0000 inside jsonb): the sender's fault.
                 reject(exchange, body, contentType, "PostgreSQL cannot store this JSON: " + firstLine(e.getMessage()), event.eventType());
                 return;
             }
+            span.failed(firstLine(e.getMessage()));
             throw e;
         }
         long ms = (System.nanoTime() - started) / 1_000_000;
         if (stored.duplicate()) {
             LOG.info("Received {} event {}: duplicate of #{} ({} ms)", event.eventType(), event.dedupeKey(), stored.id(), ms);
             metrics.event(event.eventType(), GatewayMetrics.DUPLICATE);
+            span.set("mono.duplicate_of", stored.id());
             Answers.set(exchange, 200, "{\"status\":\"duplicate\"}");
         } else {
             LOG.info("Received {} event {}: stored as #{} ({} ms)", event.eventType(), event.dedupeKey(), stored.id(), ms);
             metrics.event(event.eventType(), GatewayMetrics.RECEIVED);
             exchange.setProperty(Vocabulary.INBOX_ID, stored.id());
+            span.set(Tracing.INBOX_ID, stored.id());
             Answers.set(exchange, 200, "{\"status\":\"received\"}");
         }
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.monogateway.event.MonoFamily;
 import com.monogateway.event.EventSubject;
+import com.monogateway.tracing.Tracing;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -21,8 +22,9 @@ final class ApiEvents {
     // Stored and queued for processing like a webhook (see Inbox).
     private static final String INSERT = """
             WITH stored AS (
-              INSERT INTO webhook_events (event_type, event_id, dedupe_key, payload, body, live_mode, source, object_key, reference)
-              VALUES (?, NULL, ?, CAST(? AS jsonb), ?, ?, ?, ?, ?)
+              INSERT INTO webhook_events (event_type, event_id, dedupe_key, payload, body, live_mode, source, object_key, reference,
+                                          trace_parent)
+              VALUES (?, NULL, ?, CAST(? AS jsonb), ?, ?, ?, ?, ?, ?)
               ON CONFLICT (dedupe_key) DO NOTHING
               RETURNING id, object_key)
             INSERT INTO inbox_waiting (id, object_key) SELECT id, object_key FROM stored""";
@@ -56,6 +58,8 @@ final class ApiEvents {
             ps.setString(6, source);
             ps.setString(7, EventSubject.objectKey(type, event));
             ps.setString(8, EventSubject.reference(type, event));
+            // In the trace of what asked Mono (applying the webhook being verified, or the sweep).
+            ps.setString(9, Tracing.currentTraceparent());
             return ps.executeUpdate() == 1;
         }
     }

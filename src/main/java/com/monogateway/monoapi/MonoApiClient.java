@@ -3,12 +3,14 @@ package com.monogateway.monoapi;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.monogateway.config.GatewaySettings;
+import com.monogateway.tracing.Tracing;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.github.resilience4j.ratelimiter.RequestNotPermitted;
+import io.opentelemetry.api.trace.SpanKind;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -63,11 +65,15 @@ public final class MonoApiClient {
     private final RateLimiter rateLimiter;
     private final CircuitBreaker breaker;
     private final MonoApiMetrics metrics;
+    private final Tracing tracing;
+    private final String host;
     /** After a 429: no call before this (epoch ms), whoever makes it. */
     private final AtomicLong pausedUntil = new AtomicLong();
 
-    public MonoApiClient(GatewaySettings.MonoApi settings, ObjectMapper mapper, MonoApiMetrics metrics) {
+    public MonoApiClient(GatewaySettings.MonoApi settings, ObjectMapper mapper, MonoApiMetrics metrics, Tracing tracing) {
         this.settings = settings;
+        this.tracing = tracing;
+        this.host = URI.create(settings.baseUrl()).getHost();
         this.secretKey = settings.secretKey().orElseThrow();
         this.mapper = mapper;
         this.metrics = metrics;
@@ -129,7 +135,23 @@ public final class MonoApiClient {
         return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
+    /** One call, a client span of whatever is current (applying an event, a sweep). */
     private Optional<JsonNode> get(String endpoint, String pathAndQuery) throws Unavailable {
+        try (Tracing.Traced span = tracing.start("GET Mono API " + endpoint, SpanKind.CLIENT)) {
+            span.set("http.request.method", "GET").set("server.address", host).set("mono.api.endpoint", endpoint);
+            try {
+                Optional<JsonNode> answer = callWithinLimits(endpoint, pathAndQuery);
+                span.set("mono.api.outcome", answer.isPresent() ? "ok" : "not_found");
+                return answer;
+            } catch (Unavailable e) {
+                span.set("mono.api.outcome", e.outcome());
+                span.failed(e.getMessage());
+                throw e;
+            }
+        }
+    }
+
+    private Optional<JsonNode> callWithinLimits(String endpoint, String pathAndQuery) throws Unavailable {
         long paused = pausedUntil.get() - System.currentTimeMillis();
         if (paused > 0) {
             metrics.call(endpoint, "rate_limited", 0);

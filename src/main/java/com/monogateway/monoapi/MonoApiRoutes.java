@@ -10,6 +10,7 @@ import com.monogateway.alerts.AlertQueue;
 import com.monogateway.config.GatewaySettings;
 import com.monogateway.database.TransientFailures;
 import com.monogateway.event.EventSubject;
+import com.monogateway.tracing.Tracing;
 import com.monogateway.vocabulary.Vocabulary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.http.HttpMethod;
@@ -45,16 +46,16 @@ public final class MonoApiRoutes extends AdminRouteBuilder {
      * @param wakeDeliveries   called when held deliveries were released, so they go out at once
      */
     public MonoApiRoutes(GatewaySettings.MonoApi settings, DataSource pool, DataSource routesDataSource, AlertQueue alerts,
-            ObjectMapper mapper, MeterRegistry registry, Runnable wakeDeliveries) {
+            ObjectMapper mapper, MeterRegistry registry, Runnable wakeDeliveries, Tracing tracing) {
         super(mapper);
         this.settings = settings;
         this.pool = pool;
         this.wakeDeliveries = wakeDeliveries;
         if (settings.enabled()) {
             MonoApiMetrics metrics = new MonoApiMetrics(registry);
-            MonoApiClient api = new MonoApiClient(settings, mapper, metrics);
+            MonoApiClient api = new MonoApiClient(settings, mapper, metrics, tracing);
             ApiEvents events = new ApiEvents(mapper);
-            this.payments = new PaymentChecks(pool, routesDataSource, api, settings, alerts, events, metrics, wakeDeliveries);
+            this.payments = new PaymentChecks(pool, routesDataSource, api, settings, alerts, events, metrics, wakeDeliveries, tracing);
             this.accounts = new AccountDetails(pool, routesDataSource, api, settings);
             this.sweep = new PaymentSweep(pool, api, settings, events, metrics);
         } else {

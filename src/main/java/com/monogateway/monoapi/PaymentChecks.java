@@ -8,7 +8,9 @@ import com.monogateway.config.Backoff;
 import com.monogateway.config.GatewaySettings;
 import com.monogateway.database.Rows;
 import com.monogateway.database.Transactions;
+import com.monogateway.tracing.Tracing;
 import com.monogateway.vocabulary.Vocabulary;
+import io.opentelemetry.api.trace.SpanKind;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -69,7 +71,8 @@ public final class PaymentChecks {
             RETURNING p.id, p.check_failures""";
     private static final String CURRENT = """
             SELECT id, reference, status, amount, currency, last_inbox_event_id, last_event_type, recorded_at, reconcile_checks,
-                   check_failures, verification, now() AS now, COALESCE(check_event_id, last_inbox_event_id)
+                   check_failures, verification, now() AS now, COALESCE(check_event_id, last_inbox_event_id),
+                   (SELECT trace_parent FROM webhook_events WHERE id = COALESCE(check_event_id, last_inbox_event_id))
             FROM payments WHERE id = ? FOR UPDATE""";
     private static final String UNLEASE = "UPDATE payments SET check_lease_until = NULL WHERE id = ?";
     private static final String RETRY_LATER = """
@@ -100,7 +103,7 @@ public final class PaymentChecks {
     /** A payment row as the check finds it, locked; checkEventId: the newest event that asked for the check. */
     private record Payment(String id, String reference, String status, Long amount, String currency, long lastInboxId,
             String lastEventType, OffsetDateTime recordedAt, int reconcileChecks, int failures, String verification,
-            OffsetDateTime now, long checkEventId) {
+            OffsetDateTime now, long checkEventId, String checkEventTraceparent) {
 
         boolean isFinal() {
             return "successful".equals(status) || "failed".equals(status);
@@ -115,9 +118,11 @@ public final class PaymentChecks {
     private final ApiEvents events;
     private final MonoApiMetrics metrics;
     private final Runnable wakeDeliveries;
+    private final Tracing tracing;
 
     PaymentChecks(DataSource pool, DataSource routesDataSource, MonoApiClient api, GatewaySettings.MonoApi settings,
-            AlertQueue alerts, ApiEvents events, MonoApiMetrics metrics, Runnable wakeDeliveries) {
+            AlertQueue alerts, ApiEvents events, MonoApiMetrics metrics, Runnable wakeDeliveries, Tracing tracing) {
+        this.tracing = tracing;
         this.pool = pool;
         this.routesDataSource = routesDataSource;
         this.api = api;
@@ -175,12 +180,22 @@ public final class PaymentChecks {
         return done;
     }
 
-    /** One payment: ask Mono (no transaction open meanwhile), then record the answer in one transaction. */
+    /**
+     * One payment: ask Mono (no transaction open meanwhile), then record the answer in one transaction; in the
+     * trace of the webhook that asked for the check.
+     */
     private void check(String id) throws SQLException {
         Payment before = Transactions.inTransaction(pool, c -> current(c, id));
         if (before == null) {
             return;
         }
+        try (Tracing.Traced span = tracing.continueTrace("verify payment", SpanKind.INTERNAL, before.checkEventTraceparent())) {
+            span.set("mono.payment_id", id).set(Tracing.INBOX_ID, before.checkEventId());
+            check(id, before);
+        }
+    }
+
+    private void check(String id, Payment before) throws SQLException {
         if (!MonoApiClient.isSafeSegment(before.reference())) {
             // Nothing to ask Mono with: under required such a payment must not go out as the webhook says either.
             boolean wake = Transactions.inTransaction(pool, c -> {
@@ -451,7 +466,7 @@ public final class PaymentChecks {
                 }
                 return new Payment(rs.getString(1), rs.getString(2), rs.getString(3), (Long) rs.getObject(4), rs.getString(5),
                         rs.getLong(6), rs.getString(7), rs.getObject(8, OffsetDateTime.class), rs.getInt(9), rs.getInt(10),
-                        rs.getString(11), rs.getObject(12, OffsetDateTime.class), rs.getLong(13));
+                        rs.getString(11), rs.getObject(12, OffsetDateTime.class), rs.getLong(13), rs.getString(14));
             }
         }
     }

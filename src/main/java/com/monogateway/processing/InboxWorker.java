@@ -13,7 +13,9 @@ import com.monogateway.event.MonoEnvelope;
 import com.monogateway.event.EventMap;
 import com.monogateway.event.MonoFamily;
 import com.monogateway.operations.GatewayMetrics;
+import com.monogateway.tracing.Tracing;
 import com.monogateway.vocabulary.Vocabulary;
+import io.opentelemetry.api.trace.SpanKind;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -67,7 +69,8 @@ public final class InboxWorker {
     // waits outside this batch (another batch holds it, before this batch's events of it or between them) is
     // left for later, all its events of this batch with it.
     private static final String CLAIM = """
-            SELECT w.id, w.event_type, w.event_id, w.dedupe_key, w.payload::text, w.live_mode, w.received_at, w.source, w.object_key
+            SELECT w.id, w.event_type, w.event_id, w.dedupe_key, w.payload::text, w.live_mode, w.received_at, w.source, w.object_key,
+                   w.trace_parent
             FROM webhook_events w
             WHERE w.id = ANY (ARRAY(SELECT id FROM inbox_waiting WHERE id > ? ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED))
             ORDER BY w.id""";
@@ -104,7 +107,7 @@ public final class InboxWorker {
             WHERE w.id = u.id""";
 
     private record InboxRow(long id, String eventType, String eventId, String dedupeKey, String payload, Boolean liveMode,
-            OffsetDateTime receivedAt, String source) {
+            OffsetDateTime receivedAt, String source, String traceparent) {
     }
 
     /** objectKey, reference: what the event is about, for the event log's search (null when not applied). */
@@ -153,11 +156,13 @@ public final class InboxWorker {
     }
 
     private final BatchOutbox outbox;
+    private final Tracing tracing;
 
     public InboxWorker(DataSource pool, TransactionalDataSource routesDataSource, ProducerTemplate template, ObjectMapper mapper,
             DeadLetters deadLetters, int batchSize, GatewayMetrics metrics, BooleanSupplier webhooksArriving, int workersUnderLoad,
-            long lagTargetMs, Runnable committed, BatchOutbox outbox) {
+            long lagTargetMs, Runnable committed, BatchOutbox outbox, Tracing tracing) {
         this.outbox = outbox;
+        this.tracing = tracing;
         this.lagTargetMs = lagTargetMs;
         this.deadLetters = deadLetters;
         this.webhooksArriving = webhooksArriving;
@@ -343,7 +348,7 @@ public final class InboxWorker {
         List<Runnable> logLines = new ArrayList<>(rows.size()); // logged once the batch stands, not before a redo
         for (InboxRow row : rows) {
             Vocabulary.nameEventInLogs(row.eventType(), row.eventId(), row.dedupeKey());
-            try {
+            try (Tracing.Traced span = applying(row)) {
                 Exchange exchange;
                 Exception failure;
                 try {
@@ -353,6 +358,9 @@ public final class InboxWorker {
                 } catch (UnreadableEventException e) {
                     exchange = null;
                     failure = e;
+                }
+                if (failure != null) {
+                    span.failed(TransientFailures.describe(failure) + " (its batch is applied again)");
                 }
                 if (failure != null && TransientFailures.needsNewTransaction(failure)) {
                     throw new BatchAbandoned(row, failure);
@@ -364,14 +372,7 @@ public final class InboxWorker {
                             row.eventType(), row.dedupeKey(), row.id(), TransientFailures.describe(failure), rows.size());
                     return null;
                 }
-                outcomes.add(appliedOutcome(row, exchange, line -> logLines.add(() -> {
-                    Vocabulary.nameEventInLogs(row.eventType(), row.eventId(), row.dedupeKey()); // the line is written later, still with its event's keys
-                    try {
-                        line.run();
-                    } finally {
-                        Vocabulary.forgetEventInLogs();
-                    }
-                })));
+                outcomes.add(traced(span, appliedOutcome(row, exchange, line -> logLines.add(laterWithThisLogContext(line)))));
             } finally {
                 Vocabulary.forgetEventInLogs();
             }
@@ -384,8 +385,8 @@ public final class InboxWorker {
     private Outcome processInSavepoint(Connection c, InboxRow row) throws SQLException {
         Vocabulary.nameEventInLogs(row.eventType(), row.eventId(), row.dedupeKey());
         savepoint.set(c.setSavepoint());
-        try {
-            Outcome outcome = apply(row);
+        try (Tracing.Traced span = applying(row)) {
+            Outcome outcome = traced(span, apply(row));
             if (outcome.applied()) {
                 c.releaseSavepoint(savepoint.get());
             } else {
@@ -396,6 +397,38 @@ public final class InboxWorker {
             savepoint.remove();
             Vocabulary.forgetEventInLogs();
         }
+    }
+
+    /** A log line written later (once its batch stands), still with its event's keys and span. */
+    private static Runnable laterWithThisLogContext(Runnable line) {
+        Map<String, String> copy = org.slf4j.MDC.getCopyOfContextMap();
+        Map<String, String> names = copy == null ? Map.of() : copy;
+        return () -> {
+            Map<String, String> outer = org.slf4j.MDC.getCopyOfContextMap();
+            org.slf4j.MDC.setContextMap(names);
+            try {
+                line.run();
+            } finally {
+                org.slf4j.MDC.setContextMap(outer == null ? Map.of() : outer);
+            }
+        };
+    }
+
+    /** The span of applying one event, in the trace of the request that brought it. */
+    private Tracing.Traced applying(InboxRow row) {
+        return tracing.continueTrace("apply " + row.eventType(), SpanKind.INTERNAL, row.traceparent())
+                .set(Tracing.EVENT_TYPE, row.eventType()).set(Tracing.DEDUPE_KEY, row.dedupeKey()).set(Tracing.INBOX_ID, row.id());
+    }
+
+    private static Outcome traced(Tracing.Traced span, Outcome outcome) {
+        span.set("mono.outcome", outcome.status());
+        if (outcome.reason() != null) {
+            span.set("mono.outcome_reason", outcome.reason());
+        }
+        if (!outcome.applied()) {
+            span.failed(outcome.error());
+        }
+        return outcome;
     }
 
     private void count(InboxRow row, Outcome outcome) {
@@ -528,7 +561,7 @@ public final class InboxWorker {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     rows.add(new InboxRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                            (Boolean) rs.getObject(6), rs.getObject(7, OffsetDateTime.class), rs.getString(8)));
+                            (Boolean) rs.getObject(6), rs.getObject(7, OffsetDateTime.class), rs.getString(8), rs.getString(10)));
                     if (rs.getString(9) != null) {
                         objectOf.put(rs.getLong(1), rs.getString(9));
                     }
