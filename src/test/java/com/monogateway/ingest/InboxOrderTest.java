@@ -53,12 +53,12 @@ class InboxOrderTest {
                             stored.add(threads.submit(() -> {
                                 ready.countDown();
                                 gate.await();
-                                return first.store(forward);
+                                return first.store(forward, null);
                             }));
                             stored.add(threads.submit(() -> {
                                 ready.countDown();
                                 gate.await();
-                                return second.store(backward);
+                                return second.store(backward, null);
                             }));
                         }
                         // Every store is waiting at the gate before it opens: all 128 are offered at once.
