@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.monogateway.support.JmsBroker;
+import com.monogateway.support.OtlpReceiver;
 import com.monogateway.support.RunningGateway;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -24,8 +25,9 @@ class AmqpDeliveryTest {
 
     @Test
     void manyPaymentsAreSentAtOnceEachInOrderAsJson() {
-        try (JmsBroker broker = JmsBroker.onFreePort()) {
+        try (JmsBroker broker = JmsBroker.onFreePort(); OtlpReceiver otlp = new OtlpReceiver()) {
             Properties p = RunningGateway.defaults();
+            p.putAll(KafkaDeliveryTest.traced(otlp));
             p.setProperty("mono.jms.url", broker.url());
             p.setProperty("mono.forward.destinations", "esb");
             p.setProperty("mono.forward.esb.uri", "amqp:queue:" + QUEUE);
@@ -44,12 +46,17 @@ class AmqpDeliveryTest {
 
                 List<JmsBroker.Received> received = broker.receive(QUEUE, 80, Duration.ofSeconds(30));
                 Map<String, String> applied = new LinkedHashMap<>();
-                gateway.db().rows("SELECT e.dedupe_key, d.object_key FROM deliveries d JOIN webhook_events e ON e.id = d.webhook_event_id"
-                        + " ORDER BY d.created_at, d.id").forEach(r -> applied.put((String) r.get("dedupe_key"), (String) r.get("object_key")));
+                Map<String, String> traceOf = new java.util.HashMap<>();
+                gateway.db().rows("SELECT e.dedupe_key, d.object_key, e.trace_parent FROM deliveries d JOIN webhook_events e"
+                        + " ON e.id = d.webhook_event_id ORDER BY d.created_at, d.id").forEach(r -> {
+                            applied.put((String) r.get("dedupe_key"), (String) r.get("object_key"));
+                            traceOf.put((String) r.get("dedupe_key"), (String) r.get("trace_parent"));
+                        });
                 HttpDeliveryTest.assertOncePerObjectInOrder(applied, received.stream().map(JmsBroker.Received::correlationId).toList(),
                         "AMQP");
                 for (JmsBroker.Received message : received) {
                     assertEquals("application/json", message.contentType(), "the AMQP content type");
+                    otlp.awaitSendSpan(message.properties().get("traceparent"), traceOf.get(message.correlationId()), "SPAN_KIND_PRODUCER");
                     assertTrue(message.bytes() != null && message.body().startsWith("{"), "the JSON's bytes: " + message.body());
                     assertFalse(message.properties().keySet().stream().anyMatch(k -> k.toLowerCase().contains("content")),
                             "no Content-Type property beside it: " + message.properties().keySet());

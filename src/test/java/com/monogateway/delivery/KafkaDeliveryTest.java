@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.monogateway.support.KafkaBroker;
 import com.monogateway.support.KafkaInFlight;
+import com.monogateway.support.OtlpReceiver;
 import com.monogateway.support.RunningGateway;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -37,13 +38,26 @@ class KafkaDeliveryTest {
     }
 
     private static RunningGateway gateway(String topic) {
+        return gateway(topic, new Properties());
+    }
+
+    private static RunningGateway gateway(String topic, Properties more) {
         // The Kafka client's own interceptor counts what the producer has in flight (KafkaInFlight).
         Properties p = RunningGateway.forwardingTo("kafka:" + topic + "?interceptorClasses=" + KafkaInFlight.class.getName(), "200ms");
         p.setProperty("camel.component.kafka.brokers", broker.bootstrapServers());
         p.setProperty("camel.component.kafka.max-block-ms", "3000");
         p.setProperty("camel.component.kafka.delivery-timeout-ms", "6000");
         p.setProperty("camel.component.kafka.request-timeout-ms", "3000");
+        p.putAll(more);
         return RunningGateway.start(p);
+    }
+
+    /** Traces on, sent to {@code otlp}: the records carry the event's trace. */
+    static Properties traced(OtlpReceiver otlp) {
+        Properties p = new Properties();
+        p.setProperty("otel.exporter.otlp.endpoint", otlp.endpoint());
+        p.setProperty("otel.bsp.schedule.delay", "100");
+        return p;
     }
 
     private static String payment(String id, String status, String at) {
@@ -53,7 +67,7 @@ class KafkaDeliveryTest {
     @Test
     void eachAppliedEventIsOneRecordKeyedByItsPaymentWithTheMonoHeadersAndTheBodyAsSent() {
         String topic = "mono-events-" + newId("t").toLowerCase();
-        try (RunningGateway gateway = gateway(topic)) {
+        try (OtlpReceiver otlp = new OtlpReceiver(); RunningGateway gateway = gateway(topic, traced(otlp))) {
             List<String> sent = new ArrayList<>();
             List<String> payments = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
@@ -73,8 +87,10 @@ class KafkaDeliveryTest {
                 assertTrue(sent.contains(body), "the body as Mono sent it: " + body);
                 String key = record.key();
                 assertTrue(payments.contains(key) && body.contains(key), "keyed by its payment: " + key);
-                String eventId = (String) gateway.db().row("SELECT event_id FROM webhook_events WHERE body = ?", body).get("event_id");
+                Map<String, Object> event = gateway.db().row("SELECT event_id, trace_parent FROM webhook_events WHERE body = ?", body);
+                String eventId = (String) event.get("event_id");
                 assertEquals(eventId, KafkaBroker.header(record, "MonoEventId"));
+                otlp.awaitSendSpan(KafkaBroker.header(record, "traceparent"), (String) event.get("trace_parent"), "SPAN_KIND_PRODUCER");
                 assertEquals(eventId, KafkaBroker.header(record, "MonoDedupeKey"));
                 assertTrue(KafkaBroker.header(record, "MonoEvent").startsWith("direct_debit.payment_"));
             }

@@ -87,6 +87,20 @@ public final class OtlpReceiver implements AutoCloseable {
         return spans.stream().filter(s -> s.traceId().equals(traceId)).toList();
     }
 
+    /**
+     * Checks that a destination received a delivery attempt's own span: the span the traceparent names was exported,
+     * in the trace stored with the event, as a producer's (Kafka, AMQP) or a client's (HTTP) send.
+     */
+    public void awaitSendSpan(String traceparent, String storedTraceparent, String kind) {
+        org.junit.jupiter.api.Assertions.assertTrue(traceparent != null && traceparent.matches("00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}"),
+                "a W3C traceparent: " + traceparent);
+        String[] sent = traceparent.split("-");
+        org.junit.jupiter.api.Assertions.assertEquals(storedTraceparent.split("-")[1], sent[1], "the event's trace");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> trace(sent[1]).stream()
+                .anyMatch(s -> s.spanId().equals(sent[2]) && s.name().startsWith("send to ") && s.kind().equals(kind)
+                        && s.parentSpanId().equals(storedTraceparent.split("-")[2])));
+    }
+
     /** The Content-Type of each export received. */
     public List<String> contentTypes() {
         return List.copyOf(contentTypes);
