@@ -96,7 +96,10 @@ public final class Gateway {
                 layers.file().getProperty(MANAGEMENT_ENABLED, "true")).strip());
         effective.setProperty(MANAGEMENT_ENABLED, "false");
         main.setOverrideProperties(effective);
-        main.addMainListener(new Lifecycle(layers.localProperties(), management, effective));
+        Properties tracingKeys = new Properties();
+        tracingKeys.putAll(layers.file());
+        tracingKeys.putAll(effective);
+        main.addMainListener(new Lifecycle(layers.localProperties(), management, tracingKeys));
         return main;
     }
 

@@ -74,12 +74,13 @@ public final class Tracing implements AutoCloseable {
 
     /**
      * Traces as the standard settings ask: {@code otel.*} system properties first, then {@code OTEL_*} environment
-     * variables, then the gateway's own {@code otel.*} keys ({@code gatewayKeys}: its property files and the
-     * overrides a test gives).
+     * variables, then the gateway's own {@code otel.*} keys ({@code gatewayKeys}: application.properties, packed and
+     * local, the profile's file and the overrides a test gives).
      */
     public static Tracing configure(Properties gatewayKeys) {
         Map<String, String> fromGateway = new HashMap<>();
-        gatewayKeys.stringPropertyNames().stream().filter(k -> k.startsWith("otel."))
+        // A key left empty (as the packed application.properties leaves the endpoint) is not set.
+        gatewayKeys.stringPropertyNames().stream().filter(k -> k.startsWith("otel.") && !gatewayKeys.getProperty(k).isBlank())
                 .forEach(k -> fromGateway.put(k, gatewayKeys.getProperty(k).strip()));
         Function<String, String> setting = key -> {
             String value = System.getProperty(key);
