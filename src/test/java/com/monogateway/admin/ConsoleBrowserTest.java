@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.monogateway.failure.TestRoutes;
 import com.monogateway.support.HttpDestination;
+import com.monogateway.support.OtlpReceiver;
 import com.monogateway.support.Resources;
 import com.monogateway.support.RunningGateway;
 import java.net.http.HttpClient;
@@ -80,6 +81,8 @@ class ConsoleBrowserTest {
         p.setProperty("mono.forward.destinations", "erp,ledger");
         p.setProperty("mono.forward.ledger.uri", "http://127.0.0.1:" + nothingListens + "/mono");
         p.setProperty("mono.forward.ledger.events", "direct_debit.*");
+        // Traces on: the event page names the event's trace.
+        p.setProperty("otel.exporter.otlp.endpoint", resources.keep(new OtlpReceiver()).endpoint());
         RunningGateway gateway = resources.keep(RunningGateway.start(p));
         gateway.db().execute(TestRoutes.SWITCH_TABLE);
 
@@ -166,6 +169,9 @@ class ConsoleBrowserTest {
         assertTrue(received.getAttribute("title").endsWith("(your time)"), received.getAttribute("title"));
         String timeline = browser.findElement(By.id("timeline")).getText();
         assertTrue(timeline.contains("delivery to erp: delivered"), timeline);
+        String traceparent = (String) gateway.db().row("SELECT trace_parent FROM webhook_events WHERE object_key = ?", payment)
+                .get("trace_parent");
+        assertEquals(traceparent.split("-")[1], browser.findElement(By.id("trace-id")).getText(), "the event's trace id");
         // Each failed send is in the timeline with its error, not only the last one.
         assertTrue(timeline.contains("delivery to ledger: attempt 1 failed") && timeline.contains("Connection refused"), timeline);
         assertTrue(browser.findElement(By.id("payload")).getText().contains("\"reference\" : \"ref_" + payment + "\"")
