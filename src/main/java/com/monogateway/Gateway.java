@@ -19,6 +19,7 @@ import com.monogateway.database.TransactionalDataSource;
 import com.monogateway.delivery.Deliveries;
 import com.monogateway.delivery.DeliveryRoutes;
 import com.monogateway.delivery.JmsConnector;
+import com.monogateway.delivery.PooledHttpComponent;
 import com.monogateway.eventlog.EventLog;
 import com.monogateway.eventlog.EventLogRoutes;
 import com.monogateway.failure.DeadLetterRoutes;
@@ -258,6 +259,9 @@ public final class Gateway {
                 JmsConnector.install(context, url, jms.username(), jms.password(),
                         settings.destinations().stream().mapToInt(GatewaySettings.Destination::maxInFlight).sum());
             });
+            // Before the routes and the camel.component.http.* keys: HTTP destinations' senders share a pool without one global lock.
+            context.addComponent("http", new PooledHttpComponent());
+            context.addComponent("https", new PooledHttpComponent());
             deliveries = new Deliveries(settings.destinations(), dataSource, template, alerts, meterRegistry, tracing);
             context.getRegistry().bind("mono-health-destinations", deliveries.healthCheck());
             main.configure().addRoutesBuilder(new DeliveryRoutes(deliveries, mapper));
