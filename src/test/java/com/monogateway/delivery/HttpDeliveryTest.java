@@ -77,7 +77,7 @@ class HttpDeliveryTest {
     }
 
     @Test
-    void aDestinationUriWithAQueryIsSentAPostWithTheExactBodyAndOnlyA2xxAnswerCountsAsDelivered() {
+    void aDestinationUriWithAQueryIsSentAPostWithTheExactBodyAndOnlyA2xxAnswerCountsAsDelivered() throws Exception {
         HttpDestination erp = keep(new HttpDestination());
         Properties settings = settings(erp);
         // throwExceptionOnFailure=false: camel-http then takes any answer as a success; the gateway must not.
@@ -102,6 +102,16 @@ class HttpDeliveryTest {
         assertEquals("sig=s3cr3t-sig-value", sent.query());
         await().atMost(Duration.ofSeconds(10)).until(() -> gateway.db().count(
                 "SELECT count(*) FROM deliveries WHERE destination = 'erp' AND status = 'delivered'") == 1);
+        // The senders' pool: a lock per route (LAX), Camel's settings as the keys give them.
+        var http = gateway.context().getComponent("http", org.apache.camel.component.http.HttpComponent.class);
+        assertEquals(PooledHttpComponent.class, http.getClass());
+        assertEquals(5000L, http.getConnectTimeout(), "camel.component.http.connect-timeout");
+        var pool = org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager.class.getDeclaredField("pool");
+        pool.setAccessible(true);
+        var endpoint = gateway.context().getEndpoints().stream().filter(e -> e instanceof org.apache.camel.component.http.HttpEndpoint)
+                .map(e -> (org.apache.camel.component.http.HttpEndpoint) e).findFirst().orElseThrow();
+        Object connections = pool.get(endpoint.getClientConnectionManager());
+        assertTrue(connections instanceof org.apache.hc.core5.pool.LaxConnPool, connections.getClass().getSuperclass().getName());
         assertTrue(logs.all().contains("sig=xxxxxx"), "the start summary names the parameter");
         assertFalse(logs.all().contains("s3cr3t-sig-value"), "the URI's unknown parameter is masked in every log line");
     }
