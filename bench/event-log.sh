@@ -38,12 +38,12 @@ done
 say "loading $EVENTS events over 90 days (a payment's 3 events, mandates, accounts; 1 in 1000 failed)"
 T0=$(date +%s)
 psql_q "
-INSERT INTO webhook_events (event_type, event_id, dedupe_key, payload, live_mode, received_at, status, processed_at, attempts,
+INSERT INTO webhook_events (event_type, event_id, dedupe_key, body, live_mode, received_at, status, processed_at, attempts,
                             object_key, reference)
 SELECT t.type, 'evt_' || i, 'evt_' || i,
        jsonb_build_object('event', t.type, 'event_id', 'evt_' || i,
          'data', jsonb_build_object('object', jsonb_build_object('id', 'txd_' || (i / 3), 'status', 'successful', 'amount', 50000 + i,
-           'reference', 'ref_' || (i / 3), 'currency', 'NGN', 'updated_at', '2024-05-01T10:00:00Z'))),
+           'reference', 'ref_' || (i / 3), 'currency', 'NGN', 'updated_at', '2024-05-01T10:00:00Z')))::text,
        true, now() - ($EVENTS - i) * interval '7776 milliseconds' * (1000000.0 / $EVENTS),
        CASE WHEN i % 1000 = 0 THEN 'failed' WHEN t.type LIKE 'issuing.%' THEN 'ignored' ELSE 'processed' END,
        now() - ($EVENTS - i) * interval '7776 milliseconds' * (1000000.0 / $EVENTS), 1,
@@ -57,7 +57,7 @@ CROSS JOIN LATERAL (SELECT (ARRAY['direct_debit.payment_processing', 'direct_deb
   AS type) AS t;
 -- Every failed event has its dead letter, as the gateway leaves them (the status=failed filter reads them).
 INSERT INTO dead_letters (webhook_event_id, event_type, payload, failing_route, exception_class, exception_message, attempts)
-SELECT id, event_type, payload, 'mono-process', 'java.lang.IllegalStateException', 'bench', 3 FROM webhook_events WHERE status = 'failed';
+SELECT id, event_type, CAST(body AS jsonb), 'mono-process', 'java.lang.IllegalStateException', 'bench', 3 FROM webhook_events WHERE status = 'failed';
 INSERT INTO payments (id, status, amount, currency, reference, last_event_type, last_inbox_event_id)
 SELECT 'txd_' || n, 'successful', 50000, 'NGN', 'ref_' || n, 'direct_debit.payment_successful', n * 3 FROM generate_series(1, $EVENTS / 3) AS n
 ON CONFLICT DO NOTHING;

@@ -76,7 +76,7 @@ public final class DeliveryStore implements BatchOutbox {
             FROM webhook_events e
             WHERE d.id = ANY (CAST(? AS bigint[])) AND e.id = d.webhook_event_id
             RETURNING d.id, d.webhook_event_id, e.event_type, e.event_id, e.dedupe_key, d.object_key,
-                   COALESCE(e.body, e.payload::text), d.attempts, d.created_at, e.trace_parent""";
+                   e.body, d.attempts, d.created_at, e.trace_parent""";
     // Rows by primary key, joined to the ids given. The status check reads "(status = 'pending') IS NOT FALSE" (status
     // is never null) so that no partial index of pending rows matches it: "status = 'pending'" let the planner scan that
     // index whole, every pending row per statement (8-28 ms a call with 20,000-30,000 waiting, when the statistics

@@ -62,7 +62,7 @@ public record MonoEnvelope(String eventType, String eventId, String dedupeKey, B
         if (root == null || !root.isObject()) {
             throw new InvalidEventException("body is not a JSON object");
         }
-        requireWrittenOutNumbersFit(root);
+        requireStorable(root);
         JsonNode event = eventNode(root);
         JsonNode type = event.get("event");
         if (type == null || type.isNull()) {
@@ -85,19 +85,28 @@ public record MonoEnvelope(String eventType, String eventId, String dedupeKey, B
     }
 
     /**
-     * PostgreSQL keeps JSON numbers exactly and writes them out in full: {@code 1e131071} (9 bytes in the
-     * body) comes back as 131,072 digits when the event is read for processing. A body whose numbers
-     * would come back that large could stall processing, so it is refused here; {@code 1e1500} (a number
-     * no handler accepts, but one that can be dead-lettered and inspected) still fits.
+     * What PostgreSQL could not hold once the event is applied (and its dead letter, a jsonb copy, is written):
+     * a string or a name with a NUL character (an escaped zero) or half a surrogate pair (PostgreSQL's text and jsonb refuse them);
+     * numbers that written out in full take more digits than it keeps or than processing should read back:
+     * {@code 1e131071} (9 bytes in the body) is 131,072 digits. Such a body is refused here, at the door, with a
+     * 400 rather than failing later; {@code 1e1500} (a number no handler accepts, but one that can be
+     * dead-lettered and inspected) still fits.
      */
-    private static void requireWrittenOutNumbersFit(JsonNode root) throws InvalidEventException {
+    private static void requireStorable(JsonNode root) throws InvalidEventException {
         long digits = 0;
         java.util.ArrayDeque<JsonNode> pending = new java.util.ArrayDeque<>();
         pending.push(root);
         while (!pending.isEmpty()) {
             JsonNode node = pending.pop();
-            if (node.isContainerNode()) {
+            if (node.isObject()) {
+                for (var field : node.properties()) {
+                    requireStorableText(field.getKey());
+                    pending.push(field.getValue());
+                }
+            } else if (node.isArray()) {
                 node.forEach(pending::push);
+            } else if (node.isTextual()) {
+                requireStorableText(node.textValue());
             } else if (node.isBigDecimal()) {
                 java.math.BigDecimal value = node.decimalValue();
                 digits += Math.max(1L, (long) value.precision() - value.scale()) + Math.max(0, value.scale());
@@ -105,6 +114,21 @@ public record MonoEnvelope(String eventType, String eventId, String dedupeKey, B
                     throw new InvalidEventException("its numbers written out take more than " + MAX_WRITTEN_OUT_DIGITS
                             + " digits (an exponent such as 1e100000); Mono's amounts are whole numbers of kobo");
                 }
+            }
+        }
+    }
+
+    private static void requireStorableText(String text) throws InvalidEventException {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == 0) {
+                throw new InvalidEventException("a string holds \\u0000, which PostgreSQL cannot store");
+            }
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new InvalidEventException("a string holds half of a surrogate pair (such as \\ud800 alone), which is not"
+                        + " Unicode text");
             }
         }
     }

@@ -192,7 +192,7 @@ public final class EventLog {
                            processed_at, attempts, last_error,
                            CAST(EXTRACT(EPOCH FROM processed_at - received_at) * 1000 AS bigint) AS processing_ms,
                            NULLIF(split_part(trace_parent, '-', 2), '') AS trace_id,
-                           COALESCE(body, payload::text) AS body
+                           body
                     FROM webhook_events WHERE id = ?""", id);
             if (rows.isEmpty()) {
                 return Optional.empty();

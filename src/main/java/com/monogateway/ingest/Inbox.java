@@ -47,8 +47,8 @@ public final class Inbox implements AutoCloseable {
     // from the start: the processing's status update then changes no indexed column and is a HOT update.
     private static final String INSERT_BATCH = """
             WITH stored AS (
-              INSERT INTO webhook_events (event_type, event_id, dedupe_key, payload, body, live_mode, object_key, reference, trace_parent)
-              SELECT t, i, k, CAST(p AS jsonb), p, l, o, r, tp
+              INSERT INTO webhook_events (event_type, event_id, dedupe_key, body, live_mode, object_key, reference, trace_parent)
+              SELECT t, i, k, p, l, o, r, tp
               FROM unnest(CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS boolean[]),
                           CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[])) AS u(t, i, k, p, l, o, r, tp)
               ORDER BY k

@@ -22,9 +22,8 @@ final class ApiEvents {
     // Stored and queued for processing like a webhook (see Inbox).
     private static final String INSERT = """
             WITH stored AS (
-              INSERT INTO webhook_events (event_type, event_id, dedupe_key, payload, body, live_mode, source, object_key, reference,
-                                          trace_parent)
-              VALUES (?, NULL, ?, CAST(? AS jsonb), ?, ?, ?, ?, ?, ?)
+              INSERT INTO webhook_events (event_type, event_id, dedupe_key, body, live_mode, source, object_key, reference, trace_parent)
+              VALUES (?, NULL, ?, ?, ?, ?, ?, ?, ?)
               ON CONFLICT (dedupe_key) DO NOTHING
               RETURNING id, object_key)
             INSERT INTO inbox_waiting (id, object_key) SELECT id, object_key FROM stored""";
@@ -52,14 +51,13 @@ final class ApiEvents {
             // One inbox row per payment, state and Mono timestamp, however often the API is asked.
             ps.setString(2, source + ":" + id + ":" + status + ":" + payment.path("updated_at").asText(""));
             ps.setString(3, json);
-            ps.setString(4, json);
             JsonNode live = payment.path("liveMode");
-            ps.setObject(5, live.isBoolean() ? live.booleanValue() : null, Types.BOOLEAN);
-            ps.setString(6, source);
-            ps.setString(7, EventSubject.objectKey(type, event));
-            ps.setString(8, EventSubject.reference(type, event));
+            ps.setObject(4, live.isBoolean() ? live.booleanValue() : null, Types.BOOLEAN);
+            ps.setString(5, source);
+            ps.setString(6, EventSubject.objectKey(type, event));
+            ps.setString(7, EventSubject.reference(type, event));
             // In the trace of what asked Mono (applying the webhook being verified, or the sweep).
-            ps.setString(9, Tracing.currentTraceparent());
+            ps.setString(8, Tracing.currentTraceparent());
             return ps.executeUpdate() == 1;
         }
     }

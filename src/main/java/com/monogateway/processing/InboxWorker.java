@@ -69,7 +69,7 @@ public final class InboxWorker {
     // waits outside this batch (another batch holds it, before this batch's events of it or between them) is
     // left for later, all its events of this batch with it.
     private static final String CLAIM = """
-            SELECT w.id, w.event_type, w.event_id, w.dedupe_key, w.payload::text, w.live_mode, w.received_at, w.source, w.object_key,
+            SELECT w.id, w.event_type, w.event_id, w.dedupe_key, w.body, w.live_mode, w.received_at, w.source, w.object_key,
                    w.trace_parent
             FROM webhook_events w
             WHERE w.id = ANY (ARRAY(SELECT id FROM inbox_waiting WHERE id > ? ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED))
@@ -106,7 +106,7 @@ public final class InboxWorker {
                  AS u(id, status, reason, error, done, object_key, reference)
             WHERE w.id = u.id""";
 
-    private record InboxRow(long id, String eventType, String eventId, String dedupeKey, String payload, Boolean liveMode,
+    private record InboxRow(long id, String eventType, String eventId, String dedupeKey, String body, Boolean liveMode,
             OffsetDateTime receivedAt, String source, String traceparent) {
     }
 
@@ -483,7 +483,7 @@ public final class InboxWorker {
     private Outcome deadLetterUnreadable(InboxRow row, UnreadableEventException unreadable) {
         String error = TransientFailures.describe(unreadable);
         try {
-            long deadLetter = deadLetters.record(new DeadLetters.Failure(row.id(), row.eventType(), row.dedupeKey(), row.payload(),
+            long deadLetter = deadLetters.record(new DeadLetters.Failure(row.id(), row.eventType(), row.dedupeKey(), row.body(),
                     null, READING, unreadable, 1));
             LOG.error("Stored {} event {} (#{}) cannot be read, moved to dead letter #{}: {}", row.eventType(), row.dedupeKey(),
                     row.id(), deadLetter, error, unreadable);
@@ -502,7 +502,7 @@ public final class InboxWorker {
         // It runs inside this thread's database transaction: Camel must redeliver on this thread too.
         exchange.getExchangeExtension().setTransacted(true);
         try {
-            JsonNode event = MonoEnvelope.eventNode(mapper.readTree(row.payload()));
+            JsonNode event = MonoEnvelope.eventNode(mapper.readTree(row.body()));
             var in = exchange.getIn();
             in.setHeader(Vocabulary.EVENT_TYPE, row.eventType());
             MonoFamily family = MonoFamily.of(row.eventType());
@@ -520,7 +520,7 @@ public final class InboxWorker {
                 in.setHeader(Vocabulary.LIVE_MODE, row.liveMode());
             }
             in.setBody(new EventMap(event, mapper));
-            exchange.setProperty(Vocabulary.PAYLOAD, row.payload());
+            exchange.setProperty(Vocabulary.PAYLOAD, row.body());
             exchange.setProperty(Vocabulary.EVENT_JSON, event);
             return exchange;
         } catch (Exception e) {

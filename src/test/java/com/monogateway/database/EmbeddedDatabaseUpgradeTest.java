@@ -41,6 +41,8 @@ class EmbeddedDatabaseUpgradeTest {
                 Db gateway = new Db(url, "mono_gateway", Files.readString(dataDir.resolve("postgres-password")).strip());
 
                 assertEquals(1, gateway.count("SELECT count(*) FROM webhook_events WHERE event_id = 'evt_before_upgrade'"), "start " + start);
+                assertEquals("{\"event\": \"mono.events.account_connected\"}", gateway.row(
+                        "SELECT body FROM webhook_events WHERE event_id = 'evt_before_upgrade'").get("body"), "its body from the jsonb it had");
                 assertEquals(1, gateway.count("SELECT count(*) FROM flyway_schema_history WHERE version = '4' AND success"),
                         "V4 applied by the gateway's role");
                 assertEquals(List.of(), gateway.rows("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tableowner <> 'mono_gateway'"));
@@ -48,7 +50,7 @@ class EmbeddedDatabaseUpgradeTest {
                         + " AND proowner <> 'mono_gateway'::regrole"));
                 assertEquals(false, gateway.row("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").get("rolsuper"));
                 try (Connection c = database.dataSource().getConnection();
-                        var insert = c.prepareStatement("INSERT INTO webhook_events (event_type, dedupe_key, payload) VALUES ('t', ?, '{}')")) {
+                        var insert = c.prepareStatement("INSERT INTO webhook_events (event_type, dedupe_key, body) VALUES ('t', ?, '{}')")) {
                     insert.setString(1, "after-start-" + start);
                     insert.executeUpdate();
                 }

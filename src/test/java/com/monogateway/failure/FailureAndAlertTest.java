@@ -93,7 +93,7 @@ class FailureAndAlertTest {
         long elapsedMs = (System.nanoTime() - started) / 1_000_000;
 
         assertTrue(elapsedMs >= 200 + 400, "waited 200 ms then 400 ms between the three attempts, took " + elapsedMs);
-        Map<String, Object> inbox = db.row("SELECT id, attempts, last_error FROM webhook_events WHERE payload = CAST(? AS jsonb)", event);
+        Map<String, Object> inbox = db.row("SELECT id, attempts, last_error FROM webhook_events WHERE CAST(body AS jsonb) = CAST(? AS jsonb)", event);
         assertEquals(1, inbox.get("attempts"), "one processing, with its redeliveries inside");
         assertEquals("IllegalStateException: the test handler refuses this event", inbox.get("last_error"));
         Map<String, Object> dead = db.row("SELECT * FROM dead_letters WHERE webhook_event_id = ?", inbox.get("id"));
@@ -324,10 +324,10 @@ class FailureAndAlertTest {
         gateway.awaitInboxDrained();
         Map<String, Object> applied = db.row("SELECT * FROM payments WHERE id = ?", id);
         // As left by a crash between applying the event and recording its success: failed, with an open dead letter.
-        long inboxId = (Long) db.row("SELECT id FROM webhook_events WHERE payload = CAST(? AS jsonb)", event).get("id");
+        long inboxId = (Long) db.row("SELECT id FROM webhook_events WHERE CAST(body AS jsonb) = CAST(? AS jsonb)", event).get("id");
         db.execute("UPDATE webhook_events SET status = 'failed' WHERE id = ?", inboxId);
         db.execute("INSERT INTO dead_letters (webhook_event_id, event_type, payload, exception_class, attempts) "
-                + "SELECT id, event_type, payload, 'java.lang.IllegalStateException', 3 FROM webhook_events WHERE id = ?", inboxId);
+                + "SELECT id, event_type, CAST(body AS jsonb), 'java.lang.IllegalStateException', 3 FROM webhook_events WHERE id = ?", inboxId);
 
         for (int i = 0; i < 2; i++) {
             db.execute("UPDATE dead_letters SET status = 'open' WHERE webhook_event_id = ?", inboxId);
@@ -444,11 +444,11 @@ class FailureAndAlertTest {
     }
 
     private String inboxStatus(String event) {
-        return (String) db.row("SELECT status FROM webhook_events WHERE payload = CAST(? AS jsonb)", event).get("status");
+        return (String) db.row("SELECT status FROM webhook_events WHERE CAST(body AS jsonb) = CAST(? AS jsonb)", event).get("status");
     }
 
     private long deadLetterOf(String event) {
         return (Long) db.row("SELECT d.id FROM dead_letters d JOIN webhook_events e ON e.id = d.webhook_event_id "
-                + "WHERE e.payload = CAST(? AS jsonb) AND d.status = 'open'", event).get("id");
+                + "WHERE CAST(e.body AS jsonb) = CAST(? AS jsonb) AND d.status = 'open'", event).get("id");
     }
 }

@@ -58,7 +58,7 @@ class HttpEdgeTest {
     }
 
     private static long stored() {
-        return gateway.db().count("SELECT count(*) FROM webhook_events WHERE payload->'data'->>'id' = 'acc_edge'");
+        return gateway.db().count("SELECT count(*) FROM webhook_events WHERE CAST(body AS jsonb)->'data'->>'id' = 'acc_edge'");
     }
 
     @Test

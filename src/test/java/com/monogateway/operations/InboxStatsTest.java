@@ -25,7 +25,7 @@ class InboxStatsTest {
             assertEquals(0.0, stats.oldestAgeSeconds());
 
             // 30 events, every third still waiting: 10 waiting, the oldest stored 2 minutes ago.
-            db.execute("INSERT INTO webhook_events (event_type, dedupe_key, payload, status, received_at)"
+            db.execute("INSERT INTO webhook_events (event_type, dedupe_key, body, status, received_at)"
                     + " SELECT 'x', 'a' || g, '{}', CASE WHEN g % 3 = 0 THEN 'received' ELSE 'processed' END,"
                     + " now() - interval '2 minutes' + g * interval '1 second' FROM generate_series(1, 30) g");
             db.queueReceivedEvents();
@@ -34,7 +34,7 @@ class InboxStatsTest {
             assertTrue(stats.oldestAgeSeconds() > 110 && stats.oldestAgeSeconds() < 125, "oldest: " + stats.oldestAgeSeconds());
 
             // A burst stored and not processed yet: 10,050 more in a row.
-            db.execute("INSERT INTO webhook_events (event_type, dedupe_key, payload)"
+            db.execute("INSERT INTO webhook_events (event_type, dedupe_key, body)"
                     + " SELECT 'x', 'b' || g, '{}' FROM generate_series(1, 10050) g");
             db.queueReceivedEvents();
             stats.refresh();

@@ -71,7 +71,7 @@ class TriggerCommandTest {
                 "--secret", RunningGateway.SECRET));
         assertTrue(out.toString().contains("3 of 3 answered 200"), out.toString());
         gateway.awaitInboxDrained();
-        assertTrue(gateway.db().count("SELECT count(DISTINCT payload->'data'->>'reference_number') FROM webhook_events "
+        assertTrue(gateway.db().count("SELECT count(DISTINCT CAST(body AS jsonb)->'data'->>'reference_number') FROM webhook_events "
                 + "WHERE event_type = 'events.mandates.debit.failed'") >= 3);
     }
 

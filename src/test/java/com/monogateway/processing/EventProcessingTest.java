@@ -285,14 +285,14 @@ class EventProcessingTest {
 
         // Replay: the same stored event processed again, twice.
         for (int i = 0; i < 2; i++) {
-            db.execute("UPDATE webhook_events SET status = 'received' WHERE payload->'data'->'object'->>'id' = ?", id);
+            db.execute("UPDATE webhook_events SET status = 'received' WHERE CAST(body AS jsonb)->'data'->'object'->>'id' = ?", id);
             db.queueReceivedEvents();
             gateway.awaitInboxDrained();
         }
 
         assertEquals(before, db.row("SELECT * FROM payments WHERE id = ?", id));
         assertEquals(1, db.count("SELECT count(*) FROM payment_status_history WHERE payment_id = ?", id));
-        assertEquals(3, db.count("SELECT attempts FROM webhook_events WHERE payload->'data'->'object'->>'id' = ?", id));
+        assertEquals(3, db.count("SELECT attempts FROM webhook_events WHERE CAST(body AS jsonb)->'data'->'object'->>'id' = ?", id));
     }
 
     @Test
@@ -319,7 +319,7 @@ class EventProcessingTest {
         gateway.postNew(event);
         gateway.awaitInboxDrained();
 
-        Map<String, Object> row = db.row("SELECT status, attempts, last_error FROM webhook_events WHERE payload = CAST(? AS jsonb)", event);
+        Map<String, Object> row = db.row("SELECT status, attempts, last_error FROM webhook_events WHERE CAST(body AS jsonb) = CAST(? AS jsonb)", event);
         assertEquals("failed", row.get("status"));
         assertEquals(1, row.get("attempts"));
         assertEquals("InvalidEventDataException: the event has no payment id (data.object.id)", row.get("last_error"));

@@ -330,7 +330,7 @@ class ResilienceSuiteIT {
         String after = new SampleEvents(new Random(43)).next("direct_debit.payment_successful");
         int afterStatus = post(after).statusCode();
         awaitInboxSettled();
-        long unauthenticatedRows = db.count("SELECT count(*) FROM webhook_events WHERE payload::text LIKE '%UNAUTH-MARKER%'");
+        long unauthenticatedRows = db.count("SELECT count(*) FROM webhook_events WHERE body LIKE '%UNAUTH-MARKER%'");
         boolean tablesIntact = db.count("SELECT count(*) FROM pg_tables WHERE tablename IN ('webhook_events', 'payments', 'accounts')") == 3;
         String afterState = (String) db.row("SELECT status FROM webhook_events WHERE event_id = ?", eventId(after)).get("status");
 

@@ -62,7 +62,7 @@ class RetentionTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> erp.received().size() == 2
                 && db.count("SELECT count(*) FROM alerts WHERE sent_at IS NOT NULL AND kind = 'event'") == 1
                 && db.count("SELECT count(*) FROM dead_letters WHERE status = 'open'") == 1);
-        db.execute("INSERT INTO webhook_events (event_type, dedupe_key, payload, received_at) VALUES"
+        db.execute("INSERT INTO webhook_events (event_type, dedupe_key, body, received_at) VALUES"
                 + " ('direct_debit.payment_successful', 'waiting-1', '{}', now() - interval '100 days')");
         db.execute("INSERT INTO rejected_events (reason, body, received_at) VALUES ('old', '\\x00', now() - interval '100 days'),"
                 + " ('new', '\\x00', now())");
