@@ -312,9 +312,19 @@ public final class EventFields {
         if (node.isIntegralNumber() && node.canConvertToLong()) {
             return node.longValue();
         }
-        if (node.isIntegralNumber()) {
+        // A whole number written with an exponent (1e3, 1.5e1) is one, as PostgreSQL's numeric reads it; 50000.0 is not.
+        BigDecimal whole = node.isIntegralNumber() ? new BigDecimal(node.bigIntegerValue())
+                : node.isBigDecimal() && node.decimalValue().scale() <= 0 ? node.decimalValue() : null;
+        if (whole != null) {
+            if (whole.precision() - whole.scale() <= 19) {
+                try {
+                    return whole.longValueExact();
+                } catch (ArithmeticException beyondLong) {
+                    // out of range below
+                }
+            }
             // The columns are bigint; PostgreSQL's own "bigint out of range" would not say which field.
-            String value = new BigDecimal(node.bigIntegerValue()).round(new MathContext(6)).stripTrailingZeros().toString();
+            String value = whole.round(new MathContext(6)).stripTrailingZeros().toString();
             throw new InvalidEventDataException(field + " " + value + " is out of range for a kobo amount ("
                     + Long.MIN_VALUE + " to " + Long.MAX_VALUE + ")");
         }

@@ -133,6 +133,25 @@ public record MonoEnvelope(String eventType, String eventId, String dedupeKey, B
         }
     }
 
+    /**
+     * The longest number a stored event is read back with (rows stored before V5 have the jsonb's text as their body,
+     * where {@code 1e1500} is 1501 digits): past Jackson's default of 1000, with room for any amount-like number;
+     * beyond it an event is unreadable (and dead-lettered), which also bounds the cost of parsing one number.
+     */
+    public static final int MAX_STORED_NUMBER_LENGTH = 10_000;
+
+    /**
+     * How processing reads a stored body: numbers as written, as ingest checked them and as PostgreSQL's numeric
+     * reads them ({@code 1e20} is a whole number, a kobo amount out of range; {@code 50000.0} is not a whole number).
+     */
+    public static ObjectMapper storedEventReader(ObjectMapper mapper) {
+        return mapper.copyWith(com.fasterxml.jackson.core.JsonFactory.builder()
+                        .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()
+                                .maxNumberLength(MAX_STORED_NUMBER_LENGTH).build()).build())
+                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .configure(com.fasterxml.jackson.databind.cfg.JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false);
+    }
+
     /** The object that holds {@code event} and {@code data}: the body itself, or its {@code data} when nested. */
     public static JsonNode eventNode(JsonNode root) {
         JsonNode data = root.path("data");

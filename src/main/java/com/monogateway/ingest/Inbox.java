@@ -221,8 +221,8 @@ public final class Inbox implements AutoCloseable {
     }
 
     /**
-     * PostgreSQL refused one event's content, not the database being away: data exceptions (class 22, such as
-     * \u0000 in jsonb) and program limits (class 54, such as an index row too large).
+     * PostgreSQL refused one event's content, not the database being away: data exceptions (class 22, such as a
+     * NUL character in text; MonoEnvelope refuses those first) and program limits (class 54, such as an index row too large).
      */
     public static boolean isDataError(SQLException e) {
         String state = e.getSQLState();

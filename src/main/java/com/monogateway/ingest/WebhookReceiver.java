@@ -111,7 +111,7 @@ public final class WebhookReceiver implements Processor {
             storing.set(Tracing.INBOX_ID, stored.id());
         } catch (SQLException e) {
             if (Inbox.isDataError(e)) {
-                // PostgreSQL refused the content itself (for example \u0000 inside jsonb): the sender's fault.
+                // PostgreSQL refused the content itself (what MonoEnvelope did not foresee): the sender's fault.
                 reject(exchange, body, contentType, "PostgreSQL cannot store this JSON: " + firstLine(e.getMessage()), event.eventType());
                 return;
             }

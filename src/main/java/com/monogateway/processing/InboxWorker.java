@@ -1,7 +1,5 @@
 package com.monogateway.processing;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.monogateway.database.TransactionalDataSource;
@@ -82,13 +80,6 @@ public final class InboxWorker {
             SELECT o.k FROM unnest(CAST(? AS text[]), CAST(? AS bigint[])) AS o(k, last)
             WHERE EXISTS (SELECT 1 FROM inbox_waiting q
                           WHERE q.object_key = o.k AND q.id < o.last AND q.id <> ALL (CAST(? AS bigint[])))""";
-    /**
-     * PostgreSQL prints a jsonb number in full: a fee sent as {@code 1e1500} comes back as 1501 digits,
-     * past Jackson's default limit of 1000. Stored events are read with room for any amount-like
-     * number; beyond this an event is unreadable (and dead-lettered), which also bounds the cost of
-     * parsing one number.
-     */
-    static final int MAX_NUMBER_LENGTH = 10_000;
     /** The dead letters' failing_route for an event that could not be read. */
     private static final String READING = "mono-process via reading the stored event";
 
@@ -171,8 +162,7 @@ public final class InboxWorker {
         this.pool = pool;
         this.routesDataSource = routesDataSource;
         this.template = template;
-        this.mapper = mapper.copyWith(JsonFactory.builder()
-                .streamReadConstraints(StreamReadConstraints.builder().maxNumberLength(MAX_NUMBER_LENGTH).build()).build());
+        this.mapper = MonoEnvelope.storedEventReader(mapper);
         this.batchSize = batchSize;
         this.metrics = metrics;
     }

@@ -111,4 +111,29 @@ class EventFieldsTest {
                 .path("data").path("object")).remove("id");
         assertThrows(EventFields.InvalidEventDataException.class, () -> new EventFields().payment(exchange));
     }
+
+    @Test
+    void anAmountIsKoboWhenItIsAWholeNumberHoweverWrittenAsProcessingReadsTheStoredBody() throws Exception {
+        // Processing reads decimals as written (as PostgreSQL's numeric would): an exponent can make a whole number.
+        ObjectMapper asProcessingReads = MonoEnvelope.storedEventReader(new ObjectMapper());
+        Map<String, Object> amounts = new java.util.LinkedHashMap<>();
+        for (String amount : new String[] {"1e3", "1.5e1", "125000", "5E+4"}) {
+            amounts.put(amount, new EventFields().payment(withAmount(asProcessingReads, amount)).get("amount"));
+        }
+        assertEquals(Map.of("1e3", 1000L, "1.5e1", 15L, "125000", 125000L, "5E+4", 50000L), amounts);
+        assertEquals("data.object.amount must be a whole number of kobo, but is 50000.0", assertThrows(
+                EventFields.InvalidEventDataException.class, () -> new EventFields().payment(withAmount(asProcessingReads, "50000.0")))
+                .getMessage());
+        String beyond = assertThrows(EventFields.InvalidEventDataException.class,
+                () -> new EventFields().payment(withAmount(asProcessingReads, "9.3e18"))).getMessage();
+        assertEquals("data.object.amount 9.3E+18 is out of range for a kobo amount (-9223372036854775808 to 9223372036854775807)", beyond);
+    }
+
+    private static Exchange withAmount(ObjectMapper mapper, String amount) throws Exception {
+        Exchange exchange = exchange("payment_successful.json");
+        JsonNode event = MonoEnvelope.eventNode(mapper.readTree(RunningGateway.fixture("payment_successful.json")
+                .replaceFirst("\"amount\": ?\\d+", "\"amount\": " + amount)));
+        exchange.setProperty(Vocabulary.EVENT_JSON, event);
+        return exchange;
+    }
 }

@@ -114,7 +114,7 @@ class ProcessingMachineryTest {
             Db db = gateway.db();
             assertEquals(0, db.count("SELECT count(*) FROM inbox_waiting"));
             assertEquals(events, db.count("SELECT count(*) FROM webhook_events WHERE status = 'processed'"
-                    + " AND object_key = payload->'data'->'object'->>'id' AND reference = 'ref_' || object_key"));
+                    + " AND object_key = CAST(body AS jsonb)->'data'->'object'->>'id' AND reference = 'ref_' || object_key"));
             // PostgreSQL's table statistics arrive within about a second of each transaction. Every update of an
             // inbox row must be HOT: an index naming status, or a key first written at processing, would end that.
             await().atMost(Duration.ofSeconds(20)).until(() -> db.count(
