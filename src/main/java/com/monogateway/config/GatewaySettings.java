@@ -321,6 +321,8 @@ public record GatewaySettings(
     /**
      * Milliseconds of a duration as Camel users write them: {@code 500ms}, {@code 60s}, {@code 1m30s},
      * {@code 2h}, {@code 1d}, ISO-8601 ({@code PT2S}), or a bare number of milliseconds; -1 if it is none of those.
+     * Not Camel's {@code TimeUtils.toMilliSeconds}: it answers 0 for {@code 2x}, {@code -1s} and {@code PT2S} (4.22.0),
+     * so a typo would silently mean "no wait" instead of stopping the start with the key named.
      */
     static long durationMillis(String raw) {
         String text = raw.trim().toLowerCase(java.util.Locale.ROOT);
