@@ -121,7 +121,8 @@ public final class Gateway {
         private GatewaySettings settings;
         private IngestGate gate;
         private Inbox inbox;
-        private AdminHttp adminHttp;
+        /** Empty without mono.admin.token: no admin API, no console. */
+        private Optional<AdminHttp> adminHttp = Optional.empty();
         private Deliveries deliveries;
         private PrometheusMeterRegistry meterRegistry;
         // Built by the steps of assemble(), in order.
@@ -305,8 +306,8 @@ public final class Gateway {
             operations.addAll(DeliveryRoutes.OPERATIONS);
             operations.addAll(MonoApiRoutes.OPERATIONS);
             operations.addAll(EventLogRoutes.OPERATIONS);
-            adminHttp = new AdminHttp(new SecretMatcher(settings.adminTokens()), template, operations,
-                    new ConsoleSessions(settings.adminSessionTimeoutMs()), settings.adminTrustedProxies());
+            adminHttp = Optional.of(new AdminHttp(new SecretMatcher(settings.adminTokens()), template, operations,
+                    new ConsoleSessions(settings.adminSessionTimeoutMs()), settings.adminTrustedProxies()));
         }
 
         /**
@@ -336,9 +337,8 @@ public final class Gateway {
             routes.add(new ManagementEndpoints(context, meterRegistry,
                     properties.resolveProperty("camel.management.health-check-enabled").map(Boolean::parseBoolean).orElse(true),
                     properties.resolveProperty("camel.management.metrics-enabled").map(Boolean::parseBoolean).orElse(true)));
-            if (adminHttp != null) {
-                routes.add(adminHttp::install); // the admin API shares the management port, never the webhook port
-            }
+            // The admin API shares the management port, never the webhook port.
+            adminHttp.ifPresent(admin -> routes.add(admin::install));
             var http = settings.http();
             startService(context, new GuardedHttpServer("management", "camel.management.host, camel.management.port",
                     ops.managementHost(), ops.managementPort(), settings.maxBodyBytes(), http.requestTimeoutMs(),

@@ -129,10 +129,6 @@ public final class Tracing implements AutoCloseable {
         return setting.apply(ENDPOINT) != null || setting.apply(TRACES_ENDPOINT) != null;
     }
 
-    public boolean on() {
-        return sdk != null;
-    }
-
     /** A span, child of this thread's current one (or a new trace), current in this thread until it is closed. */
     public Traced start(String name, SpanKind kind) {
         return sdk == null ? Traced.NONE : begin(name, kind, Context.current());
