@@ -3,7 +3,9 @@ package com.monogateway.monoapi;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.monogateway.config.GatewaySettings;
 import com.monogateway.event.EventFields;
+import com.monogateway.tracing.Tracing;
 import com.monogateway.vocabulary.Vocabulary;
+import io.opentelemetry.api.trace.SpanKind;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -33,7 +35,7 @@ public final class AccountDetails {
               ORDER BY fetch_at LIMIT ? FOR UPDATE SKIP LOCKED
             )
             UPDATE accounts a SET fetch_lease_until = now() + CAST(? AS interval) FROM due WHERE a.id = due.id
-            RETURNING a.id, a.fetch_failures""";
+            RETURNING a.id, a.fetch_failures, (SELECT trace_parent FROM webhook_events WHERE id = a.status_event_id)""";
     // An account no account_updated has described yet takes Mono's answer; one that has keeps its details
     // and only gets what it lacks (the webhook may be newer than this answer). The BVN as the settings say.
     private static final String FILL = """
@@ -72,8 +74,11 @@ public final class AccountDetails {
     private final DataSource routesDataSource;
     private final MonoApiClient api;
     private final GatewaySettings.MonoApi settings;
+    private final Tracing tracing;
 
-    AccountDetails(DataSource pool, DataSource routesDataSource, MonoApiClient api, GatewaySettings.MonoApi settings) {
+    AccountDetails(DataSource pool, DataSource routesDataSource, MonoApiClient api, GatewaySettings.MonoApi settings,
+            Tracing tracing) {
+        this.tracing = tracing;
         this.pool = pool;
         this.routesDataSource = routesDataSource;
         this.api = api;
@@ -96,7 +101,11 @@ public final class AccountDetails {
         List<DueCalls.Due> due;
         while (running.getAsBoolean() && !(due = DueCalls.claim(pool, CLAIM, settings)).isEmpty()) {
             for (DueCalls.Due account : due) {
-                fetch(account.id(), account.failures());
+                // In the trace of the webhook that linked the account (the one that set its status).
+                try (Tracing.Traced span = tracing.continueTrace("fetch account details", SpanKind.INTERNAL, account.traceparent())) {
+                    span.set("mono.account_id", account.id());
+                    fetch(account.id(), account.failures());
+                }
                 done++;
             }
         }

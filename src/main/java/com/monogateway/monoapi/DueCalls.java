@@ -20,8 +20,11 @@ final class DueCalls {
     /** Rows taken at a time. */
     static final int BATCH = 10;
 
-    /** One due row: its id and how many calls for it failed in a row. */
-    record Due(String id, int failures) {
+    /**
+     * One due row: its id, how many calls for it failed in a row, and the trace of the event that asked for the call
+     * (null: tracing was off), which the call continues.
+     */
+    record Due(String id, int failures, String traceparent) {
     }
 
     private DueCalls() {
@@ -29,7 +32,7 @@ final class DueCalls {
 
     /**
      * Leases the due rows: {@code claimSql} takes the batch size and the lease as an interval, and returns
-     * the id and the failure count of each row it leased.
+     * the id, the failure count and the asking event's traceparent of each row it leased.
      */
     static List<Due> claim(DataSource pool, String claimSql, GatewaySettings.MonoApi settings) throws SQLException {
         // Long enough for every call of the batch to time out, and then some.
@@ -41,7 +44,7 @@ final class DueCalls {
                 ps.setString(2, leaseMs + " milliseconds");
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        due.add(new Due(rs.getString(1), rs.getInt(2)));
+                        due.add(new Due(rs.getString(1), rs.getInt(2), rs.getString(3)));
                     }
                 }
             }

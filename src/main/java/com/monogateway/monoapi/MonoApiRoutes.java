@@ -56,7 +56,7 @@ public final class MonoApiRoutes extends AdminRouteBuilder {
             MonoApiClient api = new MonoApiClient(settings, mapper, metrics, tracing);
             ApiEvents events = new ApiEvents(mapper);
             this.payments = new PaymentChecks(pool, routesDataSource, api, settings, alerts, events, metrics, wakeDeliveries, tracing);
-            this.accounts = new AccountDetails(pool, routesDataSource, api, settings);
+            this.accounts = new AccountDetails(pool, routesDataSource, api, settings, tracing);
             this.sweep = new PaymentSweep(pool, api, settings, events, metrics);
         } else {
             this.payments = null;

@@ -68,11 +68,11 @@ public final class PaymentChecks {
               ORDER BY check_at LIMIT ? FOR UPDATE SKIP LOCKED
             )
             UPDATE payments p SET check_lease_until = now() + CAST(? AS interval) FROM due WHERE p.id = due.id
-            RETURNING p.id, p.check_failures""";
+            RETURNING p.id, p.check_failures,
+                      (SELECT trace_parent FROM webhook_events WHERE id = COALESCE(p.check_event_id, p.last_inbox_event_id))""";
     private static final String CURRENT = """
             SELECT id, reference, status, amount, currency, last_inbox_event_id, last_event_type, recorded_at, reconcile_checks,
-                   check_failures, verification, now() AS now, COALESCE(check_event_id, last_inbox_event_id),
-                   (SELECT trace_parent FROM webhook_events WHERE id = COALESCE(check_event_id, last_inbox_event_id))
+                   check_failures, verification, now() AS now, COALESCE(check_event_id, last_inbox_event_id)
             FROM payments WHERE id = ? FOR UPDATE""";
     private static final String UNLEASE = "UPDATE payments SET check_lease_until = NULL WHERE id = ?";
     private static final String RETRY_LATER = """
@@ -103,7 +103,7 @@ public final class PaymentChecks {
     /** A payment row as the check finds it, locked; checkEventId: the newest event that asked for the check. */
     private record Payment(String id, String reference, String status, Long amount, String currency, long lastInboxId,
             String lastEventType, OffsetDateTime recordedAt, int reconcileChecks, int failures, String verification,
-            OffsetDateTime now, long checkEventId, String checkEventTraceparent) {
+            OffsetDateTime now, long checkEventId) {
 
         boolean isFinal() {
             return "successful".equals(status) || "failed".equals(status);
@@ -161,7 +161,7 @@ public final class PaymentChecks {
         while (running.getAsBoolean() && !(due = DueCalls.claim(pool, CLAIM, settings)).isEmpty()) {
             for (DueCalls.Due payment : due) {
                 try {
-                    check(payment.id());
+                    check(payment);
                 } catch (SQLException | RuntimeException e) {
                     // One payment's trouble must not hold up the rest of the batch, nor call Mono in a loop.
                     LOG.warn("Payment {}: its check failed ({}); trying again after the back-off", payment.id(),
@@ -184,14 +184,13 @@ public final class PaymentChecks {
      * One payment: ask Mono (no transaction open meanwhile), then record the answer in one transaction; in the
      * trace of the webhook that asked for the check.
      */
-    private void check(String id) throws SQLException {
-        Payment before = Transactions.inTransaction(pool, c -> current(c, id));
-        if (before == null) {
-            return;
-        }
-        try (Tracing.Traced span = tracing.continueTrace("verify payment", SpanKind.INTERNAL, before.checkEventTraceparent())) {
-            span.set("mono.payment_id", id).set(Tracing.INBOX_ID, before.checkEventId());
-            check(id, before);
+    private void check(DueCalls.Due due) throws SQLException {
+        try (Tracing.Traced span = tracing.continueTrace("verify payment", SpanKind.INTERNAL, due.traceparent())) {
+            span.set("mono.payment_id", due.id());
+            Payment before = Transactions.inTransaction(pool, c -> current(c, due.id()));
+            if (before != null) {
+                check(due.id(), before);
+            }
         }
     }
 
@@ -466,7 +465,7 @@ public final class PaymentChecks {
                 }
                 return new Payment(rs.getString(1), rs.getString(2), rs.getString(3), (Long) rs.getObject(4), rs.getString(5),
                         rs.getLong(6), rs.getString(7), rs.getObject(8, OffsetDateTime.class), rs.getInt(9), rs.getInt(10),
-                        rs.getString(11), rs.getObject(12, OffsetDateTime.class), rs.getLong(13), rs.getString(14));
+                        rs.getString(11), rs.getObject(12, OffsetDateTime.class), rs.getLong(13));
             }
         }
     }

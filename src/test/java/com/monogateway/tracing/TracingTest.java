@@ -144,6 +144,19 @@ class TracingTest {
         assertEquals(traceId, processed.get("trace.id"));
         assertEquals(apply.spanId(), processed.get("span.id"));
         assertTrue(otlp.contentTypes().stream().allMatch("application/x-protobuf"::equals), "OTLP/HTTP protobuf: " + otlp.contentTypes());
+
+        // A linked account's details are fetched from Mono's API later, in the trace of the webhook that linked it.
+        String account = "611d575feef5d3371ca9d0d8";
+        mono.account(account, "22212345678");
+        gateway.postNew(RunningGateway.fixture("account_connected.json"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> gateway.db()
+                .rows("SELECT fetched_at FROM accounts WHERE id = ?", account).stream().anyMatch(r -> r.get("fetched_at") != null));
+        String linked = ((String) gateway.db().row("SELECT trace_parent FROM webhook_events WHERE object_key = ?", account)
+                .get("trace_parent")).split("-")[1];
+        await().atMost(Duration.ofSeconds(20)).until(() -> otlp.trace(linked).stream().anyMatch(s -> s.name().equals("GET Mono API account")));
+        OtlpReceiver.Span fetch = only(otlp.trace(linked), "fetch account details");
+        assertEquals(only(otlp.trace(linked), "POST /webhooks/mono").spanId(), fetch.parentSpanId());
+        assertEquals(fetch.spanId(), only(otlp.trace(linked), "GET Mono API account").parentSpanId());
     }
 
     @Test
