@@ -149,7 +149,8 @@ class HttpDeliveryTest {
         assertEquals(eventId, first.header("MonoEventId"));
         assertEquals(eventId, first.header("MonoDedupeKey"));
         assertEquals("direct_debit.payment_failed", first.header("MonoEvent"));
-        assertTrue(first.header("Content-Type").startsWith("application/json"), first.header("Content-Type"));
+        assertEquals(List.of("application/json; charset=UTF-8"), first.headers().entrySet().stream()
+                .filter(h -> h.getKey().equalsIgnoreCase("Content-Type")).flatMap(h -> h.getValue().stream()).toList(), "one Content-Type");
         assertEquals(8, ledger.received().size(), "3 mandates and the 5 failed payments");
         assertTrue(ledger.received().stream().allMatch(r -> r.header("MonoEvent").startsWith("events.mandates.")
                 || r.header("MonoEvent").equals("direct_debit.payment_failed")));
