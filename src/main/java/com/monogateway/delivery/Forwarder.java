@@ -481,8 +481,8 @@ final class Forwarder {
         Exchange exchange = new DefaultExchange(template.getCamelContext(), ExchangePattern.InOnly);
         exchange.setProperty(ExchangePropertyKey.CHARSET_NAME, StandardCharsets.UTF_8.name());
         var in = exchange.getIn();
+        // The body, and its content type where the kind of destination carries it as a header.
         in.setBody(delivery.body());
-        in.setHeader(Exchange.CONTENT_TYPE, "application/json; charset=UTF-8");
         in.setHeader(Vocabulary.EVENT_TYPE, delivery.eventType());
         if (delivery.eventId() != null) {
             in.setHeader(Vocabulary.EVENT_ID, delivery.eventId());
@@ -493,6 +493,7 @@ final class Forwarder {
         }
         switch (scheme) {
             case "kafka" -> {
+                in.setHeader(Exchange.CONTENT_TYPE, JSON_UTF8.toString());
                 if (delivery.objectKey() != null) {
                     in.setHeader(KafkaConstants.KEY, delivery.objectKey());
                 }
@@ -500,19 +501,19 @@ final class Forwarder {
             case "http", "https" -> {
                 // The entity with its content type made once: camel-http parsed the Content-Type header for every send.
                 in.setBody(new org.apache.hc.core5.http.io.entity.StringEntity(delivery.body(), JSON_UTF8));
-                in.removeHeader(Exchange.CONTENT_TYPE);
                 in.setHeader("Idempotency-Key", delivery.dedupeKey());
                 // camel-http sends a GET without the body when the URI has a query string and no method is set. The enum,
                 // not "POST": camel-http reads it as HttpMethods, and converting the string took a third of a send's CPU.
                 in.setHeader(Exchange.HTTP_METHOD, org.apache.camel.component.http.HttpMethods.POST);
             }
             case "jms", "amqp", "activemq", "sjms", "sjms2" -> {
+                // No Content-Type header: the AMQP content type says it (JmsConnector); a header would become a
+                // Content_HYPHEN_Type property.
                 in.setHeader("JMSCorrelationID", delivery.dedupeKey());
-                // The AMQP content type says it (JmsConnector); as a header it would be a Content_HYPHEN_Type property.
-                in.removeHeader(Exchange.CONTENT_TYPE);
             }
             default -> {
                 // A route of the integration team's own (direct:) or another component: everything it may need.
+                in.setHeader(Exchange.CONTENT_TYPE, JSON_UTF8.toString());
                 in.setHeader(Vocabulary.INBOX_ID, delivery.inboxId());
                 if (delivery.objectKey() != null) {
                     in.setHeader(DeliveryRoutes.OBJECT_KEY, delivery.objectKey());

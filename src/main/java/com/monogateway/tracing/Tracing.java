@@ -111,11 +111,15 @@ public final class Tracing implements AutoCloseable {
                 "otel.metrics.exporter", "none",
                 "otel.logs.exporter", "none"));
         defaults.putAll(fromGateway);
-        OpenTelemetrySdk sdk = AutoConfiguredOpenTelemetrySdk.builder()
-                .addPropertiesSupplier(() -> defaults)
-                .disableShutdownHook() // closed with the gateway, after the last spans
-                .build().getOpenTelemetrySdk();
-        return new Tracing(sdk);
+        try {
+            return new Tracing(AutoConfiguredOpenTelemetrySdk.builder()
+                    .addPropertiesSupplier(() -> defaults)
+                    .disableShutdownHook() // closed with the gateway, after the last spans
+                    .build().getOpenTelemetrySdk());
+        } catch (io.opentelemetry.sdk.autoconfigure.spi.ConfigurationException e) {
+            // A bad OTEL_* value (a sampler, a header list): the start stops with OpenTelemetry's own words for it.
+            throw new IllegalArgumentException("the OpenTelemetry settings (OTEL_* / otel.*) cannot be used: " + e.getMessage(), e);
+        }
     }
 
     private static boolean wanted(Function<String, String> setting) {
@@ -207,12 +211,21 @@ public final class Tracing implements AutoCloseable {
             return this;
         }
 
+        /** A whole number, without boxing it (nor anything else) when tracing is off. */
+        public Traced set(AttributeKey<Long> key, long value) {
+            if (span != null) {
+                span.setAttribute(key, value);
+            }
+            return this;
+        }
+
+        // The key is made only for a span: off, these cost a null check.
         public Traced set(String key, String value) {
-            return set(AttributeKey.stringKey(key), value);
+            return span == null ? this : set(AttributeKey.stringKey(key), value);
         }
 
         public Traced set(String key, long value) {
-            return set(AttributeKey.longKey(key), value);
+            return span == null ? this : set(AttributeKey.longKey(key), value);
         }
 
         /** Marks the span failed, with the error as the gateway logs it (never a secret: callers mask first). */

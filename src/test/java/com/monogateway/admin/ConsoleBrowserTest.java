@@ -82,7 +82,7 @@ class ConsoleBrowserTest {
         p.setProperty("mono.forward.ledger.uri", "http://127.0.0.1:" + nothingListens + "/mono");
         p.setProperty("mono.forward.ledger.events", "direct_debit.*");
         // Traces on: the event page names the event's trace.
-        p.setProperty("otel.exporter.otlp.endpoint", resources.keep(new OtlpReceiver()).endpoint());
+        p.putAll(resources.keep(new OtlpReceiver()).gatewaySettings());
         RunningGateway gateway = resources.keep(RunningGateway.start(p));
         gateway.db().execute(TestRoutes.SWITCH_TABLE);
 

@@ -27,7 +27,7 @@ class AmqpDeliveryTest {
     void manyPaymentsAreSentAtOnceEachInOrderAsJson() {
         try (JmsBroker broker = JmsBroker.onFreePort(); OtlpReceiver otlp = new OtlpReceiver()) {
             Properties p = RunningGateway.defaults();
-            p.putAll(KafkaDeliveryTest.traced(otlp));
+            p.putAll(otlp.gatewaySettings());
             p.setProperty("mono.jms.url", broker.url());
             p.setProperty("mono.forward.destinations", "esb");
             p.setProperty("mono.forward.esb.uri", "amqp:queue:" + QUEUE);

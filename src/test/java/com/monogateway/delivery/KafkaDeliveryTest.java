@@ -52,14 +52,6 @@ class KafkaDeliveryTest {
         return RunningGateway.start(p);
     }
 
-    /** Traces on, sent to {@code otlp}: the records carry the event's trace. */
-    static Properties traced(OtlpReceiver otlp) {
-        Properties p = new Properties();
-        p.setProperty("otel.exporter.otlp.endpoint", otlp.endpoint());
-        p.setProperty("otel.bsp.schedule.delay", "100");
-        return p;
-    }
-
     private static String payment(String id, String status, String at) {
         return v2("direct_debit.payment_" + status, at, paymentData(id, status, 50_000, "\"acc_1\"", at));
     }
@@ -67,7 +59,7 @@ class KafkaDeliveryTest {
     @Test
     void eachAppliedEventIsOneRecordKeyedByItsPaymentWithTheMonoHeadersAndTheBodyAsSent() {
         String topic = "mono-events-" + newId("t").toLowerCase();
-        try (OtlpReceiver otlp = new OtlpReceiver(); RunningGateway gateway = gateway(topic, traced(otlp))) {
+        try (OtlpReceiver otlp = new OtlpReceiver(); RunningGateway gateway = gateway(topic, otlp.gatewaySettings())) {
             List<String> sent = new ArrayList<>();
             List<String> payments = new ArrayList<>();
             for (int i = 0; i < 5; i++) {

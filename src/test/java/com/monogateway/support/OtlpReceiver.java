@@ -79,6 +79,17 @@ public final class OtlpReceiver implements AutoCloseable {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
+    /**
+     * A gateway's settings that turn traces on and send them here, every 100 ms: the standard OpenTelemetry keys,
+     * as OTEL_EXPORTER_OTLP_ENDPOINT and OTEL_BSP_SCHEDULE_DELAY would give them.
+     */
+    public java.util.Properties gatewaySettings() {
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty("otel.exporter.otlp.endpoint", endpoint());
+        p.setProperty("otel.bsp.schedule.delay", "100");
+        return p;
+    }
+
     public List<Span> spans() {
         return List.copyOf(spans);
     }

@@ -66,9 +66,7 @@ class TracingTest {
         p.setProperty("mono.api.secret-key", KEY);
         p.setProperty("mono.verify.payments", "record");
         p.setProperty("mono.reconcile.sweep-interval", "0");
-        // The standard OpenTelemetry keys, as OTEL_EXPORTER_OTLP_ENDPOINT and OTEL_BSP_SCHEDULE_DELAY would give them.
-        p.setProperty("otel.exporter.otlp.endpoint", otlp.endpoint());
-        p.setProperty("otel.bsp.schedule.delay", "100");
+        p.putAll(otlp.gatewaySettings());
         CapturedLogs logs = logs();
         RunningGateway gateway = keep(RunningGateway.start(p));
         String id = newId("txd_");
@@ -175,7 +173,7 @@ class TracingTest {
     }
 
     @Test
-    void anExporterOrProtocolTheGatewayCannotSendWithStopsTheStartNamingTheKey() {
+    void anExporterProtocolOrSettingTheGatewayCannotUseStopsTheStartNamingIt() {
         Properties zipkin = RunningGateway.defaults();
         zipkin.setProperty("otel.traces.exporter", "zipkin");
         Throwable failure = RunningGateway.rootCause(assertThrows(RuntimeException.class, () -> RunningGateway.start(zipkin)));
@@ -186,6 +184,13 @@ class TracingTest {
         grpc.setProperty("otel.exporter.otlp.protocol", "grpc");
         failure = RunningGateway.rootCause(assertThrows(RuntimeException.class, () -> RunningGateway.start(grpc)));
         assertTrue(failure.getMessage().contains("OTEL_EXPORTER_OTLP_PROTOCOL"), failure.getMessage());
+
+        Properties sampler = RunningGateway.defaults();
+        sampler.setProperty("otel.exporter.otlp.endpoint", "http://127.0.0.1:4318");
+        sampler.setProperty("otel.traces.sampler", "sometimes");
+        failure = RunningGateway.rootCause(assertThrows(RuntimeException.class, () -> RunningGateway.start(sampler)));
+        assertTrue(failure.getMessage().contains("OpenTelemetry settings") && failure.getMessage().contains("sometimes"),
+                failure.getMessage());
     }
 
     private static OtlpReceiver.Span only(List<OtlpReceiver.Span> trace, String name) {
