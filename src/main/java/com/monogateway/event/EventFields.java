@@ -316,17 +316,14 @@ public final class EventFields {
         BigDecimal whole = node.isIntegralNumber() ? new BigDecimal(node.bigIntegerValue())
                 : node.isBigDecimal() && node.decimalValue().scale() <= 0 ? node.decimalValue() : null;
         if (whole != null) {
-            if (whole.precision() - whole.scale() <= 19) {
-                try {
-                    return whole.longValueExact();
-                } catch (ArithmeticException beyondLong) {
-                    // out of range below
-                }
+            try {
+                return whole.longValueExact(); // refuses 1E+1500 from its precision alone, without writing it out
+            } catch (ArithmeticException beyondLong) {
+                // The columns are bigint; PostgreSQL's own "bigint out of range" would not say which field.
+                String value = whole.round(new MathContext(6)).stripTrailingZeros().toString();
+                throw new InvalidEventDataException(field + " " + value + " is out of range for a kobo amount ("
+                        + Long.MIN_VALUE + " to " + Long.MAX_VALUE + ")");
             }
-            // The columns are bigint; PostgreSQL's own "bigint out of range" would not say which field.
-            String value = whole.round(new MathContext(6)).stripTrailingZeros().toString();
-            throw new InvalidEventDataException(field + " " + value + " is out of range for a kobo amount ("
-                    + Long.MIN_VALUE + " to " + Long.MAX_VALUE + ")");
         }
         if (node.isTextual() && node.asText().matches("-?\\d{1,18}")) {
             return Long.parseLong(node.asText());
