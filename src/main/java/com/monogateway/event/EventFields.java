@@ -5,8 +5,6 @@ import static com.monogateway.event.EventSubject.idOf;
 import static com.monogateway.event.EventSubject.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
-
 import com.monogateway.vocabulary.Vocabulary;
 import java.math.BigDecimal;
 import java.math.MathContext;
@@ -19,6 +17,7 @@ import java.util.Locale;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.apache.camel.Exchange;
 
 /**
@@ -27,30 +26,103 @@ import org.apache.camel.Exchange;
  * an account given as a string or an object, {@code Naira} for {@code NGN}, amounts in kobo, and an
  * event time taken from the event itself whenever it carries one.
  *
- * <p>What each method gives is declared in {@link #DECLARED}: a route's SQL may read those names ({@code :?name})
- * and no other, which the start checks ({@code RouteCheck}), and a method cannot give a name it does not declare.
+ * <p>What each method gives is declared once, in {@link #FIELDS} (name, SQL type, where in the event it comes from):
+ * a route's SQL may read those names ({@code :?name}), cast to that type, under that one name, and no other, which the
+ * start checks ({@code RouteCheck}); a method cannot give a name it does not declare.
  */
 public final class EventFields {
 
+    /**
+     * One value a method gives: its name (the SQL parameter {@code :?name}, and the name the route's {@code e} row
+     * gives it), the SQL type a route casts it to, and where in Mono's event it comes from.
+     */
+    public record Field(String name, String type, String from) {
+    }
+
     /** Every method's parameters hold these too. */
-    private static final Set<String> COMMON = Set.of("inbox_id", "event_type", "live_mode", "source", "event_at");
+    public static final List<Field> COMMON = List.of(
+            new Field("inbox_id", "bigint", "the stored event's id (webhook_events.id)"),
+            new Field("event_type", "text", "the event type, from either envelope"),
+            new Field("live_mode", "boolean", "the envelope's live flag; null when it has none"),
+            new Field("source", "text", "webhook, or verification / reconciliation when learnt from Mono's API"),
+            new Field("event_at", "timestamptz", "the event's own time: data.updated_at, data.account.updated_at (accounts),"
+                    + " data.object.updated_at (payments) or data.date (mandates); else the v2 envelope's timestamp, else when received"));
 
-    /** Method of this bean -> the names of the parameters it gives (each always present, null when the event has none). */
-    public static final Map<String, Set<String>> DECLARED = Map.of(
-            "account", declare("account_id", "status", "name", "account_number", "currency", "balance", "type", "bvn",
-                    "institution_name", "bank_code", "institution_type", "data_status", "auth_method"),
-            "payment", declare("payment_id", "status", "amount", "fee", "currency", "description", "reference", "customer",
-                    "created_at", "account_id", "account_is_object", "account_name", "account_number", "account_currency",
-                    "account_type", "institution_name", "bank_code", "institution_type"),
-            "mandate", declare("mandate_id", "status", "amount", "reference", "customer", "account_name", "account_number",
-                    "bank_name", "bank_code", "mandate_type", "debit_type", "description", "start_date", "end_date"),
-            "mandateDebit", declare("reference_number", "mandate_id", "status", "amount", "fee", "response_code", "message",
-                    "customer", "account_details", "beneficiary"));
+    /**
+     * Method of this bean -> what it gives, each value declared once: name, SQL type, where it comes from. Each is
+     * always present, null when the event has none. The start checks every handler route against this table
+     * ({@code RouteCheck}); docs/routes.md shows it.
+     */
+    public static final Map<String, List<Field>> FIELDS = Map.of(
+            "account", declare(
+                    new Field("account_id", "text", "data.id, data.account._id or data.account.id (required)"),
+                    new Field("status", "text", "the type: connected, reauthorized, reauthorisation_required, unlinked,"
+                            + " sync_failed; null for account_updated"),
+                    new Field("name", "text", "data.account.name"),
+                    new Field("account_number", "text", "data.account.accountNumber"),
+                    new Field("currency", "text", "data.account.currency (Naira as NGN)"),
+                    new Field("balance", "bigint", "data.account.balance, kobo"),
+                    new Field("type", "text", "data.account.type"),
+                    new Field("bvn", "text", "data.account.bvn, its last 4 characters (mono.accounts.store-identity)"),
+                    new Field("institution_name", "text", "data.account.institution.name"),
+                    new Field("bank_code", "text", "data.account.institution.bankCode"),
+                    new Field("institution_type", "text", "data.account.institution.type"),
+                    new Field("data_status", "text", "data.meta.data_status"),
+                    new Field("auth_method", "text", "data.meta.auth_method or data.account.authMethod")),
+            "payment", declare(
+                    new Field("payment_id", "text", "data.object.id (required)"),
+                    new Field("status", "text", "data.object.status, else the type's suffix; lower case (required)"),
+                    new Field("amount", "bigint", "data.object.amount, kobo"),
+                    new Field("fee", "bigint", "data.object.fee, kobo"),
+                    new Field("currency", "text", "data.object.currency (Naira as NGN)"),
+                    new Field("description", "text", "data.object.description"),
+                    new Field("reference", "text", "data.object.reference"),
+                    new Field("customer", "text", "data.object.customer, or its _id / id"),
+                    new Field("created_at", "timestamptz", "data.object.created_at"),
+                    new Field("account_id", "text", "data.object.account, or its _id / id"),
+                    new Field("account_is_object", "boolean", "data.object.account is an object with an id"),
+                    new Field("account_name", "text", "data.object.account.name"),
+                    new Field("account_number", "text", "data.object.account.accountNumber"),
+                    new Field("account_currency", "text", "data.object.account.currency (Naira as NGN)"),
+                    new Field("account_type", "text", "data.object.account.type"),
+                    new Field("institution_name", "text", "data.object.account.institution.name"),
+                    new Field("bank_code", "text", "data.object.account.institution.bankCode"),
+                    new Field("institution_type", "text", "data.object.account.institution.type")),
+            "mandate", declare(
+                    new Field("mandate_id", "text", "data.id, or data.mandate for mandate actions (required)"),
+                    new Field("status", "text", "the type: created, approved, ..., paused, cancelled, reinstated"),
+                    new Field("amount", "bigint", "data.amount, kobo"),
+                    new Field("reference", "text", "data.reference"),
+                    new Field("customer", "text", "data.customer, or its _id / id"),
+                    new Field("account_name", "text", "data.account_name"),
+                    new Field("account_number", "text", "data.account_number"),
+                    new Field("bank_name", "text", "data.bank"),
+                    new Field("bank_code", "text", "data.bank_code"),
+                    new Field("mandate_type", "text", "data.mandate_type"),
+                    new Field("debit_type", "text", "data.debit_type"),
+                    new Field("description", "text", "data.description"),
+                    new Field("start_date", "timestamptz", "data.start_date"),
+                    new Field("end_date", "timestamptz", "data.end_date")),
+            "mandateDebit", declare(
+                    new Field("reference_number", "text", "data.reference_number (required)"),
+                    new Field("mandate_id", "text", "data.mandate, or its _id / id"),
+                    new Field("status", "text", "the type's suffix, else data.status; lower case (required)"),
+                    new Field("amount", "bigint", "data.amount, kobo"),
+                    new Field("fee", "bigint", "data.fee, kobo"),
+                    new Field("response_code", "text", "data.response_code"),
+                    new Field("message", "text", "data.message"),
+                    new Field("customer", "text", "data.customer, or its _id / id"),
+                    new Field("account_details", "jsonb", "data.account_details, as JSON"),
+                    new Field("beneficiary", "jsonb", "data.beneficiary, as JSON")));
 
-    private static Set<String> declare(String... names) {
-        Set<String> all = new java.util.TreeSet<>(COMMON);
-        all.addAll(List.of(names));
-        return java.util.Collections.unmodifiableSet(all);
+    /** Method of this bean -> the names of the parameters it gives (from {@link #FIELDS}). */
+    public static final Map<String, Set<String>> DECLARED = FIELDS.entrySet().stream().collect(Collectors.toUnmodifiableMap(
+            Map.Entry::getKey, family -> family.getValue().stream().map(Field::name).collect(Collectors.toUnmodifiableSet())));
+
+    private static List<Field> declare(Field... fields) {
+        List<Field> all = new java.util.ArrayList<>(COMMON);
+        all.addAll(List.of(fields));
+        return List.copyOf(all);
     }
 
     /** A method's parameters: a name it does not declare is a bug here, not in the event. */
@@ -64,7 +136,7 @@ public final class EventFields {
         @Override
         public Object put(String name, Object value) {
             if (!DECLARED.get(method).contains(name)) {
-                throw new IllegalStateException(name + " is not declared for monoEventFields." + method + " (EventFields.DECLARED)");
+                throw new IllegalStateException(name + " is not declared for monoEventFields." + method + " (EventFields.FIELDS)");
             }
             return super.put(name, value);
         }

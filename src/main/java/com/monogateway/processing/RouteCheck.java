@@ -2,6 +2,8 @@ package com.monogateway.processing;
 
 import com.monogateway.config.SettingsException;
 import com.monogateway.event.EventFields;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -18,13 +20,19 @@ import org.apache.camel.model.language.MethodCallExpression;
 /**
  * Checked once the routes are loaded, before anything starts: the event router exists, and every
  * {@code direct:} endpoint a YAML route sends to has a route, and every SQL parameter a handler route reads
- * is one its {@code monoEventFields} method gives. Without this check, an unreadable
+ * is one its {@code monoEventFields} method gives, cast to the type it declares and named as it is named. Without this check, an unreadable
  * {@code routes/} folder or a handler file that was not loaded leaves a gateway that answers 200 and
  * never applies anything.
  */
 public final class RouteCheck {
 
     private static final Pattern SQL_PARAMETER = Pattern.compile(":\\?([A-Za-z_][A-Za-z0-9_]*)");
+    /** {@code CAST(:?name AS type) AS alias}, the alias optional: how the handlers type each value once. */
+    private static final Pattern CAST = Pattern.compile(
+            "(?i)CAST\\s*\\(\\s*:\\?([A-Za-z_][A-Za-z0-9_]*)\\s+AS\\s+([A-Za-z_][A-Za-z0-9_ ]*?)\\s*\\)(?:\\s+AS\\s+([A-Za-z_][A-Za-z0-9_]*))?");
+    /** PostgreSQL's other spellings of the declared types. */
+    private static final Map<String, String> TYPE_NAMES = Map.of("int8", "bigint", "bool", "boolean",
+            "timestamp with time zone", "timestamptz", "varchar", "text", "character varying", "text");
 
     private RouteCheck() {
     }
@@ -57,7 +65,8 @@ public final class RouteCheck {
 
     /**
      * A handler route that takes its SQL parameters from {@code monoEventFields} reads only the names that method
-     * declares ({@link EventFields#DECLARED}): a misspelt {@code :?name} would otherwise fail at the first event.
+     * declares ({@link EventFields#FIELDS}), as the type it declares and by that one name ({@code CAST(:?amount AS bigint)
+     * AS amount}): a misspelt {@code :?name} or a wrong cast would otherwise fail at the first event, or not at all.
      */
     private static void requireDeclaredInputs(RouteDefinition route) {
         String where = "route " + route.getRouteId() + " (" + route.getResource().getLocation() + ")";
@@ -70,15 +79,32 @@ public final class RouteCheck {
                 throw new SettingsException(where + " calls monoEventFields." + call.getMethod() + ", which does not exist; it has "
                         + new TreeSet<>(EventFields.DECLARED.keySet()));
             }
+            Map<String, String> types = EventFields.FIELDS.get(call.getMethod()).stream()
+                    .collect(Collectors.toMap(EventFields.Field::name, EventFields.Field::type));
             for (ExpressionNode sql : ProcessorDefinitionHelper.filterTypeInOutputs(route.getOutputs(), ExpressionNode.class)) {
                 if (sql.getExpression() == null || sql.getExpression().getExpression() == null) {
                     continue;
                 }
-                Matcher name = SQL_PARAMETER.matcher(sql.getExpression().getExpression());
+                String text = sql.getExpression().getExpression();
+                Matcher name = SQL_PARAMETER.matcher(text);
                 while (name.find()) {
                     if (!declared.contains(name.group(1))) {
                         throw new SettingsException(where + " reads :?" + name.group(1) + ", which monoEventFields."
-                                + call.getMethod() + " does not give; it gives " + declared);
+                                + call.getMethod() + " does not give; it gives " + new TreeSet<>(declared));
+                    }
+                }
+                Matcher cast = CAST.matcher(text);
+                while (cast.find()) {
+                    String field = cast.group(1);
+                    String type = cast.group(2).strip().replaceAll("\\s+", " ").toLowerCase(Locale.ROOT);
+                    if (!types.get(field).equals(TYPE_NAMES.getOrDefault(type, type))) {
+                        throw new SettingsException(where + " casts :?" + field + " AS " + cast.group(2).strip()
+                                + ", but monoEventFields." + call.getMethod() + " gives it as " + types.get(field)
+                                + " (EventFields.FIELDS)");
+                    }
+                    if (cast.group(3) != null && !cast.group(3).equals(field)) {
+                        throw new SettingsException(where + " calls :?" + field + " " + cast.group(3)
+                                + "; give each value one name from the event to the SQL: AS " + field);
                     }
                 }
             }

@@ -136,4 +136,26 @@ class EventFieldsTest {
         exchange.setProperty(Vocabulary.EVENT_JSON, event);
         return exchange;
     }
+
+    /** docs/routes.md shows what each method gives exactly as EventFields.FIELDS declares it. */
+    @Test
+    void theRoutesPageShowsEveryDeclaredField() throws Exception {
+        String page = java.nio.file.Files.readString(java.nio.file.Path.of("docs", "routes.md"));
+        StringBuilder expected = new StringBuilder(table("Every method", EventFields.COMMON));
+        for (String method : java.util.List.of("account", "payment", "mandate", "mandateDebit")) {
+            expected.append('\n').append(table("`" + method + "`", EventFields.FIELDS.get(method)
+                    .subList(EventFields.COMMON.size(), EventFields.FIELDS.get(method).size())));
+        }
+        assertEquals(EventFields.FIELDS.keySet(), java.util.Set.of("account", "payment", "mandate", "mandateDebit"));
+        org.junit.jupiter.api.Assertions.assertTrue(page.contains(expected), "docs/routes.md should hold, as written here:\n" + expected);
+    }
+
+    private static String table(String title, java.util.List<EventFields.Field> fields) {
+        StringBuilder table = new StringBuilder(title + ":\n\n| Name | SQL type | From the event |\n| --- | --- | --- |\n");
+        for (EventFields.Field field : fields) {
+            table.append("| `").append(field.name()).append("` | ").append(field.type()).append(" | ").append(field.from())
+                    .append(" |\n");
+        }
+        return table.toString();
+    }
 }
