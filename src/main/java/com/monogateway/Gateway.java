@@ -2,7 +2,6 @@ package com.monogateway;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.monogateway.admin.AdminHttp;
-import com.monogateway.admin.AdminOperation;
 import com.monogateway.admin.ConsoleSessions;
 import com.monogateway.alerts.AlertComposer;
 import com.monogateway.alerts.AlertQueue;
@@ -187,7 +186,7 @@ public final class Gateway {
             delivery(main, context);
             processing(main);
             alertEmails(main, context);
-            admin(main);
+            admin(main, context);
             operations(main, context);
         }
 
@@ -294,19 +293,19 @@ public final class Gateway {
             main.configure().addRoutesBuilder(new AlertRoutes(sender, settings));
         }
 
-        /** The admin API and the console, on the management port (none without mono.admin.token). */
-        private void admin(BaseMainSupport main) {
-            if (settings.adminTokens().isEmpty()) {
+        /**
+         * The admin API and the console, on the management port (none without mono.admin.token, or with the
+         * management port off): its guard, and the component its routes consume (every route builder's admin calls).
+         */
+        private void admin(BaseMainSupport main, CamelContext context) {
+            if (settings.adminTokens().isEmpty() || !settings.operations().managementEnabled()) {
                 return;
             }
+            context.addComponent(AdminHttp.COMPONENT, AdminHttp.component(settings.operations().managementPort()));
             main.configure().addRoutesBuilder(new DeadLetterRoutes(deadLetters, mapper, template));
             main.configure().addRoutesBuilder(new EventLogRoutes(new EventLog(dataSource, mapper,
                     settings.destinations().stream().map(GatewaySettings.Destination::name).toList()), mapper, template));
-            List<AdminOperation> operations = new java.util.ArrayList<>(DeadLetterRoutes.OPERATIONS);
-            operations.addAll(DeliveryRoutes.OPERATIONS);
-            operations.addAll(MonoApiRoutes.OPERATIONS);
-            operations.addAll(EventLogRoutes.OPERATIONS);
-            adminHttp = Optional.of(new AdminHttp(new SecretMatcher(settings.adminTokens()), template, operations,
+            adminHttp = Optional.of(new AdminHttp(new SecretMatcher(settings.adminTokens()),
                     new ConsoleSessions(settings.adminSessionTimeoutMs()), settings.adminTrustedProxies()));
         }
 

@@ -7,21 +7,18 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import org.apache.camel.Exchange;
-import org.apache.camel.ProducerTemplate;
-import org.apache.camel.support.DefaultExchange;
+import org.apache.camel.component.platform.http.PlatformHttpComponent;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpEngine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The admin API's HTTP side, on the management port's router (never the webhook port): checks the
- * bearer token from the one {@code Authorization} header, or the console's session cookie (plus its
- * CSRF token on anything that changes state), before the body is read; slows down an address that keeps
- * failing (429 with {@code Retry-After}); then hands the call to its Camel route with only the path and
- * query-string parameters and the body: no request header reaches a route. Also serves the operations
+ * The admin API's HTTP side, on the management port's router (never the webhook port): the one guard in front
+ * of every admin call. It checks the bearer token from the one {@code Authorization} header, or the console's
+ * session cookie (plus its CSRF token on anything that changes state), before the body is read, and slows down
+ * an address that keeps failing (429 with {@code Retry-After}); then the call's own Camel route, consuming
+ * {@value #COMPONENT}{@code :<path>} ({@link AdminRouteBuilder#admin}), answers it. Also serves the operations
  * console's page and files, and its sign-in and sign-out.
  */
 public final class AdminHttp {
@@ -34,25 +31,26 @@ public final class AdminHttp {
 
     private static final Logger LOG = LoggerFactory.getLogger(AdminHttp.class);
 
+    /**
+     * The Camel component of the admin routes: Camel's platform-http on the management port's router. (Camel's
+     * REST DSL cannot be used: its platform-http consumers always join the webhook port's router.)
+     */
+    public static final String COMPONENT = "admin-http";
+
     /** The console's session cookie. */
     public static final String COOKIE = "mono_admin_session";
     /** The header a console request that changes state must carry, with the session's CSRF token. */
     public static final String CSRF_HEADER = "X-CSRF-Token";
 
     private final SecretMatcher tokens;
-    private final ProducerTemplate template;
-    private final List<AdminOperation> operations;
     private final ConsoleSessions sessions;
     private final java.util.Set<String> trustedProxies;
     private final ConsoleFiles files = new ConsoleFiles();
     private final FailedAttempts failures = new FailedAttempts(MAX_FAILURES, WINDOW_MS);
 
     /** @param trustedProxies addresses whose X-Forwarded-For names the client (mono.admin.trusted-proxies) */
-    public AdminHttp(SecretMatcher tokens, ProducerTemplate template, List<AdminOperation> operations, ConsoleSessions sessions,
-            List<String> trustedProxies) {
+    public AdminHttp(SecretMatcher tokens, ConsoleSessions sessions, List<String> trustedProxies) {
         this.tokens = tokens;
-        this.template = template;
-        this.operations = operations;
         this.sessions = sessions;
         this.trustedProxies = java.util.Set.copyOf(trustedProxies);
     }
@@ -102,13 +100,26 @@ public final class AdminHttp {
         router.route("/admin/*").order(ORDER + 1).handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
         router.get("/admin/session").order(ORDER + 2).handler(this::sessionInfo);
         router.post("/admin/session/end").order(ORDER + 3).handler(this::signOut);
-        int order = ORDER + 4;
-        for (AdminOperation operation : operations) {
-            router.route(operation.method(), operation.path()).order(order++)
-                    .blockingHandler(ctx -> dispatch(ctx, operation), false);
-        }
-        router.route("/admin/*").order(order).handler(ctx ->
+        // After every admin route's consumer, which joins the router when its route starts.
+        router.route("/admin/*").order(Integer.MAX_VALUE).handler(ctx ->
                 answer(ctx, 404, Answers.error("not_found", "no admin call " + ctx.request().method() + " " + ctx.normalizedPath())));
+    }
+
+    /** The {@value #COMPONENT} component: platform-http consumers on the router of the management port. */
+    public static PlatformHttpComponent component(int managementPort) {
+        PlatformHttpComponent component = new PlatformHttpComponent();
+        component.setEngine(new VertxPlatformHttpEngine() {
+            @Override
+            protected void doInit() {
+                // Not bound as the context's platform-http engine: that one serves the webhook port.
+            }
+
+            @Override
+            public int getServerPort() {
+                return managementPort;
+            }
+        });
+        return component;
     }
 
     /** An address that failed too often is refused, whatever it presents; answers whether to go on. */
@@ -237,6 +248,18 @@ public final class AdminHttp {
             Refusals.refuse(ctx, 401, Answers.error("unauthorized", "missing or invalid bearer token"), MAX_BODY_BYTES);
             return;
         }
+        pass(ctx);
+    }
+
+    /** An authenticated request goes on to its call: with a query string it can read, answered never to be cached. */
+    private static void pass(RoutingContext ctx) {
+        try {
+            ctx.queryParams();
+        } catch (RuntimeException e) {
+            answer(ctx, 400, Answers.error("bad_request", "the query string is not valid URL encoding"));
+            return;
+        }
+        ctx.response().putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
         ctx.next();
     }
 
@@ -265,43 +288,7 @@ public final class AdminHttp {
             return;
         }
         ctx.put("mono.session", session.get());
-        ctx.next();
-    }
-
-    private void dispatch(RoutingContext ctx, AdminOperation operation) {
-        Map<String, String> params = new LinkedHashMap<>();
-        try {
-            var query = ctx.queryParams();
-            for (String name : query.names()) {
-                List<String> values = query.getAll(name);
-                if (values.size() != 1) {
-                    answer(ctx, 400, Answers.error("bad_request", "give " + name + " once"));
-                    return;
-                }
-                params.put(name, values.get(0));
-            }
-        } catch (IllegalArgumentException e) {
-            answer(ctx, 400, Answers.error("bad_request", "the query string is not valid URL encoding"));
-            return;
-        }
-        params.putAll(ctx.pathParams());
-        for (var entry : params.entrySet()) {
-            if (entry.getValue().chars().anyMatch(Character::isISOControl)) {
-                answer(ctx, 400, Answers.error("bad_request", entry.getKey() + " must not contain control characters"));
-                return;
-            }
-        }
-        Exchange exchange = new DefaultExchange(template.getCamelContext());
-        exchange.getIn().setBody(new AdminRequest(params, ctx.body().asString()));
-        template.send(operation.endpoint(), exchange);
-        var message = exchange.getMessage();
-        Integer status = message.getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
-        if (exchange.getException() != null || status == null) {
-            LOG.error("Admin call {} {} failed", ctx.request().method(), ctx.normalizedPath(), exchange.getException());
-            answer(ctx, 503, Answers.error("unavailable", "the request could not be completed; retry later"));
-            return;
-        }
-        answer(ctx, status, message.getBody(String.class));
+        pass(ctx);
     }
 
     private static void answer(RoutingContext ctx, int status, String json) {

@@ -10,9 +10,12 @@ import org.apache.camel.Exchange;
 import org.apache.camel.builder.endpoint.EndpointRouteBuilder;
 
 /**
- * What every admin route shares: each call is a {@code direct:} route fed by {@link AdminHttp} with an
- * {@link AdminRequest}; a client mistake answers 400, anything else 503. Subclasses add their calls
- * with {@link #admin} in {@link #configureCalls()}.
+ * What every admin route shares: each call is a Camel route consuming its declared method and path on the
+ * management port ({@code admin-http:/admin/dead-letters/{id}/replay?httpMethodRestrict=POST}, see
+ * {@link AdminHttp#COMPONENT}), behind the one guard {@link AdminHttp} puts in front of them all; it reads an
+ * {@link AdminRequest}; a client mistake answers 400, anything else 503. Subclasses add their calls with
+ * {@link #admin} in {@link #configureCalls()}; without the admin API (no {@code mono.admin.token}, or the
+ * management port off) there are none.
  */
 public abstract class AdminRouteBuilder extends EndpointRouteBuilder {
 
@@ -45,12 +48,29 @@ public abstract class AdminRouteBuilder extends EndpointRouteBuilder {
 
     protected abstract void configureCalls() throws Exception;
 
-    protected void admin(String endpoint, Handler handler) {
-        from(endpoint)
-                .routeId(endpoint.substring(endpoint.indexOf(':') + 1))
+    /**
+     * One admin call: {@code method} (GET, POST) on {@code path} (with {@code {name}} segments, which
+     * {@link AdminRequest#param} reads by name). Paths that overlap ({@code /admin/events/replays} and
+     * {@code /admin/events/{id}}) match in the order their routes are added: the fixed one first.
+     */
+    protected void admin(String method, String path, Handler handler) {
+        if (getContext().hasComponent(AdminHttp.COMPONENT) == null) {
+            return;
+        }
+        from(AdminHttp.COMPONENT + ":" + path + "?httpMethodRestrict=" + method + "&muteException=true")
+                .routeId("mono-admin-" + method.toLowerCase(java.util.Locale.ROOT)
+                        + path.substring("/admin".length()).replaceAll("[/{}]+", "-").replaceAll("-$", ""))
                 .routeConfigurationId(HttpErrorAnswers.ADMIN)
                 .process(exchange -> {
-                    AdminRequest request = exchange.getIn().getBody(AdminRequest.class);
+                    AdminRequest request;
+                    try {
+                        request = AdminRequest.of(exchange, path);
+                    } catch (AdminRequest.Unreadable e) {
+                        Answers.set(exchange, 400, Answers.error("bad_request", e.getMessage()));
+                        return;
+                    }
+                    // No request header (the token, the session cookie) stays where an answer could echo it.
+                    exchange.getIn().removeHeaders("*");
                     try {
                         handler.handle(exchange, request);
                     } catch (BadRequest e) {

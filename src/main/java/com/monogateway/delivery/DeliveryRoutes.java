@@ -1,12 +1,10 @@
 package com.monogateway.delivery;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.monogateway.admin.AdminOperation;
 import com.monogateway.admin.AdminRequest;
 import com.monogateway.admin.AdminRouteBuilder;
 import com.monogateway.config.GatewaySettings.Destination;
 import com.monogateway.http.Answers;
-import io.vertx.core.http.HttpMethod;
 import java.util.List;
 import java.util.Map;
 import org.apache.camel.Exchange;
@@ -22,13 +20,6 @@ public final class DeliveryRoutes extends AdminRouteBuilder {
 
     /** Header for routes of one's own (direct: destinations): the payment, mandate or account id. */
     public static final String OBJECT_KEY = "MonoObjectKey";
-
-    public static final List<AdminOperation> OPERATIONS = List.of(
-            new AdminOperation(HttpMethod.GET, "/admin/destinations", "direct:mono-admin-destinations"),
-            new AdminOperation(HttpMethod.GET, "/admin/deliveries", "direct:mono-admin-deliveries"),
-            new AdminOperation(HttpMethod.POST, "/admin/deliveries/retry", "direct:mono-admin-deliveries-retry"),
-            new AdminOperation(HttpMethod.POST, "/admin/deliveries/:id/retry", "direct:mono-admin-delivery-retry"),
-            new AdminOperation(HttpMethod.POST, "/admin/deliveries/:id/discard", "direct:mono-admin-delivery-discard"));
 
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryRoutes.class);
     private static final List<String> STATUSES = List.of("pending", "delivered", "dead", "discarded");
@@ -51,12 +42,12 @@ public final class DeliveryRoutes extends AdminRouteBuilder {
                     .errorHandler(noErrorHandler())
                     .to(destination.uri());
         }
-        admin("direct:mono-admin-destinations", (exchange, request) -> answer(exchange, 200,
+        admin("GET", "/admin/destinations", (exchange, request) -> answer(exchange, 200,
                 Map.of("destinations", deliveries.states())));
-        admin("direct:mono-admin-deliveries", this::list);
-        admin("direct:mono-admin-deliveries-retry", this::retryDestination);
-        admin("direct:mono-admin-delivery-retry", this::retryOne);
-        admin("direct:mono-admin-delivery-discard", this::discard);
+        admin("GET", "/admin/deliveries", this::list);
+        admin("POST", "/admin/deliveries/retry", this::retryDestination);
+        admin("POST", "/admin/deliveries/{id}/retry", this::retryOne);
+        admin("POST", "/admin/deliveries/{id}/discard", this::discard);
     }
 
     private void list(Exchange exchange, AdminRequest request) throws Exception {

@@ -1,12 +1,10 @@
 package com.monogateway.eventlog;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.monogateway.admin.AdminOperation;
 import com.monogateway.admin.AdminRequest;
 import com.monogateway.admin.AdminRouteBuilder;
 import com.monogateway.http.Answers;
 import com.monogateway.vocabulary.Vocabulary;
-import io.vertx.core.http.HttpMethod;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,20 +20,6 @@ import org.slf4j.LoggerFactory;
  * {@code POST /admin/events/replay} (same filters, {@code dryRun}), and the objects the events shape.
  */
 public final class EventLogRoutes extends AdminRouteBuilder {
-
-    public static final List<AdminOperation> OPERATIONS = List.of(
-            new AdminOperation(HttpMethod.GET, "/admin/overview", "direct:mono-admin-overview"),
-            new AdminOperation(HttpMethod.GET, "/admin/activity", "direct:mono-admin-activity"),
-            new AdminOperation(HttpMethod.GET, "/admin/events", "direct:mono-admin-events"),
-            new AdminOperation(HttpMethod.POST, "/admin/events/replay", "direct:mono-admin-events-replay"),
-            // Before /admin/events/:id, which would take "replays" for an id.
-            new AdminOperation(HttpMethod.GET, "/admin/events/replays", "direct:mono-admin-events-replays"),
-            new AdminOperation(HttpMethod.GET, "/admin/events/replays/:id", "direct:mono-admin-events-replay-job"),
-            new AdminOperation(HttpMethod.GET, "/admin/events/:id", "direct:mono-admin-event"),
-            // After /admin/payments/mismatches (monoapi), which the router matches first.
-            new AdminOperation(HttpMethod.GET, "/admin/payments/:id", "direct:mono-admin-payment"),
-            new AdminOperation(HttpMethod.GET, "/admin/mandates/:id", "direct:mono-admin-mandate"),
-            new AdminOperation(HttpMethod.GET, "/admin/accounts/:id", "direct:mono-admin-account"));
 
     private static final Logger LOG = LoggerFactory.getLogger(EventLogRoutes.class);
 
@@ -55,8 +39,8 @@ public final class EventLogRoutes extends AdminRouteBuilder {
 
     @Override
     protected void configureCalls() {
-        admin("direct:mono-admin-overview", (exchange, request) -> answer(exchange, 200, log.overview()));
-        admin("direct:mono-admin-activity", (exchange, request) -> {
+        admin("GET", "/admin/overview", (exchange, request) -> answer(exchange, 200, log.overview()));
+        admin("GET", "/admin/activity", (exchange, request) -> {
             String window = request.param("window").orElse("1h");
             if (!window.equals("1h") && !window.equals("24h")) {
                 Answers.set(exchange, 400, Answers.error("bad_request", "window is 1h or 24h, not " + window));
@@ -64,11 +48,11 @@ public final class EventLogRoutes extends AdminRouteBuilder {
             }
             answer(exchange, 200, log.activity(window.equals("1h") ? EventLog.Window.HOUR : EventLog.Window.DAY));
         });
-        admin("direct:mono-admin-events", this::list);
-        admin("direct:mono-admin-event", this::one);
-        admin("direct:mono-admin-events-replay", this::replay);
-        admin("direct:mono-admin-events-replays", (exchange, request) -> answer(exchange, 200, Map.of("replays", jobs.recent())));
-        admin("direct:mono-admin-events-replay-job", (exchange, request) -> {
+        admin("GET", "/admin/events", this::list);
+                admin("POST", "/admin/events/replay", this::replay);
+        // Before /admin/events/{id}, which would take "replays" for an id.
+        admin("GET", "/admin/events/replays", (exchange, request) -> answer(exchange, 200, Map.of("replays", jobs.recent())));
+        admin("GET", "/admin/events/replays/{id}", (exchange, request) -> {
             long id = id(request, "replay job");
             var job = jobs.find(id);
             if (job.isEmpty()) {
@@ -77,9 +61,11 @@ public final class EventLogRoutes extends AdminRouteBuilder {
             }
             answer(exchange, 200, job.get().view());
         });
-        admin("direct:mono-admin-payment", (exchange, request) -> object(exchange, request, EventLog.ObjectKind.PAYMENT));
-        admin("direct:mono-admin-mandate", (exchange, request) -> object(exchange, request, EventLog.ObjectKind.MANDATE));
-        admin("direct:mono-admin-account", (exchange, request) -> object(exchange, request, EventLog.ObjectKind.ACCOUNT));
+        admin("GET", "/admin/events/{id}", this::one);
+        // After /admin/payments/mismatches (MonoApiRoutes, added first), which would otherwise be taken for an id.
+        admin("GET", "/admin/payments/{id}", (exchange, request) -> object(exchange, request, EventLog.ObjectKind.PAYMENT));
+        admin("GET", "/admin/mandates/{id}", (exchange, request) -> object(exchange, request, EventLog.ObjectKind.MANDATE));
+        admin("GET", "/admin/accounts/{id}", (exchange, request) -> object(exchange, request, EventLog.ObjectKind.ACCOUNT));
     }
 
     private void list(Exchange exchange, AdminRequest request) throws Exception {

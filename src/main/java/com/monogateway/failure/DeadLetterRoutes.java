@@ -2,12 +2,10 @@ package com.monogateway.failure;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.monogateway.admin.AdminHttp;
-import com.monogateway.admin.AdminOperation;
 import com.monogateway.admin.AdminRequest;
 import com.monogateway.admin.AdminRouteBuilder;
 import com.monogateway.http.Answers;
 import com.monogateway.vocabulary.Vocabulary;
-import io.vertx.core.http.HttpMethod;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,17 +18,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The operators' API for the dead-letter store, under {@code /admin} on the management port. These
- * routes hold what each call does; {@link AdminHttp} checks the bearer token ({@code mono.admin.token})
- * and hands calls over. Only added when a token is configured.
+ * routes hold what each call does, each on its path; {@link AdminHttp} is the guard in front of them (the bearer
+ * token, {@code mono.admin.token}, or the console's session). Only added when a token is configured.
  */
 public final class DeadLetterRoutes extends AdminRouteBuilder {
-
-    /** The calls these routes answer, for {@link AdminHttp}. */
-    public static final List<AdminOperation> OPERATIONS = List.of(
-            new AdminOperation(HttpMethod.GET, "/admin/dead-letters", "direct:mono-admin-list"),
-            new AdminOperation(HttpMethod.POST, "/admin/dead-letters/replay", "direct:mono-admin-replay-matching"),
-            new AdminOperation(HttpMethod.POST, "/admin/dead-letters/:id/replay", "direct:mono-admin-replay"),
-            new AdminOperation(HttpMethod.POST, "/admin/dead-letters/:id/discard", "direct:mono-admin-discard"));
 
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetterRoutes.class);
 
@@ -45,10 +36,10 @@ public final class DeadLetterRoutes extends AdminRouteBuilder {
 
     @Override
     protected void configureCalls() {
-        admin("direct:mono-admin-list", this::list);
-        admin("direct:mono-admin-replay-matching", this::replayMatching);
-        admin("direct:mono-admin-replay", this::replayOne);
-        admin("direct:mono-admin-discard", this::discard);
+        admin("GET", "/admin/dead-letters", this::list);
+        admin("POST", "/admin/dead-letters/replay", this::replayMatching);
+        admin("POST", "/admin/dead-letters/{id}/replay", this::replayOne);
+        admin("POST", "/admin/dead-letters/{id}/discard", this::discard);
     }
 
     private void list(Exchange exchange, AdminRequest request) throws Exception {

@@ -3,7 +3,6 @@ package com.monogateway.monoapi;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.monogateway.event.MonoFamily;
-import com.monogateway.admin.AdminOperation;
 import com.monogateway.admin.AdminRequest;
 import com.monogateway.admin.AdminRouteBuilder;
 import com.monogateway.alerts.AlertQueue;
@@ -13,7 +12,6 @@ import com.monogateway.event.EventSubject;
 import com.monogateway.tracing.Tracing;
 import com.monogateway.vocabulary.Vocabulary;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vertx.core.http.HttpMethod;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
@@ -28,9 +26,6 @@ import org.slf4j.LoggerFactory;
  * {@code mono.api.secret-key}.
  */
 public final class MonoApiRoutes extends AdminRouteBuilder {
-
-    public static final List<AdminOperation> OPERATIONS = List.of(
-            new AdminOperation(HttpMethod.GET, "/admin/payments/mismatches", "direct:mono-admin-payment-mismatches"));
 
     private static final Logger LOG = LoggerFactory.getLogger(MonoApiRoutes.class);
 
@@ -95,7 +90,7 @@ public final class MonoApiRoutes extends AdminRouteBuilder {
 
     @Override
     protected void configureCalls() {
-        admin("direct:mono-admin-payment-mismatches", this::mismatches);
+        admin("GET", "/admin/payments/mismatches", this::mismatches);
         if (settings.verification() != GatewaySettings.VerifyMode.REQUIRED) {
             // Deliveries held while the mode was required would wait for good now that nothing releases them.
             from(timer("mono-api-release-held").repeatCount(1).delay(1000)).routeId("mono-api-release-held")

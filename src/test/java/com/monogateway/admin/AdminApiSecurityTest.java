@@ -70,6 +70,39 @@ class AdminApiSecurityTest {
     }
 
     @Test
+    void noRequestHeaderReachesTheAnswerOrStandsInForAPathParameter() throws Exception {
+        HttpResponse<String> listed = RunningGateway.send(HttpRequest.newBuilder(gateway.managementUri("/admin/dead-letters"))
+                .header("Authorization", "Bearer " + TOKEN).header("X-Probe", "echo-marker").header("Location", "echo-marker")
+                .header("Cookie", "a=echo-marker").build());
+        assertEquals(200, listed.statusCode(), listed.body());
+        listed.headers().map().forEach((name, values) -> assertTrue(!name.equalsIgnoreCase("authorization")
+                && values.stream().noneMatch(v -> v.contains("echo-marker") || v.contains(TOKEN)), name + ": " + values));
+        assertEquals("no-store", listed.headers().firstValue("Cache-Control").orElse(""));
+        assertEquals("application/json", listed.headers().firstValue("Content-Type").orElse(""));
+
+        // The dead letter's id is the path's, whatever a header of that name says.
+        HttpResponse<String> byHeader = RunningGateway.send(HttpRequest.newBuilder(gateway.managementUri("/admin/dead-letters/424242/discard"))
+                .header("Authorization", "Bearer " + TOKEN).header("id", "1")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"reason\":\"test\"}")).build());
+        assertEquals(404, byHeader.statusCode(), byHeader.body());
+        assertTrue(byHeader.body().contains("no dead letter #424242"), byHeader.body());
+        HttpResponse<String> notANumber = gateway.admin("POST", "/admin/dead-letters/abc/discard", TOKEN, "{\"reason\":\"test\"}");
+        assertEquals(400, notANumber.statusCode(), notANumber.body());
+        assertTrue(notANumber.body().contains("the dead letter id must be a number"), notANumber.body());
+
+        // Java's HTTP client will not send a broken escape; a plain socket does.
+        try (var socket = new java.net.Socket("127.0.0.1", gateway.managementPort())) {
+            socket.getOutputStream().write(("GET /admin/dead-letters?eventType=%zz HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                    + TOKEN + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(answer.startsWith("HTTP/1.1 400") && answer.contains("not valid URL encoding"), answer);
+        }
+        HttpResponse<String> unknown = gateway.admin("GET", "/admin/dead-letters/1/replay", TOKEN, null);
+        assertEquals(404, unknown.statusCode(), "replay is a POST");
+        assertTrue(unknown.body().contains("no admin call GET /admin/dead-letters/1/replay"), unknown.body());
+    }
+
+    @Test
     void repeatedWrongTokensFromOneAddressAreSlowedDown() {
         // Its own gateway: the throttle must not slow the other tests down.
         Properties settings = RunningGateway.defaults();
