@@ -6,7 +6,6 @@ import com.monogateway.admin.AdminRouteBuilder;
 import com.monogateway.http.Answers;
 import com.monogateway.vocabulary.Vocabulary;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.camel.Exchange;

@@ -1,7 +1,6 @@
 package com.monogateway.processing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.monogateway.config.SettingsException;
