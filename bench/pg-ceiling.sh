@@ -97,10 +97,13 @@ for shape in store-1 store-N apply-each apply-set; do
   per=$([ "$shape" = store-1 ] && echo 1 || echo "$N")
   best=0; best_c=0; best_cpu=0
   for c in $CLIENTS; do
+    psql_q "VACUUM ANALYZE" >/dev/null && psql_q "CHECKPOINT" >/dev/null   # each run starts clean of the one before's dead rows and dirty pages
     before=$(pg_cpu_ticks)
-    tps=$(pgbench -h 127.0.0.1 -p "$PG_PORT" -U postgres -n -M prepared -c "$c" -j 2 -T "$SECONDS_EACH" -f "$WORK/$shape.sql" mono 2>&1 \
-          | awk '/^tps/ {print $3}')
+    pgbench -h 127.0.0.1 -p "$PG_PORT" -U postgres -n -M prepared -c "$c" -j 2 -T "$SECONDS_EACH" -f "$WORK/$shape.sql" mono \
+      > "$WORK/$shape-$c.log" 2>&1 || { cat "$WORK/$shape-$c.log"; exit 1; }
+    sleep 0.5   # the ended backends reaped, so their CPU is in the postmaster's children's count
     ticks=$(( $(pg_cpu_ticks) - before ))
+    tps=$(awk '/^tps/ {print $3}' "$WORK/$shape-$c.log")
     events=$(awk -v t="$tps" -v p="$per" -v s="$SECONDS_EACH" 'BEGIN {printf "%d", t * p * s}')
     rate=$(awk -v t="$tps" -v p="$per" 'BEGIN {printf "%d", t * p}')
     cpu=$(awk -v k="$ticks" -v h="$hz" -v e="$events" 'BEGIN {printf "%d", (e > 0 ? k * 1000000 / h / e : 0)}')

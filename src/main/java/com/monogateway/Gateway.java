@@ -294,18 +294,18 @@ public final class Gateway {
         }
 
         /**
-         * The admin API and the console, on the management port (none without mono.admin.token, or with the
-         * management port off): its guard, and the component its routes consume (every route builder's admin calls).
+         * The admin API and the console, on the management port (none without mono.admin.token; a token with the
+         * management port off stops the start): its guard, and the component every route builder's admin calls consume.
          */
         private void admin(BaseMainSupport main, CamelContext context) {
-            if (settings.adminTokens().isEmpty() || !settings.operations().managementEnabled()) {
+            if (settings.adminTokens().isEmpty()) {
                 return;
             }
             context.addComponent(AdminHttp.COMPONENT, AdminHttp.component(settings.operations().managementPort()));
             main.configure().addRoutesBuilder(new DeadLetterRoutes(deadLetters, mapper, template));
             main.configure().addRoutesBuilder(new EventLogRoutes(new EventLog(dataSource, mapper,
                     settings.destinations().stream().map(GatewaySettings.Destination::name).toList()), mapper, template));
-            adminHttp = Optional.of(new AdminHttp(new SecretMatcher(settings.adminTokens()),
+            adminHttp = Optional.of(new AdminHttp(context, new SecretMatcher(settings.adminTokens()),
                     new ConsoleSessions(settings.adminSessionTimeoutMs()), settings.adminTrustedProxies()));
         }
 

@@ -8,6 +8,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.util.List;
+import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.PlatformHttpComponent;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpEngine;
 import org.slf4j.Logger;
@@ -42,6 +43,7 @@ public final class AdminHttp {
     /** The header a console request that changes state must carry, with the session's CSRF token. */
     public static final String CSRF_HEADER = "X-CSRF-Token";
 
+    private final CamelContext context;
     private final SecretMatcher tokens;
     private final ConsoleSessions sessions;
     private final java.util.Set<String> trustedProxies;
@@ -49,7 +51,8 @@ public final class AdminHttp {
     private final FailedAttempts failures = new FailedAttempts(MAX_FAILURES, WINDOW_MS);
 
     /** @param trustedProxies addresses whose X-Forwarded-For names the client (mono.admin.trusted-proxies) */
-    public AdminHttp(SecretMatcher tokens, ConsoleSessions sessions, List<String> trustedProxies) {
+    public AdminHttp(CamelContext context, SecretMatcher tokens, ConsoleSessions sessions, List<String> trustedProxies) {
+        this.context = context;
         this.tokens = tokens;
         this.sessions = sessions;
         this.trustedProxies = java.util.Set.copyOf(trustedProxies);
@@ -100,9 +103,15 @@ public final class AdminHttp {
         router.route("/admin/*").order(ORDER + 1).handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
         router.get("/admin/session").order(ORDER + 2).handler(this::sessionInfo);
         router.post("/admin/session/end").order(ORDER + 3).handler(this::signOut);
-        // After every admin route's consumer, which joins the router when its route starts.
-        router.route("/admin/*").order(Integer.MAX_VALUE).handler(ctx ->
-                answer(ctx, 404, Answers.error("not_found", "no admin call " + ctx.request().method() + " " + ctx.normalizedPath())));
+        // After every admin route's consumer, which joins the router when its route starts (and leaves it when it
+        // stops): while the gateway starts or stops, a call with no route yet or any more is to be retried, not unknown.
+        router.route("/admin/*").order(Integer.MAX_VALUE).handler(ctx -> {
+            if (!context.isStarted()) {
+                answer(ctx, 503, Answers.error("unavailable", "the gateway is starting or stopping; retry later"));
+                return;
+            }
+            answer(ctx, 404, Answers.error("not_found", "no admin call " + ctx.request().method() + " " + ctx.normalizedPath()));
+        });
     }
 
     /** The {@value #COMPONENT} component: platform-http consumers on the router of the management port. */

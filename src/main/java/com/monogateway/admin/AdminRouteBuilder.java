@@ -14,12 +14,12 @@ import org.apache.camel.builder.endpoint.EndpointRouteBuilder;
  * management port ({@code admin-http:/admin/dead-letters/{id}/replay?httpMethodRestrict=POST}, see
  * {@link AdminHttp#COMPONENT}), behind the one guard {@link AdminHttp} puts in front of them all; it reads an
  * {@link AdminRequest}; a client mistake answers 400, anything else 503. Subclasses add their calls with
- * {@link #admin} in {@link #configureCalls()}; without the admin API (no {@code mono.admin.token}, or the
- * management port off) there are none.
+ * {@link #admin} in {@link #configureCalls()}; without the admin API (no {@code mono.admin.token}) there are none.
  */
 public abstract class AdminRouteBuilder extends EndpointRouteBuilder {
 
     private static final int MAX_LIST = 500;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AdminRouteBuilder.class);
 
     /** A client mistake: answered 400 with this message. */
     protected static final class BadRequest extends Exception {
@@ -75,6 +75,11 @@ public abstract class AdminRouteBuilder extends EndpointRouteBuilder {
                         handler.handle(exchange, request);
                     } catch (BadRequest e) {
                         Answers.set(exchange, 400, Answers.error("bad_request", e.getMessage()));
+                    }
+                    if (exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE) == null) {
+                        // A call that set no answer would go out as 200 with the request's body.
+                        LOG.error("Admin call {} {} set no answer", method, path);
+                        Answers.set(exchange, 503, Answers.error("unavailable", "the request could not be completed; retry later"));
                     }
                 });
     }

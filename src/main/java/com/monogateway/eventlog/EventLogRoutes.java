@@ -48,7 +48,7 @@ public final class EventLogRoutes extends AdminRouteBuilder {
             answer(exchange, 200, log.activity(window.equals("1h") ? EventLog.Window.HOUR : EventLog.Window.DAY));
         });
         admin("GET", "/admin/events", this::list);
-                admin("POST", "/admin/events/replay", this::replay);
+        admin("POST", "/admin/events/replay", this::replay);
         // Before /admin/events/{id}, which would take "replays" for an id.
         admin("GET", "/admin/events/replays", (exchange, request) -> answer(exchange, 200, Map.of("replays", jobs.recent())));
         admin("GET", "/admin/events/replays/{id}", (exchange, request) -> {

@@ -2,6 +2,7 @@ package com.monogateway.processing;
 
 import com.monogateway.config.SettingsException;
 import com.monogateway.event.EventFields;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -29,7 +30,13 @@ public final class RouteCheck {
     private static final Pattern SQL_PARAMETER = Pattern.compile(":\\?([A-Za-z_][A-Za-z0-9_]*)");
     /** {@code CAST(:?name AS type) AS alias}, the alias optional: how the handlers type each value once. */
     private static final Pattern CAST = Pattern.compile(
-            "(?i)CAST\\s*\\(\\s*:\\?([A-Za-z_][A-Za-z0-9_]*)\\s+AS\\s+([A-Za-z_][A-Za-z0-9_ ]*?)\\s*\\)(?:\\s+AS\\s+([A-Za-z_][A-Za-z0-9_]*))?");
+            "(?i)CAST\\s*\\(\\s*:\\?(\\w+)\\s+AS\\s+([^()]*?(?:\\([^()]*\\))?[^()]*?)\\s*\\)(?:\\s+AS\\s+(\\w+)\\b)?");
+    /** {@code :?name::type}, PostgreSQL's own spelling of a cast. */
+    private static final Pattern SHORT_CAST = Pattern.compile(
+            "(?i):\\?(\\w+)\\s*::\\s*([A-Za-z_][\\w.]*(?:\\s*\\([^()]*\\))?(?:\\s*\\[\\s*\\])?)");
+    /** Just before a cast whose "AS x" is then the outer cast's type, not an alias: {@code CAST(CAST(:?a AS t) AS date)}. */
+    private static final Pattern INSIDE_A_CAST = Pattern.compile("(?i)CAST\\s*\\(\\s*$");
+    private static final Pattern COMMENT = Pattern.compile("--[^\\n]*|/\\*.*?\\*/", Pattern.DOTALL);
     /** PostgreSQL's other spellings of the declared types. */
     private static final Map<String, String> TYPE_NAMES = Map.of("int8", "bigint", "bool", "boolean",
             "timestamp with time zone", "timestamptz", "varchar", "text", "character varying", "text");
@@ -85,7 +92,7 @@ public final class RouteCheck {
                 if (sql.getExpression() == null || sql.getExpression().getExpression() == null) {
                     continue;
                 }
-                String text = sql.getExpression().getExpression();
+                String text = COMMENT.matcher(sql.getExpression().getExpression()).replaceAll(" ");
                 Matcher name = SQL_PARAMETER.matcher(text);
                 while (name.find()) {
                     if (!declared.contains(name.group(1))) {
@@ -93,22 +100,33 @@ public final class RouteCheck {
                                 + call.getMethod() + " does not give; it gives " + new TreeSet<>(declared));
                     }
                 }
-                Matcher cast = CAST.matcher(text);
-                while (cast.find()) {
-                    String field = cast.group(1);
-                    String type = cast.group(2).strip().replaceAll("\\s+", " ").toLowerCase(Locale.ROOT);
-                    if (!types.get(field).equals(TYPE_NAMES.getOrDefault(type, type))) {
-                        throw new SettingsException(where + " casts :?" + field + " AS " + cast.group(2).strip()
-                                + ", but monoEventFields." + call.getMethod() + " gives it as " + types.get(field)
-                                + " (EventFields.FIELDS)");
-                    }
-                    if (cast.group(3) != null && !cast.group(3).equals(field)) {
-                        throw new SettingsException(where + " calls :?" + field + " " + cast.group(3)
-                                + "; give each value one name from the event to the SQL: AS " + field);
+                for (Matcher cast : List.of(CAST.matcher(text), SHORT_CAST.matcher(text))) {
+                    while (cast.find()) {
+                        String field = cast.group(1);
+                        if (!types.get(field).equals(typeName(cast.group(2)))) {
+                            throw new SettingsException(where + " casts :?" + field + " to " + cast.group(2).strip()
+                                    + ", but monoEventFields." + call.getMethod() + " gives it as " + types.get(field)
+                                    + " (EventFields.FIELDS)");
+                        }
+                        String alias = cast.groupCount() >= 3 ? cast.group(3) : null;
+                        boolean typeOfAnOuterCast = INSIDE_A_CAST.matcher(text.substring(Math.max(0, cast.start() - 40),
+                                cast.start())).find();
+                        // Unquoted names are folded to lower case by PostgreSQL: Amount is amount.
+                        if (alias != null && !typeOfAnOuterCast && !alias.toLowerCase(Locale.ROOT).equals(field)) {
+                            throw new SettingsException(where + " names :?" + field + " " + alias
+                                    + "; give each value one name from the event to the SQL: AS " + field);
+                        }
                     }
                 }
             }
         }
+    }
+
+    /** A type as PostgreSQL names it: lower case, no schema, no modifiers ({@code timestamp(3) with time zone} is timestamptz). */
+    static String typeName(String raw) {
+        String type = raw.strip().toLowerCase(Locale.ROOT).replaceAll("\\s+", " ").replaceFirst("^pg_catalog\\.", "")
+                .replaceAll(" ?\\([^()]*\\)", "").replaceAll(" ?\\[ ?]$", "[]");
+        return TYPE_NAMES.getOrDefault(type, type);
     }
 
     /** {@code mono-event} for {@code direct:mono-event}, {@code direct://mono-event?x=y}; null for other endpoints. */

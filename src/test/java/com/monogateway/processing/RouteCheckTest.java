@@ -36,16 +36,27 @@ class RouteCheckTest {
     void aValueCastToAnotherTypeThanItsDeclaredOneIsRefused() throws Exception {
         String refused = check(payments -> payments.replace("CAST(:?amount AS bigint)", "CAST(:?amount AS text)"));
         assertTrue(refused.startsWith("route mono-payments (file:") && refused.contains(
-                "casts :?amount AS text, but monoEventFields.payment gives it as bigint (EventFields.FIELDS)"), refused);
-        // PostgreSQL's other spelling of the declared type is the same type.
-        assertEquals("", check(payments -> payments.replace("CAST(:?amount AS bigint)", "CAST(:?amount AS int8)")));
+                "casts :?amount to text, but monoEventFields.payment gives it as bigint (EventFields.FIELDS)"), refused);
+        refused = check(payments -> payments.replace("CAST(:?amount AS bigint)", "CAST(:?amount AS numeric(20, 0))"));
+        assertTrue(refused.contains("casts :?amount to numeric(20, 0), but monoEventFields.payment gives it as bigint"), refused);
+        refused = check(payments -> payments.replace("CAST(:?fee AS bigint)", "CAST(:?fee::text AS bigint)"));
+        assertTrue(refused.contains("casts :?fee to text, but monoEventFields.payment gives it as bigint"), refused);
+        // PostgreSQL's other spellings of the declared type are the same type.
+        assertEquals("", check(payments -> payments.replace("CAST(:?amount AS bigint)", "CAST(:?amount AS int8)")
+                .replace("CAST(:?created_at AS timestamptz)", "CAST(:?created_at AS pg_catalog.timestamp(3)  with  time zone)")));
+        // What a comment says is not read.
+        assertEquals("", check(payments -> payments.replace("-- e: the event's values", "-- CAST(:?amount AS text) AS amt; e: the event's values")));
     }
 
     @Test
     void aValueRenamedOnTheWayIsRefused() throws Exception {
         String refused = check(payments -> payments.replaceFirst("CAST\\(:\\?fee AS bigint\\)( *)AS fee", "CAST(:?fee AS bigint)$1AS fee_kobo"));
         assertTrue(refused.startsWith("route mono-payments (file:") && refused.contains(
-                "calls :?fee fee_kobo; give each value one name from the event to the SQL: AS fee"), refused);
+                "names :?fee fee_kobo; give each value one name from the event to the SQL: AS fee"), refused);
+        // The same name in another case is the same name to PostgreSQL; a cast inside a cast has no name of its own.
+        assertEquals("", check(payments -> payments.replaceFirst("CAST\\(:\\?fee AS bigint\\)( *)AS fee", "CAST(:?fee AS bigint)$1AS Fee")
+                .replaceFirst("CAST\\(:\\?created_at AS timestamptz\\)( *)AS created_at",
+                        "CAST(CAST(:?created_at AS timestamptz) AS date) AS created_day")));
     }
 
     @Test
