@@ -164,6 +164,96 @@ class ProcessingMachineryTest {
         assertEquals("successful", db.row("SELECT status FROM payments WHERE id = ?", payment).get("status"));
     }
 
+    /**
+     * The order rules hold within a batch exactly as one event at a time: one payment's events, arriving out of order
+     * (a non-final one stamped after the final one, fields only some of them carry), applied in one batch give the
+     * same payment row and history as the same events applied one batch each. Whatever way processing applies a
+     * batch (one statement per event today, in sets later), this is the result it must keep.
+     */
+    @Test
+    void severalEventsOfOnePaymentInOneBatchEndAsIfAppliedOneAtATime() {
+        Properties settings = RunningGateway.defaults();
+        try (RunningGateway gateway = RunningGateway.start(settings)) {
+            assertNotNull(gateway.context().getRoute("mono-inbox-sweep"));
+        }
+        Db db = new Db(settings.getProperty("mono.db.url"));
+        String together = newId("txd_");
+        String alone = newId("txd_");
+        List<Long> togetherIds = storeShuffledEventsOfOnePayment(db, together);
+        settings.setProperty("mono.processing.batch-size", "50");
+        try (RunningGateway gateway = RunningGateway.start(settings)) {
+            gateway.awaitInboxDrained();
+        }
+        List<Long> aloneIds = storeShuffledEventsOfOnePayment(db, alone);
+        settings.setProperty("mono.processing.batch-size", "1");
+        try (RunningGateway gateway = RunningGateway.start(settings)) {
+            gateway.awaitInboxDrained();
+        }
+        // The first payment's six events were all waiting when that gateway started: its first claim took them all.
+        assertEquals(togetherIds.size(), db.rows("SELECT id FROM webhook_events WHERE object_key = ? AND status = 'processed'",
+                together).size());
+        Map<String, Object> one = paymentAsApplied(db, together, togetherIds);
+        Map<String, Object> each = paymentAsApplied(db, alone, aloneIds);
+        assertEquals(each, one, "one batch gives what one event at a time gives");
+        // One at a time: processing@01 in, processing@00 older, successful@03 in (the description of @01 kept),
+        // processing@04 and abandoned@05 never replace a final state, successful@03 again in (stamped and ranked
+        // alike, received later). Keeping only the newest-stamped event, or only the last final one, would differ.
+        assertEquals("successful", one.get("status"));
+        assertEquals("Top-up", one.get("description"));
+        assertEquals(5000L, ((Number) one.get("amount")).longValue());
+        assertNotNull(one.get("created_at"), "filled by the first event, kept by the later ones");
+        assertEquals(6, ((List<?>) one.get("history")).size(), "every event in the history");
+    }
+
+    /** Six events of one payment, stored and queued in the order they "arrived"; answers their inbox ids in that order. */
+    private static List<Long> storeShuffledEventsOfOnePayment(Db db, String payment) {
+        // status, updated_at, amount, description, created_at (null: the event does not carry it)
+        String[][] arrivals = {
+                {"processing", "2024-05-01T10:00:01Z", "4800", "first description", "2024-05-01T09:00:00Z"},
+                {"processing", "2024-05-01T10:00:00Z", "4700", null, null},
+                {"successful", "2024-05-01T10:00:03Z", "5000", null, null},
+                {"processing", "2024-05-01T10:00:04Z", "5100", "late processing", null},
+                {"abandoned", "2024-05-01T10:00:05Z", null, null, null},
+                {"successful", "2024-05-01T10:00:03Z", "5000", "Top-up", null}};
+        List<Long> ids = new java.util.ArrayList<>();
+        for (String[] event : arrivals) {
+            StringBuilder object = new StringBuilder("{\"id\":\"" + payment + "\",\"status\":\"" + event[0]
+                    + "\",\"currency\":\"NGN\",\"account\":\"acc_1\",\"reference\":\"ref_" + payment + "\",\"updated_at\":\""
+                    + event[1] + "\"");
+            if (event[2] != null) {
+                object.append(",\"amount\":").append(event[2]);
+            }
+            if (event[3] != null) {
+                object.append(",\"description\":\"").append(event[3]).append('"');
+            }
+            if (event[4] != null) {
+                object.append(",\"created_at\":\"").append(event[4]).append('"');
+            }
+            String type = "direct_debit.payment_" + event[0];
+            String eventId = newId("evt_");
+            db.execute("INSERT INTO webhook_events (event_type, event_id, dedupe_key, body, live_mode, object_key)"
+                    + " VALUES (?, ?, ?, ?, true, ?)", type, eventId, eventId,
+                    v2(type, event[1], "{\"type\":\"onetime-debit\",\"object\":" + object + "}}"), payment);
+            ids.add((Long) db.row("SELECT id FROM webhook_events WHERE event_id = ?", eventId).get("id"));
+        }
+        db.queueReceivedEvents();
+        return ids;
+    }
+
+    /** The payment row and its history, with inbox ids as the place of the event among the payment's own. */
+    private static Map<String, Object> paymentAsApplied(Db db, String payment, List<Long> ids) {
+        Map<String, Object> row = new java.util.TreeMap<>(db.row("SELECT status, amount, fee, currency, description, reference,"
+                + " account_id, created_at, updated_at, last_event_type, last_inbox_event_id FROM payments WHERE id = ?", payment));
+        row.put("last_inbox_event_id", ids.indexOf((Long) row.get("last_inbox_event_id")));
+        row.put("reference", String.valueOf(row.get("reference")).replace(payment, "<payment>"));
+        row.put("history", db.rows("SELECT inbox_event_id, event_type, status, status_at, amount FROM payment_status_history"
+                + " WHERE payment_id = ? ORDER BY inbox_event_id", payment).stream()
+                .map(h -> List.of(ids.indexOf((Long) h.get("inbox_event_id")), h.get("event_type"), h.get("status"),
+                        String.valueOf(h.get("status_at")), String.valueOf(h.get("amount"))))
+                .toList());
+        return row;
+    }
+
     @Test
     void twoInstancesOnOneDatabaseApplyEachEventOnce() {
         Properties first = RunningGateway.defaults();
