@@ -17,26 +17,19 @@ import org.apache.camel.component.platform.http.vertx.HttpMessage;
  */
 public record AdminRequest(Map<String, String> params, String body) {
 
-    /** A request the call cannot read: answered 400 with this message. */
-    static final class Unreadable extends Exception {
-        Unreadable(String message) {
-            super(message, null, false, false);
-        }
-    }
-
     public Optional<String> param(String name) {
         return Optional.ofNullable(params.get(name)).map(String::trim).filter(v -> !v.isEmpty());
     }
 
     /** The request of an exchange that platform-http received for {@code path} (its {@code {name}} segments). */
-    static AdminRequest of(Exchange exchange, String path) throws Unreadable {
+    static AdminRequest of(Exchange exchange, String path) throws AdminRouteBuilder.BadRequest {
         var request = exchange.getIn(HttpMessage.class).getRequest();
         Map<String, String> params = new LinkedHashMap<>();
         try {
             for (var entry : new QueryStringDecoder(request.query() == null ? "" : request.query(), StandardCharsets.UTF_8, false)
                     .parameters().entrySet()) {
                 if (entry.getValue().size() != 1) {
-                    throw new Unreadable("give " + entry.getKey() + " once");
+                    throw new AdminRouteBuilder.BadRequest("give " + entry.getKey() + " once");
                 }
                 params.put(entry.getKey(), entry.getValue().get(0));
             }
@@ -51,11 +44,11 @@ public record AdminRequest(Map<String, String> params, String body) {
                 }
             }
         } catch (IllegalArgumentException e) {
-            throw new Unreadable("the path or query string is not valid URL encoding");
+            throw new AdminRouteBuilder.BadRequest("the path or query string is not valid URL encoding");
         }
         for (var entry : params.entrySet()) {
             if (entry.getValue().chars().anyMatch(Character::isISOControl)) {
-                throw new Unreadable(entry.getKey() + " must not contain control characters");
+                throw new AdminRouteBuilder.BadRequest(entry.getKey() + " must not contain control characters");
             }
         }
         return new AdminRequest(Map.copyOf(params), exchange.getIn().getBody(String.class));

@@ -62,16 +62,10 @@ public abstract class AdminRouteBuilder extends EndpointRouteBuilder {
                         + path.substring("/admin".length()).replaceAll("[/{}]+", "-").replaceAll("-$", ""))
                 .routeConfigurationId(HttpErrorAnswers.ADMIN)
                 .process(exchange -> {
-                    AdminRequest request;
                     try {
-                        request = AdminRequest.of(exchange, path);
-                    } catch (AdminRequest.Unreadable e) {
-                        Answers.set(exchange, 400, Answers.error("bad_request", e.getMessage()));
-                        return;
-                    }
-                    // No request header (the token, the session cookie) stays where an answer could echo it.
-                    exchange.getIn().removeHeaders("*");
-                    try {
+                        AdminRequest request = AdminRequest.of(exchange, path);
+                        // No request header (the token, the session cookie) stays where an answer could echo it.
+                        exchange.getIn().removeHeaders("*");
                         handler.handle(exchange, request);
                     } catch (BadRequest e) {
                         Answers.set(exchange, 400, Answers.error("bad_request", e.getMessage()));
