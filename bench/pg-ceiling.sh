@@ -4,9 +4,9 @@
 # on a fresh durable server (fsync and synchronous_commit on), in four shapes:
 #   store-1      one event per statement and commit (what a plain receiver such as bench/peer-node does)
 #   store-N      a group of N events in one INSERT and one commit (the gateway's ingest)
-#   apply-each   store-N, then claim the N, apply them one statement per event as today, and finish the batch
-#   apply-set    store-N, then claim the N, apply them with one statement for the batch (the same SQL over
-#                a set of rows, one per payment), and finish the batch
+#   apply-each   store-N, then claim the N, apply them one statement per event (sets of one), and finish the batch
+#   apply-set    store-N, then claim the N, apply them with one statement for the batch (a set of N rows, one
+#                per payment, as processing applies a round), and finish the batch
 # For each: events per second at the best of CLIENTS, and PostgreSQL's CPU per event (/proc, every server
 # process). N payments per batch are distinct (one event each), so apply-set needs no reduction.
 # Not a test; not run in CI. Usage: bench/pg-ceiling.sh   (N=50 CLIENTS="4 8 16" SECONDS_EACH=15 PG_PORT=55433)
@@ -67,15 +67,16 @@ values = {  # what monoEventFields.payment gives for Mono's payment_successful s
     'created_at': "'2021-08-18T18:54:23.491Z'", 'event_at': 'clock_timestamp()',
     'event_type': "'direct_debit.payment_successful'", 'inbox_id': '{inbox}', 'source': "'webhook'",
     'account_is_object': 'false'}
-def bind(each_row, inbox):
-    def cast(m):
-        return 'CAST(%s AS %s)' % (values.get(m.group(1), 'NULL').format(g=each_row, inbox=inbox), m.group(2))
-    return re.sub(r'CAST\(:\?([a-z_]+) AS ([a-z]+)\)', cast, sql)
-each = ''.join(bind(str(i), '(CAST(:ids AS bigint[]))[%d]' % i) + ';\n' for i in range(1, n + 1))
-# The same statement over the batch: the row e becomes the batch's rows, one per payment.
-one = bind('u.g', 'u.inbox_id')
-one = re.sub(r'SELECT (CAST.*?)\n(\s*)\), account AS', lambda m: 'SELECT ' + m.group(1) + '\n' + m.group(2)
-             + '  FROM unnest(CAST(:ids AS bigint[])) WITH ORDINALITY AS u(inbox_id, g)\n' + m.group(2) + '), account AS', one, flags=re.S)
+def row(g, inbox):  # one event's row of :?events, built in SQL (the gateway sends it as JSON text)
+    return 'jsonb_build_object(' + ', '.join("'%s', %s" % (k, v.format(g=g, inbox=inbox)) for k, v in values.items()) + ')'
+events = 'CAST(:?events AS jsonb)'
+assert events in sql, 'the handler no longer reads ' + events
+# One statement per event: a set of one, as when each event is applied alone.
+each = ''.join(sql.replace(events, 'jsonb_build_array(%s)' % row(str(i), '(CAST(:ids AS bigint[]))[%d]' % i)) + ';\n'
+               for i in range(1, n + 1))
+# One statement for the batch: the set is the batch's rows, one per payment.
+one = sql.replace(events, '(SELECT jsonb_agg(%s) FROM unnest(CAST(:ids AS bigint[])) WITH ORDINALITY AS u(inbox_id, g))'
+                  % row('u.g', 'u.inbox_id'))
 open(work + '/store-1.sql', 'w').write(store(1))
 open(work + '/store-N.sql', 'w').write(store(n))
 open(work + '/apply-each.sql', 'w').write(store(n) + claim + each + finish)

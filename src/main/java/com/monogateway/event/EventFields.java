@@ -5,6 +5,10 @@ import static com.monogateway.event.EventSubject.idOf;
 import static com.monogateway.event.EventSubject.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
 import com.monogateway.vocabulary.Vocabulary;
 import java.math.BigDecimal;
 import java.math.MathContext;
@@ -18,17 +22,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.function.Function;
 import org.apache.camel.Exchange;
 
 /**
- * Turns a Mono event into the named SQL parameters of its family's handler route (bean
- * {@code monoEventFields}). This is where Mono's shape variants are absorbed: ids in several places,
- * an account given as a string or an object, {@code Naira} for {@code NGN}, amounts in kobo, and an
- * event time taken from the event itself whenever it carries one.
+ * Turns a set of Mono events into the one SQL parameter of its family's handler route (bean {@code monoEventFields}):
+ * {@code :?events}, the set's rows as a JSON array, one row per event. This is where Mono's shape variants are
+ * absorbed: ids in several places, an account given as a string or an object, {@code Naira} for {@code NGN}, amounts
+ * in kobo, and an event time taken from the event itself whenever it carries one.
  *
- * <p>What each method gives is declared once, in {@link #FIELDS} (name, SQL type, where in the event it comes from):
- * a route's SQL may read those names ({@code :?name}), cast to that type, under that one name, and no other, which the
- * start checks ({@code RouteCheck}); a method cannot give a name it does not declare.
+ * <p>What a row holds is declared once, in {@link #FIELDS} (name, SQL type, where in the event it comes from): a
+ * route's SQL reads the rows as {@code jsonb_to_recordset(CAST(:?events AS jsonb)) AS e(name type, ...)} with those
+ * names and types and no other, which the start checks ({@code RouteCheck}); a method cannot give a name it does not
+ * declare.
  */
 public final class EventFields {
 
@@ -170,7 +176,55 @@ public final class EventFields {
         }
     }
 
-    public Map<String, Object> account(Exchange exchange) {
+    /** The parameter a handler route's SQL reads: its set's rows, one per event, as a JSON array. */
+    public static final String EVENTS = "events";
+
+    // The handler routes' methods: the whole set as one parameter, so one statement applies it
+    // (FROM jsonb_to_recordset(CAST(:?events AS jsonb)) AS e(<name> <type>, ...)).
+
+    public Map<String, Object> account(Exchange set) {
+        return rows(set, "account", this::accountRow);
+    }
+
+    public Map<String, Object> payment(Exchange set) {
+        return rows(set, "payment", this::paymentRow);
+    }
+
+    public Map<String, Object> mandate(Exchange set) {
+        return rows(set, "mandate", this::mandateRow);
+    }
+
+    public Map<String, Object> mandateDebit(Exchange set) {
+        return rows(set, "mandateDebit", this::mandateDebitRow);
+    }
+
+    /** {@code events}: a JSON array of the set's rows, each value typed as {@link #FIELDS} declares it. */
+    private static Map<String, Object> rows(Exchange set, String method, Function<Exchange, Map<String, Object>> rowOf) {
+        ArrayNode rows = JsonNodeFactory.instance.arrayNode();
+        List<Field> fields = FIELDS.get(method);
+        for (Exchange event : EventSet.events(set)) {
+            Map<String, Object> values = rowOf.apply(event);
+            ObjectNode row = rows.addObject();
+            for (Field field : fields) {
+                Object value = values.get(field.name());
+                if (value == null) {
+                    row.putNull(field.name());
+                } else if (value instanceof Long n) {
+                    row.put(field.name(), n);
+                } else if (value instanceof Boolean b) {
+                    row.put(field.name(), b);
+                } else if (field.type().equals("jsonb")) {
+                    row.putRawValue(field.name(), new RawValue((String) value)); // JSON text of the event: a value, not a string
+                } else {
+                    row.put(field.name(), value.toString()); // text; a time in ISO-8601 with its offset
+                }
+            }
+        }
+        return Map.of(EVENTS, rows.toString());
+    }
+
+    /** One account event's row of {@link #account}'s set. */
+    public Map<String, Object> accountRow(Exchange exchange) {
         Map<String, Object> p = common(exchange, "account");
         JsonNode data = data(exchange);
         JsonNode account = data.path("account");
@@ -195,7 +249,8 @@ public final class EventFields {
         return p;
     }
 
-    public Map<String, Object> payment(Exchange exchange) {
+    /** One payment event's row of {@link #payment}'s set. */
+    public Map<String, Object> paymentRow(Exchange exchange) {
         Map<String, Object> p = common(exchange, "payment");
         JsonNode data = data(exchange);
         JsonNode payment = data.path("object");
@@ -225,7 +280,8 @@ public final class EventFields {
         return p;
     }
 
-    public Map<String, Object> mandate(Exchange exchange) {
+    /** One mandate event's row of {@link #mandate}'s set. */
+    public Map<String, Object> mandateRow(Exchange exchange) {
         Map<String, Object> p = common(exchange, "mandate");
         JsonNode data = data(exchange);
         String type = eventType(exchange);
@@ -248,7 +304,8 @@ public final class EventFields {
         return p;
     }
 
-    public Map<String, Object> mandateDebit(Exchange exchange) {
+    /** One mandateDebit event's row of {@link #mandateDebit}'s set. */
+    public Map<String, Object> mandateDebitRow(Exchange exchange) {
         Map<String, Object> p = common(exchange, "mandateDebit");
         JsonNode data = data(exchange);
         p.put("reference_number", require(text(data.path("reference_number")), "debit reference (data.reference_number)"));
@@ -408,7 +465,7 @@ public final class EventFields {
         return value != null && value.equalsIgnoreCase("naira") ? "NGN" : value;
     }
 
-    /** An id given either as a string or as an object with {@code _id} or {@code id}. */
+    /** A JSON value as JSON text (a jsonb column), or null. */
     private static String json(JsonNode node) {
         return node.isMissingNode() || node.isNull() ? null : node.toString();
     }

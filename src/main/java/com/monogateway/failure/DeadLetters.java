@@ -6,6 +6,7 @@ import com.monogateway.alerts.AlertQueue;
 import com.monogateway.database.Rows;
 import com.monogateway.database.Transactions;
 import com.monogateway.database.TransientFailures;
+import com.monogateway.event.EventSet;
 import com.monogateway.vocabulary.Vocabulary;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -110,13 +111,14 @@ public final class DeadLetters {
         if (cause == null || TransientFailures.isTransient(cause)) {
             return;
         }
-        var in = exchange.getIn();
+        Exchange event = EventSet.only(exchange); // what is dead-lettered is always a set of one
+        var in = event.getIn();
         // The route whose error handler gave up, and the step of it that failed (the YAML router, the forward...).
         String route = exchange.getProperty(Exchange.FAILURE_ROUTE_ID, String.class)
                 + " via " + exchange.getProperty(Exchange.FAILURE_ENDPOINT, String.class);
         long id = record(new Failure(in.getHeader(Vocabulary.INBOX_ID, Long.class),
                 in.getHeader(Vocabulary.EVENT_TYPE, String.class), in.getHeader(Vocabulary.DEDUPE_KEY, String.class),
-                exchange.getProperty(Vocabulary.PAYLOAD, String.class), exchange.getProperty(Vocabulary.EVENT_JSON, JsonNode.class),
+                event.getProperty(Vocabulary.PAYLOAD, String.class), event.getProperty(Vocabulary.EVENT_JSON, JsonNode.class),
                 route, cause, maxAttempts));
         // Only once committed: the inbox marks the event failed because this row exists.
         exchange.setProperty(DEAD_LETTER_ID, id);

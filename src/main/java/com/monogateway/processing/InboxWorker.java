@@ -9,6 +9,7 @@ import com.monogateway.failure.DeadLetters;
 import com.monogateway.event.EventSubject;
 import com.monogateway.event.MonoEnvelope;
 import com.monogateway.event.EventMap;
+import com.monogateway.event.EventSet;
 import com.monogateway.event.MonoFamily;
 import com.monogateway.operations.GatewayMetrics;
 import com.monogateway.tracing.Tracing;
@@ -46,10 +47,10 @@ import org.slf4j.LoggerFactory;
  * handlers' rows may still reference them), so several workers and several gateway instances
  * on one database never work on the same event at once. The claiming transaction is also the one the
  * YAML routes write in ({@link TransactionalDataSource}): an event's domain rows and its inbox status
- * commit together, and a batch shares one commit. The events of a batch first run one after the other
- * without error handling and without a savepoint each (a savepoint costs two round trips); if one
- * fails, the batch's writes are rolled back to a savepoint taken after the claim, and the batch is
- * redone one event per savepoint through the Dead Letter Channel, so a failing event is retried and
+ * commit together, and a batch shares one commit. The events of a batch are applied in sets, one statement per
+ * handler and set (see {@link #sets}), without error handling and without a savepoint each (a savepoint costs two
+ * round trips); if one fails, the batch's writes are rolled back to a savepoint taken after the claim, and the batch is
+ * redone one event per savepoint (sets of one) through the Dead Letter Channel, so a failing event is retried and
  * rolled back alone. A batch cut short (crash, database outage) leaves its events {@code received} and
  * they are claimed again later; domain writes are idempotent, so that repetition is harmless.
  */
@@ -327,49 +328,121 @@ public final class InboxWorker {
         return rows;
     }
 
+    /** One claimed event, read: its inbox row, its exchange, and the object it is about (null: none). */
+    private record Event(InboxRow row, Exchange exchange, String objectKey) {
+    }
+
+    /** What a set holds alike: the headers the router reads. */
+    private record SetKey(String type, Boolean liveMode, String source) {
+    }
+
     /**
-     * The usual case: every event of the batch in turn, with no error handling and no savepoint of its
-     * own. Answers null when one fails: then the writes of the whole batch are rolled back (the claim's
-     * row locks stay) and the caller redoes it one event at a time.
+     * The batch's events as the sets to apply, in order. Round k holds each object's k-th event of the batch (events
+     * without an object are in the first), so a set never holds two events of one object and an object's events are
+     * applied in inbox order, one round after the other: the result is the one-by-one result, with no rule of which
+     * event wins to get wrong. A round's events are grouped by type, live mode and source, in order of first arrival.
+     * Different objects' writes within a round must not depend on each other's order; the shipped handlers' only shared
+     * rows are accounts that payments fill gaps of, which commute with account events (docs/routes.md).
+     */
+    static <E> List<List<E>> sets(List<E> events, java.util.function.Function<E, String> objectKey,
+            java.util.function.Function<E, Object> setKey) {
+        Map<String, Integer> seen = new HashMap<>();
+        List<Map<Object, List<E>>> rounds = new ArrayList<>();
+        for (E event : events) {
+            String object = objectKey.apply(event);
+            int round = object == null ? 0 : seen.merge(object, 1, Integer::sum) - 1;
+            while (rounds.size() <= round) {
+                rounds.add(new java.util.LinkedHashMap<>());
+            }
+            rounds.get(round).computeIfAbsent(setKey.apply(event), k -> new ArrayList<>()).add(event);
+        }
+        List<List<E>> sets = new ArrayList<>();
+        rounds.forEach(round -> sets.addAll(round.values()));
+        return sets;
+    }
+
+    /**
+     * The usual case: the batch's events in sets (see {@link #sets}), each set through the routes once, with no
+     * error handling and no savepoint of its own. Answers null when one fails: then the writes of the whole batch
+     * are rolled back (the claim's row locks stay) and the caller redoes it one event at a time.
      */
     private List<Outcome> applyAllOrNone(Connection c, List<InboxRow> rows) throws SQLException {
-        Savepoint afterClaim = c.setSavepoint();
-        List<Outcome> outcomes = new ArrayList<>(rows.size());
-        List<Runnable> logLines = new ArrayList<>(rows.size()); // logged once the batch stands, not before a redo
+        List<Event> events = new ArrayList<>(rows.size());
         for (InboxRow row : rows) {
-            Vocabulary.nameEventInLogs(row.eventType(), row.eventId(), row.dedupeKey());
-            try (Tracing.Traced span = applying(row)) {
-                Exchange exchange;
-                Exception failure;
-                try {
-                    exchange = exchangeFor(row);
-                    template.send(ProcessingRoutes.PROCESS_OR_FAIL, exchange);
-                    failure = ProcessingRoutes.caught(exchange);
-                } catch (UnreadableEventException e) {
-                    exchange = null;
-                    failure = e;
-                }
-                if (failure != null) {
-                    span.failed(TransientFailures.describe(failure) + " (its batch is applied again)");
-                }
-                if (failure != null && TransientFailures.needsNewTransaction(failure)) {
-                    throw new BatchAbandoned(row, failure);
-                }
-                if (failure != null) {
-                    c.rollback(afterClaim);
-                    outbox.forgetAll();
-                    LOG.info("{} event {} (#{}) failed ({}); processing its batch of {} again one event at a time, with retries",
-                            row.eventType(), row.dedupeKey(), row.id(), TransientFailures.describe(failure), rows.size());
-                    return null;
-                }
-                outcomes.add(traced(span, appliedOutcome(row, exchange, line -> logLines.add(laterWithThisLogContext(line)))));
-            } finally {
-                Vocabulary.forgetEventInLogs();
+            try {
+                Exchange exchange = exchangeFor(row);
+                events.add(new Event(row, exchange, objectKey(row, exchange)));
+            } catch (UnreadableEventException e) {
+                LOG.info("{} event {} (#{}) cannot be read; processing its batch of {} one event at a time", row.eventType(),
+                        row.dedupeKey(), row.id(), rows.size());
+                return null;
+            }
+        }
+        Savepoint afterClaim = c.setSavepoint();
+        Map<Long, Outcome> outcomes = new HashMap<>();
+        List<Runnable> logLines = new ArrayList<>(rows.size()); // logged once the batch stands, not before a redo
+        for (List<Event> set : sets(events, Event::objectKey, event -> new SetKey(event.row().eventType(),
+                event.row().liveMode(), event.row().source()))) {
+            Exception failure = applySet(set, outcomes, logLines);
+            if (failure != null && TransientFailures.needsNewTransaction(failure)) {
+                throw new BatchAbandoned(set.get(0).row(), failure);
+            }
+            if (failure != null) {
+                c.rollback(afterClaim);
+                outbox.forgetAll();
+                InboxRow first = set.get(0).row();
+                LOG.info("A set of {} {} event(s) from {} (#{}) failed ({}); processing its batch of {} again one event at a time,"
+                        + " with retries", set.size(), first.eventType(), first.dedupeKey(), first.id(),
+                        TransientFailures.describe(failure), rows.size());
+                return null;
             }
         }
         c.releaseSavepoint(afterClaim);
         logLines.forEach(Runnable::run);
-        return outcomes;
+        List<Outcome> inOrder = new ArrayList<>(rows.size());
+        for (InboxRow row : rows) {
+            inOrder.add(outcomes.get(row.id()));
+        }
+        return inOrder;
+    }
+
+    /** One set through the routes without error handling: its events' outcomes, or what failed. */
+    private Exception applySet(List<Event> set, Map<Long, Outcome> outcomes, List<Runnable> logLines) {
+        List<Tracing.Traced> spans = new ArrayList<>(set.size());
+        boolean single = set.size() == 1;
+        if (single) {
+            Vocabulary.nameEventInLogs(set.get(0).row().eventType(), set.get(0).row().eventId(), set.get(0).row().dedupeKey());
+        }
+        try {
+            List<Exchange> exchanges = new ArrayList<>(set.size());
+            long started = System.nanoTime();
+            for (Event event : set) {
+                spans.add(applying(event.row())); // each event's own span, in its own trace, around the set
+                event.exchange().setProperty(STARTED, started);
+                exchanges.add(event.exchange());
+            }
+            Exchange setExchange = EventSet.of(exchanges);
+            template.send(ProcessingRoutes.PROCESS_OR_FAIL, setExchange);
+            Exception failure = ProcessingRoutes.caught(setExchange);
+            for (int i = 0; i < set.size(); i++) {
+                Event event = set.get(i);
+                Tracing.Traced span = spans.get(i);
+                if (failure != null) {
+                    span.failed(TransientFailures.describe(failure) + " (its batch is applied again)");
+                    continue;
+                }
+                Vocabulary.nameEventInLogs(event.row().eventType(), event.row().eventId(), event.row().dedupeKey());
+                span.nameInLogs();
+                outcomes.put(event.row().id(), traced(span, appliedOutcome(event.row(), event.exchange(),
+                        line -> logLines.add(laterWithThisLogContext(line)))));
+            }
+            return failure;
+        } finally {
+            for (int i = spans.size() - 1; i >= 0; i--) {
+                spans.get(i).close(); // in reverse: each restores the log names it found
+            }
+            Vocabulary.forgetEventInLogs();
+        }
     }
 
     private Outcome processInSavepoint(Connection c, InboxRow row) throws SQLException {
@@ -443,13 +516,15 @@ public final class InboxWorker {
         } catch (UnreadableEventException e) {
             return deadLetterUnreadable(row, e);
         }
-        template.send(ProcessingRoutes.PROCESS, exchange);
+        exchange.setProperty(STARTED, System.nanoTime());
+        Exchange set = EventSet.of(List.of(exchange)); // the same routes, a set of one
+        template.send(ProcessingRoutes.PROCESS, set);
 
         // The Dead Letter Channel handles what the routes throw; only a recorded dead letter makes the
         // event failed. Anything else that went wrong (the database away) leaves it for the sweep.
-        Exception caught = ProcessingRoutes.caught(exchange);
+        Exception caught = ProcessingRoutes.caught(set);
         if (caught != null) {
-            Long deadLetter = exchange.getProperty(DeadLetters.DEAD_LETTER_ID, Long.class);
+            Long deadLetter = set.getProperty(DeadLetters.DEAD_LETTER_ID, Long.class);
             String error = TransientFailures.describe(caught);
             if (deadLetter != null) {
                 LOG.error("Processing {} event {} (#{}) failed, moved to dead letter #{}: {}",
@@ -485,12 +560,9 @@ public final class InboxWorker {
         }
     }
 
-    /** The exchange for one stored event. */
+    /** The exchange of one stored event (its set's exchange is what goes through the routes: {@link EventSet}). */
     private Exchange exchangeFor(InboxRow row) throws UnreadableEventException {
         Exchange exchange = new DefaultExchange(template.getCamelContext());
-        exchange.setProperty(STARTED, System.nanoTime());
-        // It runs inside this thread's database transaction: Camel must redeliver on this thread too.
-        exchange.getExchangeExtension().setTransacted(true);
         try {
             JsonNode event = MonoEnvelope.eventNode(mapper.readTree(row.body()));
             var in = exchange.getIn();

@@ -3,6 +3,7 @@ package com.monogateway.processing;
 import com.monogateway.alerts.AlertQueue;
 import com.monogateway.config.GatewaySettings;
 import com.monogateway.database.TransientFailures;
+import com.monogateway.event.EventSet;
 import com.monogateway.failure.DeadLetters;
 import com.monogateway.vocabulary.Vocabulary;
 import java.util.Optional;
@@ -16,20 +17,20 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The fixed machinery around the YAML event routes: feeds stored events to {@link InboxWorker}
- * (right after receipt, and by a periodic sweep), runs each event through the YAML router
- * ({@code direct:mono-event}), queues alerts for alerting event types and deliveries to the ESB, and
+ * (right after receipt, and by a periodic sweep), runs each set of events ({@code event.EventSet}) through the YAML
+ * router ({@code direct:mono-event}), queues alerts for alerting event types and deliveries to the ESB, and
  * sends what still fails after every redelivery to the dead-letter store.
  */
 public final class ProcessingRoutes extends RouteBuilder {
 
-    /** One event exchange, as built by {@link InboxWorker}, goes through here: redelivered, then dead-lettered. */
+    /** A set of one event, as built by {@link InboxWorker}, goes through here: redelivered, then dead-lettered. */
     public static final String PROCESS = "direct:mono-process";
     /**
-     * The same steps without any error handling: the first failure comes straight back to
+     * The same steps for a set of any size, without any error handling: the first failure comes straight back to
      * {@link InboxWorker}, which then redoes the batch one event at a time through {@link #PROCESS}.
      */
     public static final String PROCESS_OR_FAIL = "direct:mono-process-or-fail";
-    /** The steps of processing one event, shared by both entries. */
+    /** The steps of processing a set, shared by both entries. */
     private static final String APPLY = "direct:mono-apply";
     /** The YAML content-based router (routes/event-router.camel.yaml). */
     public static final String EVENT_ROUTER = "direct:mono-event";
@@ -75,21 +76,11 @@ public final class ProcessingRoutes extends RouteBuilder {
                 .errorHandler(noErrorHandler())
                 .to(APPLY);
 
-        // No error handler of its own (the context default is none): failures go to the caller's.
+        // No error handler of its own (the context default is none): failures go to the caller's. A set of events
+        // goes through the YAML router (and its handler's one statement), then each event through the steps after it.
         from(APPLY).routeId("mono-apply")
                 .to(EVENT_ROUTER)
-                // Verification is only scheduled here; it must come before the outbox, which may hold deliveries for it.
-                .filter(exchange -> apiChecks.isPresent() && applied(exchange))
-                    .process(exchange -> apiChecks.get().process(exchange))
-                .end()
-                .filter(exchange -> applied(exchange) && alerts.alertsOn(exchange.getIn().getHeader(Vocabulary.EVENT_TYPE, String.class)))
-                    .process(alerts::queueEventAlert)
-                .end()
-                // Deliveries to the ESB are only queued here, written with the batch in its transaction: processing
-                // never waits for, or fails because of, a destination (see the delivery package).
-                .filter(exchange -> applied(exchange))
-                    .process(exchange -> outbox.record(exchange))
-                .end();
+                .process(this::afterApplied);
 
         from(DEAD_LETTER).routeId("mono-dead-letter")
                 .process(deadLetters::record);
@@ -112,13 +103,32 @@ public final class ProcessingRoutes extends RouteBuilder {
                 });
     }
 
+    /**
+     * Each applied event of the set, in the order received: its calls to Mono's API scheduled (before the outbox, which
+     * may hold deliveries for them), its alert queued, its deliveries to the ESB queued (written with the batch in its
+     * transaction: processing never waits for, or fails because of, a destination; see the delivery package).
+     */
+    private void afterApplied(Exchange set) throws Exception {
+        String outcome = set.getProperty(Vocabulary.OUTCOME, String.class);
+        for (Exchange event : EventSet.events(set)) {
+            if ("ignored".equals(outcome)) { // the router decides for the whole set
+                event.setProperty(Vocabulary.OUTCOME, outcome);
+                event.setProperty(Vocabulary.OUTCOME_REASON, set.getProperty(Vocabulary.OUTCOME_REASON));
+                continue;
+            }
+            if (apiChecks.isPresent()) {
+                apiChecks.get().process(event);
+            }
+            if (alerts.alertsOn(event.getIn().getHeader(Vocabulary.EVENT_TYPE, String.class))) {
+                alerts.queueEventAlert(event);
+            }
+            outbox.record(event);
+        }
+    }
+
     /** What the routes threw for this exchange, handled or not; null if nothing. */
     static Exception caught(Exchange exchange) {
         return exchange.getException() != null ? exchange.getException() : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-    }
-
-    private static boolean applied(Exchange exchange) {
-        return !"ignored".equals(exchange.getProperty(Vocabulary.OUTCOME, String.class));
     }
 
     /** Redelivers a failing event with exponential backoff, then hands it to the dead-letter store. */
@@ -134,11 +144,11 @@ public final class ProcessingRoutes extends RouteBuilder {
                 .logExhausted(false)
                 .onRedelivery(exchange -> {
                     processor.rollbackAttempt();
-                    var in = exchange.getIn();
+                    var in = EventSet.only(exchange).getIn(); // redelivered: a set of one
                     Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
                     LOG.warn("Retrying {} event {} (#{}), attempt {} of {}, after: {}",
                             in.getHeader(Vocabulary.EVENT_TYPE), in.getHeader(Vocabulary.DEDUPE_KEY),
-                            in.getHeader(Vocabulary.INBOX_ID), in.getHeader(Exchange.REDELIVERY_COUNTER, Integer.class) + 1,
+                            in.getHeader(Vocabulary.INBOX_ID), exchange.getIn().getHeader(Exchange.REDELIVERY_COUNTER, Integer.class) + 1,
                             redelivery.maxAttempts(), cause == null ? "?" : cause.toString());
                 });
         return dlc;

@@ -20,22 +20,19 @@ import org.apache.camel.model.language.MethodCallExpression;
 
 /**
  * Checked once the routes are loaded, before anything starts: the event router exists, and every
- * {@code direct:} endpoint a YAML route sends to has a route, and every SQL parameter a handler route reads
- * is one its {@code monoEventFields} method gives, cast to the type it declares and named as it is named. Without this check, an unreadable
+ * {@code direct:} endpoint a YAML route sends to has a route, and a handler route reads its set's rows with the
+ * names and types its {@code monoEventFields} method declares. Without this check, an unreadable
  * {@code routes/} folder or a handler file that was not loaded leaves a gateway that answers 200 and
  * never applies anything.
  */
 public final class RouteCheck {
 
     private static final Pattern SQL_PARAMETER = Pattern.compile(":\\?([A-Za-z_][A-Za-z0-9_]*)");
-    /** {@code CAST(:?name AS type) AS alias}, the alias optional: how the handlers type each value once. */
-    private static final Pattern CAST = Pattern.compile(
-            "(?i)CAST\\s*\\(\\s*:\\?(\\w+)\\s+AS\\s+([^()]*?(?:\\([^()]*\\))?[^()]*?)\\s*\\)(?:\\s+AS\\s+(\\w+)\\b)?");
-    /** {@code :?name::type}, PostgreSQL's own spelling of a cast. */
-    private static final Pattern SHORT_CAST = Pattern.compile(
-            "(?i):\\?(\\w+)\\s*::\\s*([A-Za-z_][\\w.]*(?:\\s*\\([^()]*\\))?(?:\\s*\\[\\s*\\])?)");
-    /** Just before a cast whose "AS x" is then the outer cast's type, not an alias: {@code CAST(CAST(:?a AS t) AS date)}. */
-    private static final Pattern INSIDE_A_CAST = Pattern.compile("(?i)CAST\\s*\\(\\s*$");
+    /** {@code jsonb_to_recordset(CAST(:?events AS jsonb)) AS e(}, or {@code :?events::jsonb}: where a set's columns are declared. */
+    private static final Pattern RECORDSET = Pattern.compile("(?i)jsonb?_to_recordset\\s*\\(\\s*(?:CAST\\s*\\(\\s*:\\?events"
+            + "\\s+AS\\s+jsonb?\\s*\\)|:\\?events\\s*::\\s*jsonb?)\\s*\\)\\s*(?:AS\\s+)?\\w+\\s*\\(");
+    private static final String RECORDSET_EXAMPLE = "FROM jsonb_to_recordset(CAST(:?events AS jsonb)) AS e(payment_id text,"
+            + " amount bigint, ...), each name and type as EventFields.FIELDS (docs/routes.md) gives it";
     private static final Pattern COMMENT = Pattern.compile("--[^\\n]*|/\\*.*?\\*/", Pattern.DOTALL);
     /** PostgreSQL's other spellings of the declared types. */
     private static final Map<String, String> TYPE_NAMES = Map.of("int8", "bigint", "bool", "boolean",
@@ -71,9 +68,10 @@ public final class RouteCheck {
     }
 
     /**
-     * A handler route that takes its SQL parameters from {@code monoEventFields} reads only the names that method
-     * declares ({@link EventFields#FIELDS}), as the type it declares and by that one name ({@code CAST(:?amount AS bigint)
-     * AS amount}): a misspelt {@code :?name} or a wrong cast would otherwise fail at the first event, or not at all.
+     * A handler route that takes its SQL parameters from {@code monoEventFields} reads only {@code :?events}, its set's
+     * rows, and declares the rows' columns with the names and types its method declares ({@link EventFields#FIELDS}):
+     * {@code jsonb_to_recordset(CAST(:?events AS jsonb)) AS e(amount bigint, ...)}. A misspelt name would otherwise be
+     * null in every row, and a wrong type fail at the first event, or not at all.
      */
     private static void requireDeclaredInputs(RouteDefinition route) {
         String where = "route " + route.getRouteId() + " (" + route.getResource().getLocation() + ")";
@@ -81,45 +79,74 @@ public final class RouteCheck {
             if (!(node.getExpression() instanceof MethodCallExpression call) || !"monoEventFields".equals(call.getRef())) {
                 continue;
             }
-            Set<String> declared = EventFields.DECLARED.get(call.getMethod());
-            if (declared == null) {
+            List<EventFields.Field> fields = EventFields.FIELDS.get(call.getMethod());
+            if (fields == null) {
                 throw new SettingsException(where + " calls monoEventFields." + call.getMethod() + ", which does not exist; it has "
-                        + new TreeSet<>(EventFields.DECLARED.keySet()));
+                        + new TreeSet<>(EventFields.FIELDS.keySet()));
             }
-            Map<String, String> types = EventFields.FIELDS.get(call.getMethod()).stream()
-                    .collect(Collectors.toMap(EventFields.Field::name, EventFields.Field::type));
+            Map<String, String> types = fields.stream().collect(Collectors.toMap(EventFields.Field::name, EventFields.Field::type));
+            String method = "monoEventFields." + call.getMethod();
             for (ExpressionNode sql : ProcessorDefinitionHelper.filterTypeInOutputs(route.getOutputs(), ExpressionNode.class)) {
                 if (sql.getExpression() == null || sql.getExpression().getExpression() == null) {
                     continue;
                 }
                 String text = COMMENT.matcher(sql.getExpression().getExpression()).replaceAll(" ");
                 Matcher name = SQL_PARAMETER.matcher(text);
+                boolean readsRows = false;
                 while (name.find()) {
-                    if (!declared.contains(name.group(1))) {
-                        throw new SettingsException(where + " reads :?" + name.group(1) + ", which monoEventFields."
-                                + call.getMethod() + " does not give; it gives " + new TreeSet<>(declared));
+                    if (!name.group(1).equals(EventFields.EVENTS)) {
+                        throw new SettingsException(where + " reads :?" + name.group(1) + ", but " + method + " gives one"
+                                + " parameter, :?" + EventFields.EVENTS + " (the set's rows); read the value as a column: "
+                                + RECORDSET_EXAMPLE);
                     }
+                    readsRows = true;
                 }
-                for (Matcher cast : List.of(CAST.matcher(text), SHORT_CAST.matcher(text))) {
-                    while (cast.find()) {
-                        String field = cast.group(1);
-                        if (!types.get(field).equals(typeName(cast.group(2)))) {
-                            throw new SettingsException(where + " casts :?" + field + " to " + cast.group(2).strip()
-                                    + ", but monoEventFields." + call.getMethod() + " gives it as " + types.get(field)
-                                    + " (EventFields.FIELDS)");
-                        }
-                        String alias = cast.groupCount() >= 3 ? cast.group(3) : null;
-                        boolean typeOfAnOuterCast = INSIDE_A_CAST.matcher(text.substring(Math.max(0, cast.start() - 40),
-                                cast.start())).find();
-                        // Unquoted names are folded to lower case by PostgreSQL: Amount is amount.
-                        if (alias != null && !typeOfAnOuterCast && !alias.toLowerCase(Locale.ROOT).equals(field)) {
-                            throw new SettingsException(where + " names :?" + field + " " + alias
-                                    + "; give each value one name from the event to the SQL: AS " + field);
-                        }
+                if (!readsRows) {
+                    continue;
+                }
+                Matcher rows = RECORDSET.matcher(text);
+                if (!rows.find()) {
+                    throw new SettingsException(where + " reads :?" + EventFields.EVENTS + " but not as rows with declared"
+                            + " columns: " + RECORDSET_EXAMPLE);
+                }
+                for (String column : columns(text, rows.end())) {
+                    String[] nameAndType = column.strip().split("\\s+", 2);
+                    String field = nameAndType[0].toLowerCase(Locale.ROOT); // PostgreSQL folds unquoted names
+                    if (!types.containsKey(field)) {
+                        throw new SettingsException(where + " reads column " + nameAndType[0] + " of :?" + EventFields.EVENTS
+                                + ", which " + method + " does not give; it gives " + new TreeSet<>(types.keySet()));
+                    }
+                    if (nameAndType.length < 2 || !types.get(field).equals(typeName(nameAndType[1]))) {
+                        throw new SettingsException(where + " reads " + field + " as "
+                                + (nameAndType.length < 2 ? "no type" : nameAndType[1].strip()) + ", but " + method
+                                + " gives it as " + types.get(field) + " (EventFields.FIELDS)");
                     }
                 }
             }
         }
+    }
+
+    /** The column definitions {@code name type, ...} up to the parenthesis that closes the list opened before {@code from}. */
+    private static List<String> columns(String text, int from) {
+        List<String> columns = new java.util.ArrayList<>();
+        int depth = 0;
+        int start = from;
+        for (int i = from; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '(') {
+                depth++;
+            } else if (c == ')' && depth > 0) {
+                depth--;
+            } else if ((c == ',' && depth == 0) || c == ')') {
+                columns.add(text.substring(start, i));
+                start = i + 1;
+                if (c == ')') {
+                    return columns;
+                }
+            }
+        }
+        throw new SettingsException("unclosed column list after jsonb_to_recordset: " + text.substring(from,
+                Math.min(text.length(), from + 60)));
     }
 
     /** A type as PostgreSQL names it: lower case, no schema, no modifiers ({@code timestamp(3) with time zone} is timestamptz). */

@@ -228,6 +228,14 @@ public final class Tracing implements AutoCloseable {
             return span == null ? this : set(AttributeKey.longKey(key), value);
         }
 
+        /** Names this span in this thread's log lines (it is a set's, opened beside others; closing restores the names). */
+        public void nameInLogs() {
+            if (span != null) {
+                MDC.put(MDC_TRACE_ID, span.getSpanContext().getTraceId());
+                MDC.put(MDC_SPAN_ID, span.getSpanContext().getSpanId());
+            }
+        }
+
         /** Marks the span failed, with the error as the gateway logs it (never a secret: callers mask first). */
         public void failed(String error) {
             if (span != null) {

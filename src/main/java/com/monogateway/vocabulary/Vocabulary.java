@@ -7,8 +7,9 @@ package com.monogateway.vocabulary;
  */
 public final class Vocabulary {
 
-    // ---- Event exchanges: what processing puts on each event it sends through the YAML routes. Routes
-    // read the headers; they set OUTCOME (and OUTCOME_REASON) to "ignored" to leave an event alone.
+    // ---- Event exchanges: what processing puts on each event. The YAML routes get sets of events
+    // (event.EventSet): the set's exchange has the headers its events share, its body one message per event
+    // with that event's headers. Routes set OUTCOME (and OUTCOME_REASON) to "ignored" to leave a set alone.
 
 
     /** Header: the event type, from the flat or the nested envelope. */
@@ -34,7 +35,7 @@ public final class Vocabulary {
     /** Header: when the gateway received the event (OffsetDateTime). */
     public static final String RECEIVED_AT = "MonoReceivedAt";
 
-    /** Exchange property: the whole event as received (JSON text). */
+    /** Exchange property of an event, and header of its message in a set: the whole event as received (JSON text). */
     public static final String PAYLOAD = "MonoPayload";
     /** Exchange property: the envelope holding event and data, parsed (Jackson JsonNode). */
     public static final String EVENT_JSON = "MonoEventJson";

@@ -32,7 +32,7 @@ class EventFieldsTest {
 
     private static void assertPayment(String fixture, String id, String status, long amount, long fee, String reference,
             String account, String updatedAt) throws Exception {
-        Map<String, Object> p = new EventFields().payment(exchange(fixture));
+        Map<String, Object> p = new EventFields().paymentRow(exchange(fixture));
         assertEquals(EventFields.DECLARED.get("payment"), p.keySet(), fixture + ": every declared parameter, and no other");
         assertEquals(id, p.get("payment_id"), fixture);
         assertEquals(status, p.get("status"), fixture);
@@ -49,6 +49,47 @@ class EventFieldsTest {
                 Vocabulary.EVENT_JSON, JsonNode.class)));
         assertEquals(reference, EventSubject.reference("direct_debit.payment_" + status, exchange(fixture).getProperty(
                 Vocabulary.EVENT_JSON, JsonNode.class)));
+    }
+
+    /** A set's one parameter: its rows in order, each value as JSON of its declared type, so jsonb_to_recordset reads it. */
+    @Test
+    void aSetGivesItsRowsAsOneJsonArrayTypedAsDeclared() throws Exception {
+        Exchange successful = exchange("payment_successful.json");
+        Exchange failed = exchange("payment_failed.json");
+        failed.getIn().setHeader(Vocabulary.INBOX_ID, 43L);
+        Map<String, Object> parameters = new EventFields().payment(EventSet.of(java.util.List.of(successful, failed)));
+        assertEquals(java.util.Set.of("events"), parameters.keySet());
+        JsonNode rows = JSON.readTree((String) parameters.get("events"));
+        assertEquals(2, rows.size());
+        assertEquals(42L, rows.get(0).get("inbox_id").longValue());
+        assertEquals(43L, rows.get(1).get("inbox_id").longValue());
+        JsonNode first = rows.get(0);
+        Map<String, Object> row = new EventFields().paymentRow(successful);
+        assertEquals(EventFields.DECLARED.get("payment"), iterable(first.fieldNames()), "every declared column, and no other");
+        assertEquals(row.get("amount"), first.get("amount").longValue());
+        assertEquals(true, first.get("amount").isIntegralNumber(), "a bigint as a JSON number");
+        assertEquals(true, first.get("account_is_object").isBoolean());
+        assertEquals(row.get("event_at"), OffsetDateTime.parse(first.get("event_at").textValue()), "a time in ISO-8601 with its offset");
+        assertEquals(true, first.get("description").isNull() || first.get("description").isTextual());
+
+        // A jsonb value is the event's JSON itself, not a string holding it.
+        JsonNode debit = JSON.readTree("{\"event\":\"events.mandates.debit.successful\",\"data\":{\"reference_number\":\"r1\","
+                + "\"mandate\":\"mmc_1\",\"amount\":5000,\"account_details\":{\"bank_code\":\"058\"},\"beneficiary\":null}}");
+        Exchange exchange = new DefaultExchange(CONTEXT);
+        exchange.getIn().setHeader(Vocabulary.EVENT_TYPE, "events.mandates.debit.successful");
+        exchange.getIn().setHeader(Vocabulary.INBOX_ID, 44L);
+        exchange.setProperty(Vocabulary.EVENT_JSON, debit);
+        JsonNode debitRow = JSON.readTree((String) new EventFields().mandateDebit(EventSet.of(java.util.List.of(exchange)))
+                .get("events")).get(0);
+        assertEquals("058", debitRow.get("account_details").get("bank_code").textValue());
+        assertEquals(true, debitRow.get("beneficiary").isNull());
+        assertEquals("successful", debitRow.get("status").textValue());
+    }
+
+    private static java.util.Set<String> iterable(java.util.Iterator<String> names) {
+        java.util.Set<String> set = new java.util.HashSet<>();
+        names.forEachRemaining(set::add);
+        return set;
     }
 
     @Test
@@ -97,7 +138,7 @@ class EventFieldsTest {
 
     @Test
     void theAccountConnectedFixtureGivesTheAccountAndItsNewStatus() throws Exception {
-        Map<String, Object> a = new EventFields().account(exchange("account_connected.json"));
+        Map<String, Object> a = new EventFields().accountRow(exchange("account_connected.json"));
         assertEquals("611d575feef5d3371ca9d0d8", a.get("account_id"));
         assertEquals("connected", a.get("status"));
         assertEquals(null, a.get("name"), "account_connected carries the id only: details come from Mono's API");
@@ -109,7 +150,7 @@ class EventFieldsTest {
         Exchange exchange = exchange("payment_successful.json");
         ((com.fasterxml.jackson.databind.node.ObjectNode) exchange.getProperty(Vocabulary.EVENT_JSON, JsonNode.class)
                 .path("data").path("object")).remove("id");
-        assertThrows(EventFields.InvalidEventDataException.class, () -> new EventFields().payment(exchange));
+        assertThrows(EventFields.InvalidEventDataException.class, () -> new EventFields().paymentRow(exchange));
     }
 
     @Test
@@ -118,14 +159,14 @@ class EventFieldsTest {
         ObjectMapper asProcessingReads = MonoEnvelope.storedEventReader(new ObjectMapper());
         Map<String, Object> amounts = new java.util.LinkedHashMap<>();
         for (String amount : new String[] {"1e3", "1.5e1", "125000", "5E+4"}) {
-            amounts.put(amount, new EventFields().payment(withAmount(asProcessingReads, amount)).get("amount"));
+            amounts.put(amount, new EventFields().paymentRow(withAmount(asProcessingReads, amount)).get("amount"));
         }
         assertEquals(Map.of("1e3", 1000L, "1.5e1", 15L, "125000", 125000L, "5E+4", 50000L), amounts);
         assertEquals("data.object.amount must be a whole number of kobo, but is 50000.0", assertThrows(
-                EventFields.InvalidEventDataException.class, () -> new EventFields().payment(withAmount(asProcessingReads, "50000.0")))
+                EventFields.InvalidEventDataException.class, () -> new EventFields().paymentRow(withAmount(asProcessingReads, "50000.0")))
                 .getMessage());
         String beyond = assertThrows(EventFields.InvalidEventDataException.class,
-                () -> new EventFields().payment(withAmount(asProcessingReads, "9.3e18"))).getMessage();
+                () -> new EventFields().paymentRow(withAmount(asProcessingReads, "9.3e18"))).getMessage();
         assertEquals("data.object.amount 9.3E+18 is out of range for a kobo amount (-9223372036854775808 to 9223372036854775807)", beyond);
     }
 

@@ -353,6 +353,12 @@ class ProcessingMachineryTest {
                 // Batches that ended while the load still ran (the drain after it may use every worker).
                 Object loadStillRunning = db.row("SELECT CAST(clock_timestamp() AS text) AS t").get("t");
                 mostBatchesAtOnce = (int) db.count(MOST_BATCHES_AT_ONCE, loadStillRunning);
+                if (mostBatchesAtOnce > 1) { // which transactions, to tell a real overlap from a misread one
+                    System.out.println("Transactions that applied payments: " + db.rows("""
+                            SELECT CAST(xmin AS text) AS x, min(recorded_at) AS started, max(recorded_at) AS last,
+                                   pg_xact_commit_timestamp(xmin) AS ended, count(*) AS n
+                            FROM payment_status_history GROUP BY xmin ORDER BY 2"""));
+                }
             }
             gateway.awaitInboxDrained();
             assertEquals(accepted.size(), db.count("SELECT count(*) FROM webhook_events WHERE status = 'processed' AND event_id = ANY (?)",

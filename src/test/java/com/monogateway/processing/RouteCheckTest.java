@@ -33,37 +33,40 @@ class RouteCheckTest {
     }
 
     @Test
-    void aValueCastToAnotherTypeThanItsDeclaredOneIsRefused() throws Exception {
-        String refused = check(payments -> payments.replace("CAST(:?amount AS bigint)", "CAST(:?amount AS text)"));
+    void aColumnOfAnotherTypeThanItsDeclaredOneIsRefused() throws Exception {
+        String refused = check(payments -> payments.replace("amount            bigint", "amount            text"));
         assertTrue(refused.startsWith("route mono-payments (file:") && refused.contains(
-                "casts :?amount to text, but monoEventFields.payment gives it as bigint (EventFields.FIELDS)"), refused);
-        refused = check(payments -> payments.replace("CAST(:?amount AS bigint)", "CAST(:?amount AS numeric(20, 0))"));
-        assertTrue(refused.contains("casts :?amount to numeric(20, 0), but monoEventFields.payment gives it as bigint"), refused);
-        refused = check(payments -> payments.replace("CAST(:?fee AS bigint)", "CAST(:?fee::text AS bigint)"));
-        assertTrue(refused.contains("casts :?fee to text, but monoEventFields.payment gives it as bigint"), refused);
-        // PostgreSQL's other spellings of the declared type are the same type.
-        assertEquals("", check(payments -> payments.replace("CAST(:?amount AS bigint)", "CAST(:?amount AS int8)")
-                .replace("CAST(:?created_at AS timestamptz)", "CAST(:?created_at AS pg_catalog.timestamp(3)  with  time zone)")));
+                "reads amount as text, but monoEventFields.payment gives it as bigint (EventFields.FIELDS)"), refused);
+        refused = check(payments -> payments.replace("amount            bigint", "amount numeric(20, 0)"));
+        assertTrue(refused.contains("reads amount as numeric(20, 0), but monoEventFields.payment gives it as bigint"), refused);
+        refused = check(payments -> payments.replace("fee               bigint,", "fee,"));
+        assertTrue(refused.contains("reads fee as no type, but monoEventFields.payment gives it as bigint"), refused);
+        // PostgreSQL's other spellings of the declared type are the same type, names in any case the same name.
+        assertEquals("", check(payments -> payments.replace("amount            bigint", "Amount int8")
+                .replace("created_at        timestamptz", "created_at pg_catalog.timestamp(3)  with  time zone")));
         // What a comment says is not read.
-        assertEquals("", check(payments -> payments.replace("-- e: the event's values", "-- CAST(:?amount AS text) AS amt; e: the event's values")));
+        assertEquals("", check(payments -> payments.replace("-- e: the set's events", "-- :?amount, e(amount text); e: the set's events")));
     }
 
     @Test
-    void aValueRenamedOnTheWayIsRefused() throws Exception {
-        String refused = check(payments -> payments.replaceFirst("CAST\\(:\\?fee AS bigint\\)( *)AS fee", "CAST(:?fee AS bigint)$1AS fee_kobo"));
+    void aColumnTheMethodDoesNotGiveIsRefused() throws Exception {
+        String refused = check(payments -> payments.replace("fee               bigint", "fees bigint"));
         assertTrue(refused.startsWith("route mono-payments (file:") && refused.contains(
-                "names :?fee fee_kobo; give each value one name from the event to the SQL: AS fee"), refused);
-        // The same name in another case is the same name to PostgreSQL; a cast inside a cast has no name of its own.
-        assertEquals("", check(payments -> payments.replaceFirst("CAST\\(:\\?fee AS bigint\\)( *)AS fee", "CAST(:?fee AS bigint)$1AS Fee")
-                .replaceFirst("CAST\\(:\\?created_at AS timestamptz\\)( *)AS created_at",
-                        "CAST(CAST(:?created_at AS timestamptz) AS date) AS created_day")));
+                "reads column fees of :?events, which monoEventFields.payment does not give; it gives [account_currency,"), refused);
     }
 
     @Test
-    void aNameTheMethodDoesNotGiveIsRefused() throws Exception {
-        String refused = check(payments -> payments.replace("CAST(:?fee AS bigint)", "CAST(:?fees AS bigint)"));
+    void aValueReadAsAParameterOrRowsWithoutDeclaredColumnsAreRefused() throws Exception {
+        // The contract before sets: one event's values as parameters.
+        String refused = check(payments -> payments.replace("SELECT e.payment_id, e.inbox_id", "SELECT CAST(:?payment_id AS text), e.inbox_id"));
         assertTrue(refused.startsWith("route mono-payments (file:") && refused.contains(
-                "reads :?fees, which monoEventFields.payment does not give; it gives [account_currency,"), refused);
+                "reads :?payment_id, but monoEventFields.payment gives one parameter, :?events (the set's rows); read the value"
+                        + " as a column: FROM jsonb_to_recordset(CAST(:?events AS jsonb)) AS e(payment_id text,"), refused);
+        refused = check(payments -> payments.replace("jsonb_to_recordset(CAST(:?events AS jsonb)) AS e(", "jsonb_array_elements(CAST(:?events AS jsonb)) AS e(")
+                .replace("AS e(\n", "AS x(\n"));
+        assertTrue(refused.contains("reads :?events but not as rows with declared columns"), refused);
+        // PostgreSQL's own spelling of the cast is the same.
+        assertEquals("", check(payments -> payments.replace("CAST(:?events AS jsonb)", ":?events::jsonb")));
     }
 
     /** Loads routes/ with payments.camel.yaml edited; answers the start's refusal, or "" when it passes. */

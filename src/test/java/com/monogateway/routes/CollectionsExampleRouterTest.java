@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.monogateway.event.EventSet;
 import com.monogateway.vocabulary.Vocabulary;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.apache.camel.Exchange;
 import org.apache.camel.RoutesBuilder;
+import org.apache.camel.support.DefaultExchange;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
 import org.apache.camel.test.junit5.CamelTestSupport;
@@ -43,15 +45,14 @@ class CollectionsExampleRouterTest extends CamelTestSupport {
         Path outside = folder.resolve("../../pwned2").normalize(); // where the injected options wrote
         Files.deleteIfExists(outside);
         try {
-            Exchange sent = template.send("direct:collections-failed-payment", e -> {
-                e.getIn().setHeader(Vocabulary.EVENT_ID, INJECTION);
-                e.getIn().setHeader(Vocabulary.DEDUPE_KEY, INJECTION);
-                e.getIn().setHeader(Vocabulary.INBOX_ID, 42L);
-                e.setProperty(Vocabulary.PAYLOAD, "{\"event\":\"direct_debit.payment_failed\",\"event_id\":\"" + INJECTION + "\"}");
-            });
+            // A set of two events, as the router passes it on.
+            Exchange attack = event(42L, INJECTION);
+            Exchange other = event(43L, "evt_2");
+            Exchange sent = template.send("direct:collections-failed-payment", EventSet.of(List.of(attack, other)));
             assertEquals(null, sent.getException());
-            assertEquals(List.of("failed-payment-42.json"), names(folder));
+            assertEquals(List.of("failed-payment-42.json", "failed-payment-43.json"), names(folder));
             assertTrue(Files.readString(folder.resolve("failed-payment-42.json")).contains(INJECTION), "the event as received");
+            assertTrue(Files.readString(folder.resolve("failed-payment-43.json")).contains("evt_2"), "each event in its own file");
             assertFalse(Files.exists(outside), "nothing written outside the folder");
         } finally {
             for (String name : names(folder)) {
@@ -75,6 +76,16 @@ class CollectionsExampleRouterTest extends CamelTestSupport {
         }
         assertTrue(Files.readString(Path.of("docs", "routes.md")).contains(Files.readString(EXAMPLE).lines().filter(l -> !l.startsWith("#"))
                 .reduce((a, b) -> a + "\n" + b).orElseThrow()), "docs/routes.md shows the example file's route as it is");
+    }
+
+    private Exchange event(long inboxId, String eventId) {
+        Exchange e = new DefaultExchange(context);
+        e.getIn().setHeader(Vocabulary.EVENT_TYPE, "direct_debit.payment_failed");
+        e.getIn().setHeader(Vocabulary.EVENT_ID, eventId);
+        e.getIn().setHeader(Vocabulary.DEDUPE_KEY, eventId);
+        e.getIn().setHeader(Vocabulary.INBOX_ID, inboxId);
+        e.setProperty(Vocabulary.PAYLOAD, "{\"event\":\"direct_debit.payment_failed\",\"event_id\":\"" + eventId + "\"}");
+        return e;
     }
 
     private static List<String> names(Path folder) throws IOException {
