@@ -25,6 +25,7 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -32,6 +33,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import javax.sql.DataSource;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
@@ -344,15 +346,14 @@ public final class InboxWorker {
      * Different objects' writes within a round must not depend on each other's order; the shipped handlers' only shared
      * rows are accounts that payments fill gaps of, which commute with account events (docs/routes.md).
      */
-    static <E> List<List<E>> sets(List<E> events, java.util.function.Function<E, String> objectKey,
-            java.util.function.Function<E, Object> setKey) {
+    static <E> List<List<E>> sets(List<E> events, Function<E, String> objectKey, Function<E, Object> setKey) {
         Map<String, Integer> seen = new HashMap<>();
         List<Map<Object, List<E>>> rounds = new ArrayList<>();
         for (E event : events) {
             String object = objectKey.apply(event);
             int round = object == null ? 0 : seen.merge(object, 1, Integer::sum) - 1;
             while (rounds.size() <= round) {
-                rounds.add(new java.util.LinkedHashMap<>());
+                rounds.add(new LinkedHashMap<>());
             }
             rounds.get(round).computeIfAbsent(setKey.apply(event), k -> new ArrayList<>()).add(event);
         }
@@ -633,7 +634,7 @@ public final class InboxWorker {
         if (objectOf.isEmpty()) {
             return rows;
         }
-        Map<String, Long> lastOf = new java.util.LinkedHashMap<>();
+        Map<String, Long> lastOf = new LinkedHashMap<>();
         for (InboxRow row : rows) {
             if (objectOf.containsKey(row.id())) {
                 lastOf.put(objectOf.get(row.id()), row.id()); // rows come in id order: the last put is the last

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The README's worked example of adding a column, done as it says: the migration's statement, then the three
- * edits of routes/payments.camel.yaml. Two events of one payment in one set's batch, then a later one: the
- * column holds the payer's bank.
+ * edits of routes/payments.camel.yaml. Two events of one payment, the first with the account object, the second
+ * naming the account by id: the column keeps the payer's bank.
  */
 class AddingAColumnTest {
 
