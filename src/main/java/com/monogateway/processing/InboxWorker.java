@@ -330,8 +330,8 @@ public final class InboxWorker {
         return rows;
     }
 
-    /** One claimed event, read: its inbox row, its exchange, and the object it is about (null: none). */
-    private record Event(InboxRow row, Exchange exchange, String objectKey) {
+    /** One claimed event, read: its inbox row, its exchange, and the rows its handler writes by key (see {@link #sets}). */
+    private record Event(InboxRow row, Exchange exchange, List<String> keys) {
     }
 
     /** What a set holds alike: the headers the router reads. */
@@ -339,19 +339,45 @@ public final class InboxWorker {
     }
 
     /**
-     * The batch's events as the sets to apply, in order. Round k holds each object's k-th event of the batch (events
-     * without an object are in the first), so a set never holds two events of one object and an object's events are
-     * applied in inbox order, one round after the other: the result is the one-by-one result, with no rule of which
-     * event wins to get wrong. A round's events are grouped by type, live mode and source, in order of first arrival.
-     * Different objects' writes within a round must not depend on each other's order; the shipped handlers' only shared
-     * rows are accounts that payments fill gaps of, which commute with account events (docs/routes.md).
+     * The keys of what an event's handler upserts, which no set may hold twice: the object it is about (payment,
+     * mandate, account: the key its deliveries are ordered by) and, for a mandate debit, its reference number (the
+     * debits table's key; its object is the mandate).
      */
-    static <E> List<List<E>> sets(List<E> events, Function<E, String> objectKey, Function<E, Object> setKey) {
-        Map<String, Integer> seen = new HashMap<>();
+    private static List<String> keysOf(InboxRow row, Exchange exchange) {
+        List<String> keys = new ArrayList<>(2);
+        String object = objectKey(row, exchange);
+        if (object != null) {
+            keys.add(object);
+        }
+        if (MonoFamily.of(row.eventType()) == MonoFamily.MANDATE_DEBIT) {
+            String debit = reference(row, exchange);
+            if (debit != null) {
+                keys.add("debit " + debit);
+            }
+        }
+        return keys;
+    }
+
+    /**
+     * The batch's events as the sets to apply, in order. An event goes in the round after the last one that holds
+     * an event with one of its keys (events without keys in the first), so round k holds each object's k-th event
+     * of the batch: a set never holds two events of one object, and an object's events are applied in inbox order,
+     * one round after the other. The result is the one-by-one result, with no rule of which event wins to get
+     * wrong. A round's events are grouped by type, live mode and source, in order of first arrival. Different
+     * objects' writes in one round must not depend on each other's order: the shipped handlers share only account
+     * rows, whose details payments fill where empty and account events set, which commutes (docs/routes.md).
+     */
+    static <E> List<List<E>> sets(List<E> events, Function<E, List<String>> keys, Function<E, Object> setKey) {
+        Map<String, Integer> nextRound = new HashMap<>();
         List<Map<Object, List<E>>> rounds = new ArrayList<>();
         for (E event : events) {
-            String object = objectKey.apply(event);
-            int round = object == null ? 0 : seen.merge(object, 1, Integer::sum) - 1;
+            int round = 0;
+            for (String key : keys.apply(event)) {
+                round = Math.max(round, nextRound.getOrDefault(key, 0));
+            }
+            for (String key : keys.apply(event)) {
+                nextRound.put(key, round + 1);
+            }
             while (rounds.size() <= round) {
                 rounds.add(new LinkedHashMap<>());
             }
@@ -372,7 +398,7 @@ public final class InboxWorker {
         for (InboxRow row : rows) {
             try {
                 Exchange exchange = exchangeFor(row);
-                events.add(new Event(row, exchange, objectKey(row, exchange)));
+                events.add(new Event(row, exchange, keysOf(row, exchange)));
             } catch (UnreadableEventException e) {
                 LOG.info("{} event {} (#{}) cannot be read; processing its batch of {} one event at a time", row.eventType(),
                         row.dedupeKey(), row.id(), rows.size());
@@ -382,7 +408,7 @@ public final class InboxWorker {
         Savepoint afterClaim = c.setSavepoint();
         Map<Long, Outcome> outcomes = new HashMap<>();
         List<Runnable> logLines = new ArrayList<>(rows.size()); // logged once the batch stands, not before a redo
-        for (List<Event> set : sets(events, Event::objectKey, event -> new SetKey(event.row().eventType(),
+        for (List<Event> set : sets(events, Event::keys, event -> new SetKey(event.row().eventType(),
                 event.row().liveMode(), event.row().source()))) {
             Exception failure = applySet(set, outcomes, logLines);
             if (failure != null && TransientFailures.needsNewTransaction(failure)) {

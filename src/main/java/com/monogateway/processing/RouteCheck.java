@@ -29,8 +29,8 @@ public final class RouteCheck {
 
     private static final Pattern SQL_PARAMETER = Pattern.compile(":\\?([A-Za-z_][A-Za-z0-9_]*)");
     /** {@code jsonb_to_recordset(CAST(:?events AS jsonb)) AS e(}, or {@code :?events::jsonb}: where a set's columns are declared. */
-    private static final Pattern RECORDSET = Pattern.compile("(?i)jsonb?_to_recordset\\s*\\(\\s*(?:CAST\\s*\\(\\s*:\\?events"
-            + "\\s+AS\\s+jsonb?\\s*\\)|:\\?events\\s*::\\s*jsonb?)\\s*\\)\\s*(?:AS\\s+)?\\w+\\s*\\(");
+    private static final Pattern RECORDSET = Pattern.compile("(?i)jsonb_to_recordset\\s*\\(\\s*(?:CAST\\s*\\(\\s*:\\?events"
+            + "\\s+AS\\s+jsonb\\s*\\)|:\\?events\\s*::\\s*jsonb)\\s*\\)\\s*(?:AS\\s+)?\\w+\\s*\\(");
     private static final String RECORDSET_EXAMPLE = "FROM jsonb_to_recordset(CAST(:?events AS jsonb)) AS e(payment_id text,"
             + " amount bigint, ...), each name and type as EventFields.FIELDS (docs/routes.md) gives it";
     private static final Pattern COMMENT = Pattern.compile("--[^\\n]*|/\\*.*?\\*/", Pattern.DOTALL);
@@ -105,23 +105,34 @@ public final class RouteCheck {
                     continue;
                 }
                 Matcher rows = RECORDSET.matcher(text);
-                if (!rows.find()) {
+                int readAsRows = 0;
+                while (rows.find()) {
+                    readAsRows++;
+                    requireDeclaredColumns(where, method, types, columns(text, rows.end()));
+                }
+                if (readAsRows < SQL_PARAMETER.matcher(text).results().count()) {
                     throw new SettingsException(where + " reads :?" + EventFields.EVENTS + " but not as rows with declared"
                             + " columns: " + RECORDSET_EXAMPLE);
                 }
-                for (String column : columns(text, rows.end())) {
-                    String[] nameAndType = column.strip().split("\\s+", 2);
-                    String field = nameAndType[0].toLowerCase(Locale.ROOT); // PostgreSQL folds unquoted names
-                    if (!types.containsKey(field)) {
-                        throw new SettingsException(where + " reads column " + nameAndType[0] + " of :?" + EventFields.EVENTS
-                                + ", which " + method + " does not give; it gives " + new TreeSet<>(types.keySet()));
-                    }
-                    if (nameAndType.length < 2 || !types.get(field).equals(typeName(nameAndType[1]))) {
-                        throw new SettingsException(where + " reads " + field + " as "
-                                + (nameAndType.length < 2 ? "no type" : nameAndType[1].strip()) + ", but " + method
-                                + " gives it as " + types.get(field) + " (EventFields.FIELDS)");
-                    }
-                }
+            }
+        }
+    }
+
+    /** Each column a handler declares for its set's rows is one its method gives, as the type it gives. */
+    private static void requireDeclaredColumns(String where, String method, Map<String, String> types, List<String> columns) {
+        for (String column : columns) {
+            String[] nameAndType = column.strip().split("\\s+", 2);
+            // PostgreSQL folds unquoted names to lower case, and keeps a quoted one as it is.
+            String field = nameAndType[0].startsWith("\"") && nameAndType[0].endsWith("\"") && nameAndType[0].length() > 1
+                    ? nameAndType[0].substring(1, nameAndType[0].length() - 1) : nameAndType[0].toLowerCase(Locale.ROOT);
+            if (!types.containsKey(field)) {
+                throw new SettingsException(where + " reads column " + nameAndType[0] + " of :?" + EventFields.EVENTS
+                        + ", which " + method + " does not give; it gives " + new TreeSet<>(types.keySet()));
+            }
+            if (nameAndType.length < 2 || !types.get(field).equals(typeName(nameAndType[1]))) {
+                throw new SettingsException(where + " reads " + field + " as "
+                        + (nameAndType.length < 2 ? "no type" : nameAndType[1].strip()) + ", but " + method
+                        + " gives it as " + types.get(field) + " (EventFields.FIELDS)");
             }
         }
     }

@@ -11,12 +11,23 @@ import org.junit.jupiter.api.Test;
  */
 class ApplySetsTest {
 
-    /** An event of the batch: its name, the object it is about (null: none) and its kind. */
-    private record E(String name, String object, String kind) {
+    /** An event of the batch: its name, the object it is about (null: none), its kind and more keys of its rows. */
+    private record E(String name, String object, String kind, List<String> more) {
+        E(String name, String object, String kind) {
+            this(name, object, kind, List.of());
+        }
+
+        List<String> keys() {
+            List<String> keys = new java.util.ArrayList<>(more);
+            if (object != null) {
+                keys.add(0, object);
+            }
+            return keys;
+        }
     }
 
     private static List<List<String>> sets(E... batch) {
-        return InboxWorker.sets(List.of(batch), E::object, E::kind).stream()
+        return InboxWorker.sets(List.of(batch), E::keys, E::kind).stream()
                 .map(set -> set.stream().map(E::name).toList()).toList();
     }
 
@@ -39,5 +50,15 @@ class ApplySetsTest {
         assertEquals(List.of(List.of("card-1", "card-2"), List.of("p1-a"), List.of("p1-b")), sets(
                 new E("card-1", null, "issuing"), new E("p1-a", "p1", "successful"), new E("card-2", null, "issuing"),
                 new E("p1-b", "p1", "successful")));
+    }
+
+    /** A mandate's debits: ordered by their mandate, and one debit (its reference) is never twice in a set. */
+    @Test
+    void anEventWithSeveralKeysGoesAfterTheLastRoundOfAnyOfThem() {
+        assertEquals(List.of(List.of("m1-created"), List.of("m2-debit-r1"), List.of("m1-debit-r2", "m2-debit-r1-again"),
+                List.of("x-debit-r2")), sets(
+                new E("m1-created", "m1", "mandate"), new E("m2-debit-r1", "m2", "debit", List.of("debit r1")),
+                new E("m1-debit-r2", "m1", "debit", List.of("debit r2")), new E("m2-debit-r1-again", "m2", "debit", List.of("debit r1")),
+                new E("x-debit-r2", null, "debit", List.of("debit r2"))));
     }
 }

@@ -172,23 +172,12 @@ class ProcessingMachineryTest {
      */
     @Test
     void severalEventsOfOnePaymentInOneBatchEndAsIfAppliedOneAtATime() {
-        Properties settings = RunningGateway.defaults();
-        try (RunningGateway gateway = RunningGateway.start(settings)) {
-            assertNotNull(gateway.context().getRoute("mono-inbox-sweep"));
-        }
-        Db db = new Db(settings.getProperty("mono.db.url"));
         String together = newId("txd_");
         String alone = newId("txd_");
-        List<Long> togetherIds = storeShuffledEventsOfOnePayment(db, together);
-        settings.setProperty("mono.processing.batch-size", "50");
-        try (RunningGateway gateway = RunningGateway.start(settings)) {
-            gateway.awaitInboxDrained();
-        }
-        List<Long> aloneIds = storeShuffledEventsOfOnePayment(db, alone);
-        settings.setProperty("mono.processing.batch-size", "1");
-        try (RunningGateway gateway = RunningGateway.start(settings)) {
-            gateway.awaitInboxDrained();
-        }
+        List<Long> togetherIds = new java.util.ArrayList<>();
+        List<Long> aloneIds = new java.util.ArrayList<>();
+        Db db = appliedInOneBatchThenOneAtATime(d -> togetherIds.addAll(storeShuffledEventsOfOnePayment(d, together)),
+                d -> aloneIds.addAll(storeShuffledEventsOfOnePayment(d, alone)));
         // The first payment's six events were all waiting when that gateway started: its first claim took them all.
         assertEquals(togetherIds.size(), db.rows("SELECT id FROM webhook_events WHERE object_key = ? AND status = 'processed'",
                 together).size());
@@ -203,6 +192,74 @@ class ProcessingMachineryTest {
         assertEquals(5000L, ((Number) one.get("amount")).longValue());
         assertNotNull(one.get("created_at"), "filled by the first event, kept by the later ones");
         assertEquals(6, ((List<?>) one.get("history")).size(), "every event in the history");
+    }
+
+    /**
+     * Payments that carry one account's details, each with some of them, and an account event of that account, in one
+     * batch: they share a set (three payments) and a round (the account event), yet the account row ends as one
+     * event at a time leaves it. Its details come from the first payment that had each, and the account event's
+     * own details win over any payment's.
+     */
+    @Test
+    void paymentsAndAnAccountEventOfOneAccountInOneBatchEndAsIfAppliedOneAtATime() {
+        String together = newId("acc_");
+        String alone = newId("acc_");
+        Db db = appliedInOneBatchThenOneAtATime(d -> storePaymentsAndAnAccountEventOfOneAccount(d, together),
+                d -> storePaymentsAndAnAccountEventOfOneAccount(d, alone));
+        String columns = "name, account_number, currency, balance, type, institution_name, bank_code, institution_type, live_mode";
+        Map<String, Object> one = db.row("SELECT " + columns + " FROM accounts WHERE id = ?", together);
+        assertEquals(db.row("SELECT " + columns + " FROM accounts WHERE id = ?", alone), one, "one batch gives what one event at a time gives");
+        assertEquals("UPDATED NAME", one.get("name"), "the account event's name wins over the payments'");
+        assertEquals("0123456789", one.get("account_number"), "from the second payment: the first had none");
+        assertEquals("SAVINGS", one.get("type"), "from the third payment: the only one that had it");
+        assertEquals("GTBank", one.get("institution_name"));
+        assertEquals(0, db.count("SELECT count(*) FROM webhook_events WHERE status <> 'processed'"));
+    }
+
+    private static void storePaymentsAndAnAccountEventOfOneAccount(Db db, String account) {
+        String[] details = {
+                "\"name\":\"ADAEZE OKAFOR\",\"institution\":{\"name\":\"GTBank\"}",
+                "\"name\":\"ADA OKAFOR\",\"accountNumber\":\"0123456789\",\"currency\":\"NGN\"",
+                "\"type\":\"SAVINGS\",\"institution\":{\"name\":\"Other bank\",\"bankCode\":\"058\"}"};
+        for (int i = 0; i < details.length; i++) {
+            String payment = newId("txd_");
+            String eventId = newId("evt_");
+            db.execute("INSERT INTO webhook_events (event_type, event_id, dedupe_key, body, live_mode, object_key)"
+                    + " VALUES (?, ?, ?, ?, true, ?)", "direct_debit.payment_successful", eventId, eventId,
+                    v2("direct_debit.payment_successful", "2024-05-01T10:00:0" + i + "Z", paymentData(payment, "successful", 100,
+                            "{\"id\":\"" + account + "\"," + details[i] + "}", "2024-05-01T10:00:0" + i + ".000Z")), payment);
+            if (i == 0) { // the account event arrives after the first payment, and shares its round
+                String accountEvent = newId("evt_");
+                db.execute("INSERT INTO webhook_events (event_type, event_id, dedupe_key, body, live_mode, object_key)"
+                        + " VALUES (?, ?, ?, ?, true, ?)", "mono.events.account_updated", accountEvent, accountEvent,
+                        v2("mono.events.account_updated", "2024-05-01T10:00:00Z", "{\"account\":{\"_id\":\"" + account
+                                + "\",\"name\":\"UPDATED NAME\",\"balance\":100}}"), account);
+            }
+        }
+        db.queueReceivedEvents();
+    }
+
+    /**
+     * A fresh database (migrated by a first start); {@code together} stores events that a gateway then applies with
+     * batches of 50 (all of them in its first claim), {@code alone} stores events that another applies one at a time.
+     */
+    private static Db appliedInOneBatchThenOneAtATime(java.util.function.Consumer<Db> together, java.util.function.Consumer<Db> alone) {
+        Properties settings = RunningGateway.defaults();
+        try (RunningGateway gateway = RunningGateway.start(settings)) {
+            assertNotNull(gateway.context().getRoute("mono-inbox-sweep"));
+        }
+        Db db = new Db(settings.getProperty("mono.db.url"));
+        together.accept(db);
+        settings.setProperty("mono.processing.batch-size", "50");
+        try (RunningGateway gateway = RunningGateway.start(settings)) {
+            gateway.awaitInboxDrained();
+        }
+        alone.accept(db);
+        settings.setProperty("mono.processing.batch-size", "1");
+        try (RunningGateway gateway = RunningGateway.start(settings)) {
+            gateway.awaitInboxDrained();
+        }
+        return db;
     }
 
     /** Six events of one payment, stored and queued in the order they "arrived"; answers their inbox ids in that order. */

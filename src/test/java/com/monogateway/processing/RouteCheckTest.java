@@ -65,8 +65,11 @@ class RouteCheckTest {
         refused = check(payments -> payments.replace("jsonb_to_recordset(CAST(:?events AS jsonb)) AS e(", "jsonb_array_elements(CAST(:?events AS jsonb)) AS e(")
                 .replace("AS e(\n", "AS x(\n"));
         assertTrue(refused.contains("reads :?events but not as rows with declared columns"), refused);
-        // PostgreSQL's own spelling of the cast is the same.
-        assertEquals("", check(payments -> payments.replace("CAST(:?events AS jsonb)", ":?events::jsonb")));
+        refused = check(payments -> payments.replace("jsonb_to_recordset(CAST(:?events AS jsonb))", "json_to_recordset(CAST(:?events AS json))"));
+        assertTrue(refused.contains("reads :?events but not as rows with declared columns"), refused);
+        // PostgreSQL's own spelling of the cast is the same; a quoted name is the name as written.
+        assertEquals("", check(payments -> payments.replace("CAST(:?events AS jsonb)", ":?events::jsonb")
+                .replace("payment_id        text", "\"payment_id\" text")));
     }
 
     /** Loads routes/ with payments.camel.yaml edited; answers the start's refusal, or "" when it passes. */
