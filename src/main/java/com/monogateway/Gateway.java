@@ -48,10 +48,12 @@ import com.monogateway.tracing.Tracing;
 import com.monogateway.vocabulary.Vocabulary;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.VertxOptions;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Properties;
+import io.vertx.core.VertxOptions;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.NoErrorHandlerBuilder;
@@ -230,6 +232,9 @@ public final class Gateway {
             main.configure().addRoutesBuilder(new HttpErrorAnswers()); // ingest and admin routes answer failures by it
             main.configure().addRoutesBuilder(new IngestRoutes(receiver));
             var http = settings.http();
+            // Each webhook waits on a Vert.x worker thread until its group commit; with Vert.x's default of 20 the
+            // threads, not the database, capped a group (docs/benchmarks.md). Camel's server takes these options.
+            context.getRegistry().bind("mono-vertx-options", new VertxOptions().setWorkerPoolSize(http.workerThreads()));
             GuardedHttpServer server = new GuardedHttpServer("webhook", "camel.server.host, camel.server.port", http.host(),
                     settings.operations().httpPort(), settings.maxBodyBytes(),
                     http.requestTimeoutMs(), http.idleTimeoutMs(), List.of(

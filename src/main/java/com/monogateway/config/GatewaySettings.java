@@ -77,7 +77,8 @@ public record GatewaySettings(
     public enum VerifyMode { OFF, RECORD, REQUIRED }
 
     /** The webhook port's HTTP server: where it listens and how long a client may take. */
-    public record HttpEdge(String host, long requestTimeoutMs, long idleTimeoutMs) {
+    /** @param workerThreads Vert.x worker threads: each webhook waits on one for its group commit */
+    public record HttpEdge(String host, long requestTimeoutMs, long idleTimeoutMs, int workerThreads) {
     }
 
     /** Ports, log format and shutdown, for the start summary and the lifecycle. */
@@ -247,7 +248,8 @@ public record GatewaySettings(
                 new HttpEdge(
                         r.text("camel.server.host"),
                         r.duration("mono.http.request-timeout"),
-                        r.duration("mono.http.idle-timeout")),
+                        r.duration("mono.http.idle-timeout"),
+                        r.positiveInt("mono.http.worker-threads")),
                 new Alerts(
                         r.bool("mono.alerts.enabled"),
                         r.emails("mono.alerts.to"),

@@ -49,6 +49,14 @@ class GatewaySettingsTest {
     }
 
     @Test
+    void theWebhookWorkerThreadsDefaultTo64AndMustBePositive() {
+        assertEquals(64, read(Map.of()).http().workerThreads(), "Vert.x's own 20 capped a group commit");
+        assertEquals(128, read(Map.of("mono.http.worker-threads", "128")).http().workerThreads());
+        SettingsException none = assertThrows(SettingsException.class, () -> read(Map.of("mono.http.worker-threads", "0")));
+        assertTrue(none.getMessage().startsWith("mono.http.worker-threads"), none.getMessage());
+    }
+
+    @Test
     void anUnknownMonoKeyOrEnvironmentVariableStopsTheStartWithTheClosestKnownOne() {
         KnownKeys known = KnownKeys.packaged();
         SettingsException inFile = assertThrows(SettingsException.class,
