@@ -76,8 +76,10 @@ public record GatewaySettings(
     /** mono.verify.payments: off, record (verify and alert), required (deliveries wait for verification). */
     public enum VerifyMode { OFF, RECORD, REQUIRED }
 
-    /** The webhook port's HTTP server: where it listens and how long a client may take. */
-    /** @param workerThreads Vert.x worker threads: each webhook waits on one for its group commit */
+    /**
+     * The webhook port's HTTP server: where it listens, how long a client may take, and its Vert.x worker threads
+     * (each webhook waits on one until its group commit).
+     */
     public record HttpEdge(String host, long requestTimeoutMs, long idleTimeoutMs, int workerThreads) {
     }
 

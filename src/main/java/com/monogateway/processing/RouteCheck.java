@@ -92,25 +92,22 @@ public final class RouteCheck {
                 }
                 String text = COMMENT.matcher(sql.getExpression().getExpression()).replaceAll(" ");
                 Matcher name = SQL_PARAMETER.matcher(text);
-                boolean readsRows = false;
+                int readsOfRows = 0;
                 while (name.find()) {
                     if (!name.group(1).equals(EventFields.EVENTS)) {
                         throw new SettingsException(where + " reads :?" + name.group(1) + ", but " + method + " gives one"
                                 + " parameter, :?" + EventFields.EVENTS + " (the set's rows); read the value as a column: "
                                 + RECORDSET_EXAMPLE);
                     }
-                    readsRows = true;
-                }
-                if (!readsRows) {
-                    continue;
+                    readsOfRows++;
                 }
                 Matcher rows = RECORDSET.matcher(text);
-                int readAsRows = 0;
+                int declaredAsRows = 0;
                 while (rows.find()) {
-                    readAsRows++;
+                    declaredAsRows++;
                     requireDeclaredColumns(where, method, types, columns(text, rows.end()));
                 }
-                if (readAsRows < SQL_PARAMETER.matcher(text).results().count()) {
+                if (declaredAsRows < readsOfRows) {
                     throw new SettingsException(where + " reads :?" + EventFields.EVENTS + " but not as rows with declared"
                             + " columns: " + RECORDSET_EXAMPLE);
                 }
