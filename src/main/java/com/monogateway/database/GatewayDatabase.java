@@ -110,6 +110,12 @@ public final class GatewayDatabase implements AutoCloseable {
         // A webhook must get its 503 quickly while the database is away, so Mono retries later.
         config.setConnectionTimeout(settings.dbConnectionTimeoutMs());
         config.setValidationTimeout(Math.min(1_000, settings.dbConnectionTimeoutMs()));
+        // Each execution is planned for the tables as they are now. The driver prepares a statement on the server
+        // after five runs, and PostgreSQL then keeps one generic plan for it, made with the statistics of that
+        // moment: planned while the inbox was empty (a first start, every benchmark) or while the waiting queue
+        // looked small (a queue table's statistics always do), it read the whole table on every batch (a seq scan
+        // of 137,669 rows, 290 ms, to claim 100 events; docs/benchmarks.md) until the next ANALYZE.
+        config.setConnectionInitSql("SET plan_cache_mode = force_custom_plan");
         config.addDataSourceProperty("reWriteBatchedInserts", "true");
         // Strings and nulls go to PostgreSQL untyped and take the type of their CAST in the statement:
         // a route parameter that is null for one event and text for the next (camel-jdbc binds both with
