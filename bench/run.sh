@@ -133,6 +133,7 @@ load "$PEER_URL" "$CONNECTIONS" "$WARMUP_SECONDS" | sed 's/^/node    /'
 kill -STOP "${PIDS[peer]}"   # paused, not stopped: it costs nothing while the gateway runs
 load "$GATEWAY_URL" "$CONNECTIONS" "$WARMUP_SECONDS" | sed 's/^/gateway /'
 drain
+checkpoint
 
 GW_TICKS=0; PG_TICKS=0; ROUND_EVENTS=0; PEER_RATES=(); PEER_P99S=(); GW_ACKED=(); GW_P99S=(); GW_APPLIED=(); GW_LAG=()
 psql_q "SELECT pg_stat_statements_reset(), pg_stat_reset_shared('wal')" >/dev/null
@@ -177,6 +178,7 @@ TARGET=$(( APPLIED * STEADY_SHARE / 100 ))
 # wrk waits for each answer, then pauses: connections / (pause + answer) is the rate; answers take ~2 ms here.
 PAUSE_MS=$(( CONNECTIONS * 1000 / TARGET - 2 )); [ "$PAUSE_MS" -lt 1 ] && PAUSE_MS=1
 say "steady: ${STEADY_SHARE} % of $APPLIED/s = $TARGET/s for ${STEADY_SECONDS} s ($CONNECTIONS connections, ${PAUSE_MS} ms pause)"
+checkpoint
 ID0=$(last_id); T0=$(date +%s)
 STEADY=$(load "$GATEWAY_URL" "$CONNECTIONS" "$STEADY_SECONDS" "$PAUSE_MS"); echo "$STEADY"
 drain
@@ -196,7 +198,7 @@ delivery_phase() {   # name label gateway-env...: full speed, then STEADY_SHARE 
   say "delivery: $label, $CONNECTIONS connections, ${ROUND_SECONDS} s at full speed, then ${STEADY_SHARE} % for ${DELIVERY_STEADY_SECONDS} s"
   start_gateway "$name" "$HTTP_PORT" "$MGMT_PORT" "$@"
   RESTART_MS=$STARTUP_MS
-  load "$GATEWAY_URL" "$CONNECTIONS" "$WARMUP_SECONDS" | sed 's/^/warm-up /'; drain   # a new JVM: JIT cold
+  load "$GATEWAY_URL" "$CONNECTIONS" "$WARMUP_SECONDS" | sed 's/^/warm-up /'; drain; checkpoint   # a new JVM: JIT cold
   local id0 r n rate p50 p99 dn drate dp50 dp99 last
   id0=$(last_id)
   psql_q "SELECT pg_stat_statements_reset()" >/dev/null
