@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.function.IntFunction;
@@ -50,6 +51,49 @@ class TransactionalDataSourceTest {
     @Test
     void aParameterThatIsSometimesNullDoesNotMakeTheStatementPreparedAgain() throws SQLException {
         assertPreparedOnceAndReused(i -> i % 2 == 0 ? null : "100");
+    }
+
+    /**
+     * A statement prepared while its table was empty (a first start) must not keep the plan made for an empty table:
+     * the claim of the processing read the whole inbox on every batch that way (docs/benchmarks.md).
+     */
+    @Test
+    void aStatementPreparedWhileItsTableWasEmptyIsPlannedForTheTableAsItIsNow() throws SQLException {
+        String claim = "SELECT count(*) FROM queue_like WHERE id >= CAST(? AS bigint) AND id < 4";
+        try (Connection c = database.dataSource().getConnection()) {
+            try (Statement s = c.createStatement()) {
+                s.execute("CREATE TEMP TABLE queue_like (id bigint PRIMARY KEY)");
+            }
+            try (PreparedStatement ps = c.prepareStatement(claim)) {
+                // PostgreSQL would settle on a generic plan after five custom ones; the driver prepares from the fifth.
+                for (int i = 1; i <= 2 * CALLS; i++) {
+                    assertEquals(0, count(ps));
+                }
+                try (Statement s = c.createStatement()) {
+                    s.execute("INSERT INTO queue_like SELECT generate_series(1, 20000)");
+                }
+                assertEquals(3, count(ps));
+            }
+            try (Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT generic_plans, custom_plans FROM pg_prepared_statements"
+                            + " WHERE statement = 'SELECT count(*) FROM queue_like WHERE id >= CAST($1 AS bigint) AND id < 4'")) {
+                assertTrue(rs.next(), "the driver prepared the statement on the server");
+                assertEquals(0, rs.getLong(1), "executions with a generic plan");
+                assertTrue(rs.getLong(2) >= CALLS - 4, "executions planned for their own parameters: " + rs.getLong(2));
+            } finally {
+                try (Statement s = c.createStatement()) {
+                    s.execute("DROP TABLE queue_like");
+                }
+            }
+        }
+    }
+
+    private static int count(PreparedStatement ps) throws SQLException {
+        ps.setLong(1, 1);
+        try (ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getInt(1);
+        }
     }
 
     private static void assertPreparedOnceAndReused(IntFunction<String> secondParameter) throws SQLException {
