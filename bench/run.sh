@@ -39,6 +39,7 @@ PEER_PORT=${PEER_PORT:-18081}
 SINK_PORT=${SINK_PORT:-18082}
 KAFKA_PORT=${KAFKA_PORT:-19092}
 JAVA_OPTS=${JAVA_OPTS:-}                # none: the default JVM, as the README's quick start runs it
+# GATEWAY_LOG: where the gateway's output goes (default $WORK/gateway-<name>.log; /dev/null to leave the disk alone)
 SECRET=bench-secret
 WORK=$(mktemp -d /tmp/mono-bench.XXXXXX)
 . bench/lib.sh
