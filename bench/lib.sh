@@ -41,13 +41,13 @@ checkpoint() {   # between phases: the WAL segments written so far are reused fr
 # declare -A PIDS).
 start_gateway() {   # name http-port mgmt-port [VAR=value ...]: starts a gateway, waits until it answers
   local name=$1 http=$2 mgmt=$3; shift 3
-  local started=$(date +%s%N)
+  local started=$(date +%s%N) log=${GATEWAY_LOG:-$WORK/gateway-$name.log}
   env MONO_WEBHOOK_SECRET=$SECRET MONO_DB_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/mono" MONO_DB_USERNAME=postgres \
     CAMEL_SERVER_PORT=$http CAMEL_MANAGEMENT_PORT=$mgmt MONO_DATA_DIR="$WORK/data-$name" MONO_ALERTS_ENABLED=false "$@" \
-    java $JAVA_OPTS -jar target/mono-webhook-gateway.jar > "${GATEWAY_LOG:-$WORK/gateway-$name.log}" 2>&1 &
+    java $JAVA_OPTS -jar target/mono-webhook-gateway.jar > "$log" 2>&1 &
   PIDS[$name]=$!
   until [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$mgmt/observe/health/ready")" = 200 ]; do
-    kill -0 "${PIDS[$name]}" 2>/dev/null || { tail -n 30 "$WORK/gateway-$name.log"; exit 1; }
+    kill -0 "${PIDS[$name]}" 2>/dev/null || { tail -n 30 "$log"; exit 1; }
     sleep 0.05
   done
   STARTUP_MS=$(( ($(date +%s%N) - started) / 1000000 ))

@@ -59,12 +59,12 @@ class TransactionalDataSourceTest {
      */
     @Test
     void aStatementPreparedWhileItsTableWasEmptyIsPlannedForTheTableAsItIsNow() throws SQLException {
-        String claim = "SELECT count(*) FROM queue_like WHERE id >= CAST(? AS bigint) AND id < 4";
+        String query = "SELECT count(*) FROM queue_like WHERE id >= CAST(? AS bigint) AND id < 4";
         try (Connection c = database.dataSource().getConnection()) {
             try (Statement s = c.createStatement()) {
                 s.execute("CREATE TEMP TABLE queue_like (id bigint PRIMARY KEY)");
             }
-            try (PreparedStatement ps = c.prepareStatement(claim)) {
+            try (PreparedStatement ps = c.prepareStatement(query)) {
                 // PostgreSQL would settle on a generic plan after five custom ones; the driver prepares from the fifth.
                 for (int i = 1; i <= 2 * CALLS; i++) {
                     assertEquals(0, count(ps));
