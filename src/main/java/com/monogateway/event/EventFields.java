@@ -4,12 +4,13 @@ import static com.monogateway.event.EventSubject.firstText;
 import static com.monogateway.event.EventSubject.idOf;
 import static com.monogateway.event.EventSubject.text;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.util.RawValue;
 import com.monogateway.vocabulary.Vocabulary;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.time.DateTimeException;
@@ -179,6 +180,8 @@ public final class EventFields {
     /** The parameter a handler route's SQL reads: its set's rows, one per event, as a JSON array. */
     public static final String EVENTS = "events";
 
+    private static final JsonFactory JSON = new JsonFactory();
+
     // The handler routes' methods: the whole set as one parameter, so one statement applies it
     // (FROM jsonb_to_recordset(CAST(:?events AS jsonb)) AS e(<name> <type>, ...)).
 
@@ -200,27 +203,36 @@ public final class EventFields {
 
     /** {@code events}: a JSON array of the set's rows, each value typed as {@link #FIELDS} declares it. */
     private static Map<String, Object> rows(Exchange set, String method, Function<Exchange, Map<String, Object>> rowOf) {
-        ArrayNode rows = JsonNodeFactory.instance.arrayNode();
         List<Field> fields = FIELDS.get(method);
-        for (Exchange event : EventSet.events(set)) {
-            Map<String, Object> values = rowOf.apply(event);
-            ObjectNode row = rows.addObject();
-            for (Field field : fields) {
-                Object value = values.get(field.name());
-                if (value == null) {
-                    row.putNull(field.name());
-                } else if (value instanceof Long n) {
-                    row.put(field.name(), n);
-                } else if (value instanceof Boolean b) {
-                    row.put(field.name(), b);
-                } else if (field.type().equals("jsonb")) {
-                    row.putRawValue(field.name(), new RawValue((String) value)); // JSON text of the event: a value, not a string
-                } else {
-                    row.put(field.name(), value.toString()); // text; a time in ISO-8601 with its offset
+        StringWriter json = new StringWriter();
+        // Written as it is read, without a tree of the rows first: this runs for every set of every batch.
+        try (JsonGenerator rows = JSON.createGenerator(json)) {
+            rows.writeStartArray();
+            for (Exchange event : EventSet.events(set)) {
+                Map<String, Object> values = rowOf.apply(event);
+                rows.writeStartObject();
+                for (Field field : fields) {
+                    Object value = values.get(field.name());
+                    rows.writeFieldName(field.name());
+                    if (value == null) {
+                        rows.writeNull();
+                    } else if (value instanceof Long n) {
+                        rows.writeNumber(n);
+                    } else if (value instanceof Boolean b) {
+                        rows.writeBoolean(b);
+                    } else if (field.type().equals("jsonb")) {
+                        rows.writeRawValue((String) value); // JSON text of the event: a value, not a string
+                    } else {
+                        rows.writeString(value.toString()); // text; a time in ISO-8601 with its offset
+                    }
                 }
+                rows.writeEndObject();
             }
+            rows.writeEndArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing the set's rows", e); // a StringWriter does not fail
         }
-        return Map.of(EVENTS, rows.toString());
+        return Map.of(EVENTS, json.toString());
     }
 
     /** One account event's row of {@link #account}'s set. */
