@@ -371,11 +371,12 @@ public final class InboxWorker {
         Map<String, Integer> nextRound = new HashMap<>();
         List<Map<Object, List<E>>> rounds = new ArrayList<>();
         for (E event : events) {
+            List<String> eventKeys = keys.apply(event);
             int round = 0;
-            for (String key : keys.apply(event)) {
+            for (String key : eventKeys) {
                 round = Math.max(round, nextRound.getOrDefault(key, 0));
             }
-            for (String key : keys.apply(event)) {
+            for (String key : eventKeys) {
                 nextRound.put(key, round + 1);
             }
             while (rounds.size() <= round) {
