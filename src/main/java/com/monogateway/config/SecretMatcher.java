@@ -13,6 +13,15 @@ import java.util.function.BiPredicate;
  */
 public final class SecretMatcher {
 
+    // A digest per thread, reused: looking one up among the security providers cost more than hashing a secret.
+    private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
+    });
+
     private final List<byte[]> expectedDigests;
     private final BiPredicate<byte[], byte[]> equal;
 
@@ -41,10 +50,6 @@ public final class SecretMatcher {
     }
 
     private static byte[] digest(String value) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
-        }
+        return SHA_256.get().digest(value.getBytes(StandardCharsets.UTF_8)); // digest() also resets it for the next use
     }
 }

@@ -22,8 +22,11 @@ public final class IngestRoutes extends RouteBuilder {
     public void configure() {
         // The context's default is no error handler, and a route takes that over its configuration's.
         errorHandler(defaultErrorHandler());
-        from("platform-http:{{mono.webhook.path}}?httpMethodRestrict=POST&muteException=true")
+        from("platform-http:{{mono.webhook.path}}?httpMethodRestrict=POST&muteException=true"
+                + "&headerFilterStrategy=#class:" + WebhookHeaders.class.getName())
                 .routeId(ROUTE_ID)
+                // The receiver takes the body's bytes once; a stream cache would copy them twice before that.
+                .streamCache("false")
                 .routeConfigurationId(HttpErrorAnswers.WEBHOOK)
                 .process(receiver)
                 .filter(exchangeProperty(Vocabulary.INBOX_ID).isNotNull())
