@@ -74,6 +74,17 @@ load() {   # url connections seconds [pause-ms]: prints wrk's BENCH line
 
 field() { sed -E "s/.*$1=([0-9.]+).*/\1/" <<<"$2"; }
 
+# pace url target: the pause (ms, a fraction) between a connection's requests that gives target requests/s. wrk waits
+# for each answer, then pauses, so the rate is connections / (pause + answer); the answer time at that load is measured
+# by a first 5 s at a guessed pause (2 ms answers), then the pause set from it. The 5 s are not counted anywhere.
+pace() {
+  local guess r
+  guess=$(awk -v c="$CONNECTIONS" -v t="$2" 'BEGIN { p = c * 1000 / t - 2; printf "%.2f", (p < 0.2 ? 0.2 : p) }')
+  r=$(load "$1" "$CONNECTIONS" 5 "$guess"); drain
+  awk -v c="$CONNECTIONS" -v t="$2" -v g="$guess" -v rate="$(field rate "$r")" \
+    'BEGIN { a = c * 1000 / rate - g; if (a < 0) a = 0; p = c * 1000 / t - a; printf "%.2f", (p < 0.2 ? 0.2 : p) }'
+}
+
 drain() {   # waits until every event is applied (and, with deliveries, delivered)
   # "Is any waiting?" stops at the first row; a count(*) would walk every dead index entry of the run.
   until [ "$(psql_q "SELECT count(*) FROM (SELECT 1 FROM inbox_waiting LIMIT 1) AS w")" = 0 ] \
@@ -176,8 +187,7 @@ PEER=$(median "${PEER_RATES[@]}"); ACKED=$(median "${GW_ACKED[@]}"); APPLIED=$(m
 # --- steady: a share of the measured capacity, for a minute -------------------------------------------------
 
 TARGET=$(( APPLIED * STEADY_SHARE / 100 ))
-# wrk waits for each answer, then pauses: connections / (pause + answer) is the rate; answers take ~2 ms here.
-PAUSE_MS=$(( CONNECTIONS * 1000 / TARGET - 2 )); [ "$PAUSE_MS" -lt 1 ] && PAUSE_MS=1
+PAUSE_MS=$(pace "$GATEWAY_URL" "$TARGET")
 say "steady: ${STEADY_SHARE} % of $APPLIED/s = $TARGET/s for ${STEADY_SECONDS} s ($CONNECTIONS connections, ${PAUSE_MS} ms pause)"
 checkpoint
 ID0=$(last_id); T0=$(date +%s)
@@ -222,7 +232,7 @@ delivery_phase() {   # name label gateway-env...: full speed, then STEADY_SHARE 
   DELIVERY_ROWS+="| $label, full speed | $(field rate "$r") | $(field p50_ms "$r") / $(field p99_ms "$r") / $(field max_ms "$r") | $rate (delivered: $drate; last ${last} ms after the last apply) | $p50 / $p99 (delivery: $dp50 / $dp99) |"$'\n'
   # The share of what this configuration received and applied at full speed (delivering costs CPU too).
   local target=$(( rate * STEADY_SHARE / 100 )) pause
-  pause=$(( CONNECTIONS * 1000 / target - 2 )); [ "$pause" -lt 1 ] && pause=1
+  pause=$(pace "$GATEWAY_URL" "$target")
   echo "steady: ${STEADY_SHARE} % of $rate/s = $target/s (${pause} ms pause)"
   id0=$(last_id)
   r=$(load "$GATEWAY_URL" "$CONNECTIONS" "$DELIVERY_STEADY_SECONDS" "$pause"); echo "$r"
