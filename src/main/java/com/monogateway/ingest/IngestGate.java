@@ -37,8 +37,9 @@ public final class IngestGate {
     }
 
     /**
-     * True while webhooks arrive: one came in the last tenth of a second or so. Cheap enough to ask
-     * before every processing batch.
+     * True while webhooks arrive: one came in the last tenth of a second or so, or one is being answered. The second
+     * matters when the disk stalls a commit: every sender then waits for its answer and none comes in, which is not
+     * a quiet port. Cheap enough to ask before every processing batch.
      */
     public boolean webhooksArriving() {
         long now = System.nanoTime();
@@ -48,7 +49,7 @@ public final class IngestGate {
             sampledCount = count;
             sampledAt = now;
         }
-        return arriving;
+        return arriving || inFlight.get() > 0;
     }
 
     public boolean isDraining() {

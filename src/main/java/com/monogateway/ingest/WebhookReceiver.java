@@ -6,6 +6,7 @@ import com.monogateway.http.Answers;
 import com.monogateway.operations.GatewayMetrics;
 import com.monogateway.tracing.Tracing;
 import io.opentelemetry.api.trace.SpanKind;
+import io.vertx.core.buffer.Buffer;
 import com.monogateway.vocabulary.Vocabulary;
 import java.sql.SQLException;
 import java.util.Locale;
@@ -79,7 +80,8 @@ public final class WebhookReceiver implements Processor {
         long started = System.nanoTime();
         Message in = exchange.getIn();
         String contentType = in.getHeader(Exchange.CONTENT_TYPE, String.class);
-        byte[] body = in.getBody(byte[].class);
+        // platform-http hands the body over as a Vert.x Buffer; Camel's converters would copy it through two streams.
+        byte[] body = in.getBody() instanceof Buffer buffer ? buffer.getBytes() : in.getBody(byte[].class);
         in.removeHeaders("*");
         in.setBody(null);
 

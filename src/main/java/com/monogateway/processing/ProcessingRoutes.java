@@ -134,8 +134,9 @@ public final class ProcessingRoutes extends RouteBuilder {
     /** Redelivers a failing event with exponential backoff, then hands it to the dead-letter store. */
     private DeadLetterChannelBuilder deadLetterChannel() {
         DeadLetterChannelBuilder dlc = deadLetterChannel(DEAD_LETTER);
-        dlc.useOriginalMessage()
-                .maximumRedeliveries(redelivery.maxAttempts() - 1)
+        // Not useOriginalMessage: the dead-letter store reads the set's events from its property, never its message,
+        // and that option makes Camel copy (and stream-cache) the first message of every exchange of every route.
+        dlc.maximumRedeliveries(redelivery.maxAttempts() - 1)
                 .redeliveryDelay(redelivery.initialDelayMs())
                 .useExponentialBackOff()
                 .backOffMultiplier(redelivery.backoffMultiplier())
