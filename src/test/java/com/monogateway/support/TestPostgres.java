@@ -19,10 +19,13 @@ public final class TestPostgres {
 
     /**
      * A PostgreSQL of its own for a test that stops and restarts it: same data directory and port each
-     * time, so the gateway's connection URL stays valid across the outage.
+     * time, so the gateway's connection URL stays valid across the outage. Durable as a production server (zonky's
+     * defaults turn synchronous_commit off), so that a test may also crash it and count what survived.
      */
     public static EmbeddedPostgres startRestartable(java.nio.file.Path dataDir, int port) throws IOException {
-        return EmbeddedPostgres.builder().setDataDirectory(dataDir).setCleanDataDirectory(false).setPort(port).start();
+        return EmbeddedPostgres.builder().setDataDirectory(dataDir).setCleanDataDirectory(false).setPort(port)
+                .setServerConfig("synchronous_commit", "on").setServerConfig("fsync", "on")
+                .setServerConfig("full_page_writes", "on").start();
     }
 
     /** Creates an empty database and answers its JDBC URL. */
