@@ -28,9 +28,7 @@ class DatabaseOutageTest {
     void answers503AndIsNotReadyWhileTheDatabaseIsDownAndRecovers(@TempDir Path pgData) throws Exception {
         int pgPort = RunningGateway.freePort();
         EmbeddedPostgres postgres = TestPostgres.startRestartable(pgData, pgPort);
-        Properties settings = RunningGateway.defaults();
-        settings.setProperty("mono.db.url", postgres.getJdbcUrl("postgres", "postgres"));
-        settings.setProperty("mono.db.connection-timeout-ms", "500");
+        Properties settings = RunningGateway.onServer(postgres);
         settings.setProperty("mono.admin.token", ADMIN_TOKEN);
 
         try (RunningGateway gateway = RunningGateway.start(settings)) {

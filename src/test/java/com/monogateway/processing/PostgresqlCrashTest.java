@@ -29,9 +29,7 @@ class PostgresqlCrashTest {
     void aCrashOfPostgresqlUnderLoadLosesNoAnsweredEventAndLeavesNoneHalfApplied(@TempDir Path pgData) throws Exception {
         int pgPort = RunningGateway.freePort();
         EmbeddedPostgres postgres = TestPostgres.startRestartable(pgData, pgPort);
-        Properties settings = RunningGateway.defaults();
-        settings.setProperty("mono.db.url", postgres.getJdbcUrl("postgres", "postgres"));
-        settings.setProperty("mono.db.connection-timeout-ms", "500");
+        Properties settings = RunningGateway.onServer(postgres);
         try (RunningGateway gateway = RunningGateway.start(settings)) {
             Set<String> accepted;
             try (SteadyLoad load = new SteadyLoad(gateway.webhookUri(), 4, 11)) {

@@ -59,6 +59,14 @@ public final class RunningGateway implements AutoCloseable {
         return p;
     }
 
+    /** {@link #defaults()} on a database of its own server, which the test stops or kills: connections give up fast. */
+    public static Properties onServer(io.zonky.test.db.postgres.embedded.EmbeddedPostgres postgres) {
+        Properties p = defaults();
+        p.setProperty("mono.db.url", postgres.getJdbcUrl("postgres", "postgres"));
+        p.setProperty("mono.db.connection-timeout-ms", "500");
+        return p;
+    }
+
     /** {@link #defaults()} with one destination, {@code erp}, at {@code uri}, retried from {@code initialBackoff} up to 1 s. */
     public static Properties forwardingTo(String uri, String initialBackoff) {
         Properties p = defaults();
