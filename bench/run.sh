@@ -76,13 +76,17 @@ field() { sed -E "s/.*$1=([0-9.]+).*/\1/" <<<"$2"; }
 
 # pace url target: the pause (ms, a fraction) between a connection's requests that gives target requests/s. wrk waits
 # for each answer, then pauses, so the rate is connections / (pause + answer); the answer time at that load is measured
-# by a first 5 s at a guessed pause (2 ms answers), then the pause set from it. The 5 s are not counted anywhere.
+# twice, 5 s at a guessed pause (2 ms answers), then 5 s at the pause set from it, and the pause set again from the
+# second (the first may meet a destination still warming up). The 10 s are not counted anywhere.
 pace() {
-  local guess r
-  guess=$(awk -v c="$CONNECTIONS" -v t="$2" 'BEGIN { p = c * 1000 / t - 2; printf "%.2f", (p < 0.2 ? 0.2 : p) }')
-  r=$(load "$1" "$CONNECTIONS" 5 "$guess"); drain
-  awk -v c="$CONNECTIONS" -v t="$2" -v g="$guess" -v rate="$(field rate "$r")" \
-    'BEGIN { a = c * 1000 / rate - g; if (a < 0) a = 0; p = c * 1000 / t - a; printf "%.2f", (p < 0.2 ? 0.2 : p) }'
+  local pause r
+  pause=$(awk -v c="$CONNECTIONS" -v t="$2" 'BEGIN { p = c * 1000 / t - 2; printf "%.2f", (p < 0.2 ? 0.2 : p) }')
+  for _ in 1 2; do
+    r=$(load "$1" "$CONNECTIONS" 5 "$pause"); drain
+    pause=$(awk -v c="$CONNECTIONS" -v t="$2" -v g="$pause" -v rate="$(field rate "$r")" \
+      'BEGIN { a = c * 1000 / rate - g; if (a < 0) a = 0; p = c * 1000 / t - a; printf "%.2f", (p < 0.2 ? 0.2 : p) }')
+  done
+  echo "$pause"
 }
 
 drain() {   # waits until every event is applied (and, with deliveries, delivered)
