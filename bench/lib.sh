@@ -19,11 +19,15 @@ need_tools() {   # the commands named, or the Debian packages that bring them
   fi
 }
 
+# backend_flush_after: a server process that has written 256 kB of table pages asks the kernel to write them out
+# then (the docs/deploy.md recommendation). Without it, what a 15 s round wrote sat dirty in the page cache until the
+# kernel's 30 s expiry and went out as one burst of 0.2-0.6 GB in the middle of the next round, holding every
+# commit's WAL flush for about 400 ms (benchmarks.md, session 38).
 start_postgres() {   # a fresh server on PG_PORT with database mono (PG_OPTIONS: more server settings)
   mkdir -p "$WORK/pg" && chmod 777 "$WORK" && chown -R postgres "$WORK/pg" 2>/dev/null || true
   as_pg "$PGBIN/initdb" -D "$WORK/pg" -U postgres -A trust >/dev/null
   as_pg "$PGBIN/pg_ctl" -D "$WORK/pg" -l "$WORK/pg.log" -w \
-    -o "-p $PG_PORT -k $WORK -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=256MB -c max_wal_size=4GB -c min_wal_size=2GB ${PG_OPTIONS:-}" start >/dev/null
+    -o "-p $PG_PORT -k $WORK -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=256MB -c max_wal_size=4GB -c min_wal_size=2GB -c backend_flush_after=256kB ${PG_OPTIONS:-}" start >/dev/null
   DB=postgres psql_q "CREATE DATABASE mono" >/dev/null
   # WAL segments as on a server that has run for a while. A new server has none to reuse: each 16 MB of WAL goes to
   # a segment created, zero-filled and flushed while every commit waits (about 50 ms on this disk, once a second at

@@ -143,6 +143,9 @@ final class EmbeddedDatabase {
                 .setServerConfig("synchronous_commit", "on")
                 .setServerConfig("fsync", "on")
                 .setServerConfig("full_page_writes", "on")
+                // Table pages written out as they are made, not left to the kernel's 30 s burst that holds every
+                // commit's WAL flush (docs/deploy.md, "Memory and PostgreSQL under bursts").
+                .setServerConfig("backend_flush_after", "256kB")
                 // On the command line, so that no edit of postgresql.conf opens the server up.
                 .setServerConfig("listen_addresses", "localhost")
                 .setServerConfig("unix_socket_directories", "''")

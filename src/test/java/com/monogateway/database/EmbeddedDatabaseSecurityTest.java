@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The embedded PostgreSQL as the gateway starts it with no mono.db.url: nothing gets in without the
- * password from the 0600 file, over loopback TCP only, and the gateway works as a role that is no superuser.
+ * password from the 0600 file, over loopback TCP only, and the gateway works as a role that is no superuser; the
+ * server is as durable as a production one.
  */
 class EmbeddedDatabaseSecurityTest {
 
@@ -101,6 +102,17 @@ class EmbeddedDatabaseSecurityTest {
 
         assertEquals(true, superuser.row("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").get("rolsuper"));
         assertFalse(password("postgres-superuser-password").equals(password("postgres-password")));
+    }
+
+    /** Durable as a production server, and its table pages written out as they are made (docs/deploy.md). */
+    @Test
+    void commitsWaitForTheDiskAndTablePagesAreWrittenOutAsTheyAreMade() throws Exception {
+        Db superuser = new Db(url("postgres"), "postgres", password("postgres-superuser-password"));
+
+        for (String on : List.of("synchronous_commit", "fsync", "full_page_writes")) {
+            assertEquals("on", superuser.row("SHOW " + on).get(on), on);
+        }
+        assertEquals("256kB", superuser.row("SHOW backend_flush_after").get("backend_flush_after"));
     }
 
     @Test
