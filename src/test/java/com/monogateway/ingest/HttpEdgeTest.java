@@ -174,6 +174,69 @@ class HttpEdgeTest {
         assertEquals(200, gateway.post(event()).statusCode());
     }
 
+    /**
+     * On a kept-alive connection the request timeout counts from the end of the last answer, not from the connection's
+     * opening: a request answered late in the first period gives the next one a whole period.
+     */
+    @Test
+    void onAKeptAliveConnectionTheTimeoutCountsFromTheEndOfTheLastAnswer() throws Exception {
+        List<Socket> sockets = new ArrayList<>();
+        try {
+            Socket socket = connect(sockets);
+            Thread.sleep(REQUEST_TIMEOUT_MS * 6 / 10);
+            byte[] body = event().getBytes(StandardCharsets.UTF_8);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /webhooks/mono HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "mono-webhook-secret: " + RunningGateway.SECRET + "\r\nContent-Length: " + body.length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+            String head = readAnswer(socket.getInputStream());
+            assertTrue(head.startsWith("HTTP/1.1 200"), head);
+
+            long ms = dribbleHeaders(socket);
+            assertTrue(ms >= REQUEST_TIMEOUT_MS - 200 && ms < REQUEST_TIMEOUT_MS + 2_500,
+                    "the next request was cut off " + ms + " ms after the answer (a period is " + REQUEST_TIMEOUT_MS + " ms)");
+        } finally {
+            for (Socket socket : sockets) {
+                socket.close();
+            }
+        }
+    }
+
+    /** Reads one answer (its head and its Content-Length body) from a kept-alive connection; answers the head. */
+    private static String readAnswer(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int c = in.read();
+            if (c == -1) {
+                throw new IOException("closed after " + head);
+            }
+            head.append((char) c);
+        }
+        java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+        if (length.find()) {
+            in.readNBytes(Integer.parseInt(length.group(1)));
+        } else if (head.toString().toLowerCase(java.util.Locale.ROOT).contains("transfer-encoding: chunked")) {
+            for (int size = chunkSize(in); size > 0; size = chunkSize(in)) {
+                in.readNBytes(size + 2); // the chunk and its CRLF
+            }
+            in.readNBytes(2); // the CRLF after the last, empty chunk
+        }
+        return head.toString();
+    }
+
+    private static int chunkSize(InputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        for (int c = in.read(); c != '\n'; c = in.read()) {
+            if (c == -1) {
+                throw new IOException("closed in a chunked body");
+            }
+            line.append((char) c);
+        }
+        return Integer.parseInt(line.toString().strip(), 16);
+    }
+
     @Test
     void anUnknownTransferEncodingIsRefusedAndTheRequestSmuggledInItsBodyIsNeverRead() throws Exception {
         String smuggledId = "evt_smuggled_" + UUID.randomUUID();
