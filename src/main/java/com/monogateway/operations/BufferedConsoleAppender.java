@@ -3,8 +3,9 @@ package com.monogateway.operations;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
-import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -12,16 +13,19 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The console, written in blocks: a line goes into a buffer in memory on the thread that logs it, and the buffer
- * reaches the console when it is full, every {@code flushIntervalMs} (100 by default), at once for a warning or an
- * error, when logging stops and when the JVM exits. The gateway logs two lines an event (received, processed); written one system call
+ * reaches the console every {@code flushIntervalMs} (100 by default), at once for a warning or an error, when logging
+ * stops and when the JVM exits. The gateway logs two lines an event (received, processed); written one system call
  * each, through a thread woken for each (logback's AsyncAppender in front of its ConsoleAppender), they took a tenth
- * of the gateway's CPU at full speed (docs/benchmarks.md). A line is on the console at most a tenth of a second after
- * it was logged; a process killed outright loses at most that tenth's information lines, never a warning.
+ * of the gateway's CPU at full speed (docs/benchmarks.md). The console is written outside the lock the logging threads
+ * take, so a console that is slow to read holds no request up until {@code bufferSize} bytes (4 MB) wait; then they
+ * wait for it, and nothing is dropped. A process killed outright loses at most the last tenth of a second's
+ * information lines, never a warning.
  */
 public final class BufferedConsoleAppender extends ConsoleAppender<ILoggingEvent> {
 
-    private int bufferSize = 64 * 1024;
+    private int bufferSize = 4 * 1024 * 1024;
     private long flushIntervalMs = 100;
+    private Blocks blocks;
     private ScheduledExecutorService flusher;
     // The gateway ends with System.exit, which does not stop logging: the lines of its last tenth of a second
     // are written by this hook (and the timer goes on flushing what other hooks log until the JVM halts).
@@ -48,10 +52,11 @@ public final class BufferedConsoleAppender extends ConsoleAppender<ILoggingEvent
         Runtime.getRuntime().addShutdownHook(flushAtExit);
     }
 
-    /** ConsoleAppender's start hands over the console's stream; the buffer goes around it. */
+    /** ConsoleAppender's start hands over the console's stream; the lines go to the buffer in front of it. */
     @Override
     public void setOutputStream(OutputStream console) {
-        super.setOutputStream(new BufferedOutputStream(console, bufferSize));
+        blocks = new Blocks(console, bufferSize);
+        super.setOutputStream(blocks);
     }
 
     @Override
@@ -77,16 +82,70 @@ public final class BufferedConsoleAppender extends ConsoleAppender<ILoggingEvent
     }
 
     private void flush() {
-        streamWriteLock.lock();
+        Blocks b = blocks;
+        if (b == null) {
+            return;
+        }
         try {
-            OutputStream out = getOutputStream();
-            if (out != null) {
-                out.flush();
-            }
+            b.flush();
         } catch (IOException e) {
             addError("Could not write the log to the console", e);
-        } finally {
-            streamWriteLock.unlock();
+        }
+    }
+
+    /**
+     * Lines gathered in memory; {@link #flush} takes what is there and writes it to the console. Taking is quick and
+     * under the buffer's lock; writing is under the console's own, so loggers go on filling the next block meanwhile.
+     */
+    private static final class Blocks extends OutputStream {
+        private final OutputStream console;
+        private final int limit;
+        private final Object writing = new Object();
+        private ByteArrayOutputStream filling = new ByteArrayOutputStream(64 * 1024);
+
+        Blocks(OutputStream console, int limit) {
+            this.console = console;
+            this.limit = limit;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) throws IOException {
+            while (filling.size() > 0 && filling.size() + len > limit) {
+                try {
+                    wait(); // the console is that far behind: wait for it rather than drop a line
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("interrupted while the console was behind");
+                }
+            }
+            filling.write(b, off, len);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            synchronized (writing) { // one block at a time, in order
+                byte[] block;
+                synchronized (this) {
+                    if (filling.size() == 0) {
+                        return;
+                    }
+                    block = filling.toByteArray();
+                    filling.reset();
+                    notifyAll();
+                }
+                console.write(block);
+                console.flush();
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush(); // the console's own stream is System.out: it stays open
         }
     }
 }
