@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The console, written in blocks: a line goes into a buffer in memory on the thread that logs it, and the buffer
  * reaches the console every {@code flushIntervalMs} (100 by default), at once for a warning or an error, when logging
- * stops and when the JVM exits. The gateway logs two lines an event (received, processed); written one system call
+ * stops, and line by line once the JVM is exiting. The gateway logs two lines an event (received, processed); written one system call
  * each, through a thread woken for each (logback's AsyncAppender in front of its ConsoleAppender), they took a tenth
  * of the gateway's CPU at full speed (docs/benchmarks.md). The console is written outside the lock the logging threads
  * take, so a console that is slow to read holds no request up until {@code bufferSize} bytes (4 MB) wait; then they
@@ -27,9 +27,13 @@ public final class BufferedConsoleAppender extends ConsoleAppender<ILoggingEvent
     private long flushIntervalMs = 100;
     private Blocks blocks;
     private ScheduledExecutorService flusher;
-    // The gateway ends with System.exit, which does not stop logging: the lines of its last tenth of a second
-    // are written by this hook (and the timer goes on flushing what other hooks log until the JVM halts).
-    private final Thread flushAtExit = new Thread(this::flush, "log-console-flush-at-exit");
+    // Once the JVM is exiting (SIGTERM, System.exit) every line is written at once: the JVM halts when the last
+    // shutdown hook returns, which can be within the tenth of a second a line would otherwise wait.
+    private volatile boolean exiting;
+    private final Thread flushAtExit = new Thread(() -> {
+        exiting = true;
+        flush();
+    }, "log-console-flush-at-exit");
 
     public void setBufferSize(int bufferSize) {
         this.bufferSize = bufferSize;
@@ -62,7 +66,7 @@ public final class BufferedConsoleAppender extends ConsoleAppender<ILoggingEvent
     @Override
     protected void subAppend(ILoggingEvent event) {
         super.subAppend(event);
-        if (event.getLevel().isGreaterOrEqual(Level.WARN)) {
+        if (exiting || event.getLevel().isGreaterOrEqual(Level.WARN)) {
             flush();
         }
     }

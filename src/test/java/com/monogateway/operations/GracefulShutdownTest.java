@@ -10,6 +10,7 @@ import com.monogateway.support.RunningGateway;
 import com.monogateway.support.SteadyLoad;
 import com.monogateway.support.TestPostgres;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
@@ -40,6 +41,10 @@ class GracefulShutdownTest {
         // 143 is how the JVM reports an orderly exit after SIGTERM.
         assertTrue(gateway.exitValue() == 0 || gateway.exitValue() == 143, "a clean exit, not " + gateway.exitValue());
         assertTrue(beforeSigterm > 20, "the load was running: " + beforeSigterm + " events before SIGTERM");
+        // The log holds the shutdown to its end: lines are written at once while the JVM exits, not left in a block.
+        String log = Files.readString(Path.of("target", "graceful-shutdown-first.log"));
+        assertTrue(log.contains("webhook HTTP server stopped") && log.contains("(mono-webhook-gateway) shutdown in"),
+                "the log's last lines: " + log.substring(Math.max(0, log.length() - 1500)));
         // Late requests get 503 (so Mono retries them) until the port closes, also in the moment between
         // the webhook route stopping and the HTTP server closing (ShutdownFallback): never another answer. (Whether
         // a request fell into that moment depends on timing, so that some did is not asserted.)
