@@ -6,6 +6,7 @@ import static com.monogateway.event.EventSubject.text;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.monogateway.vocabulary.Vocabulary;
 import java.io.IOException;
@@ -135,14 +136,17 @@ public final class EventFields {
     /** A method's parameters: a name it does not declare is a bug here, not in the event. */
     private static final class Parameters extends HashMap<String, Object> {
         private final String method;
+        private final Set<String> declared;
 
         Parameters(String method) {
+            super(64);
             this.method = method;
+            this.declared = DECLARED.get(method);
         }
 
         @Override
         public Object put(String name, Object value) {
-            if (!DECLARED.get(method).contains(name)) {
+            if (!declared.contains(name)) {
                 throw new IllegalStateException(name + " is not declared for monoEventFields." + method + " (EventFields.FIELDS)");
             }
             return super.put(name, value);
@@ -182,6 +186,10 @@ public final class EventFields {
 
     private static final JsonFactory JSON = new JsonFactory();
 
+    /** Each method's field names as JSON, escaped and encoded once: every row of every set writes them. */
+    private static final Map<String, List<SerializedString>> NAMES = FIELDS.entrySet().stream().collect(Collectors.toUnmodifiableMap(
+            Map.Entry::getKey, family -> family.getValue().stream().map(field -> new SerializedString(field.name())).toList()));
+
     // The handler routes' methods: the whole set as one parameter, so one statement applies it
     // (FROM jsonb_to_recordset(CAST(:?events AS jsonb)) AS e(<name> <type>, ...)).
 
@@ -204,6 +212,7 @@ public final class EventFields {
     /** {@code events}: a JSON array of the set's rows, each value typed as {@link #FIELDS} declares it. */
     private static Map<String, Object> rows(Exchange set, String method, Function<Exchange, Map<String, Object>> rowOf) {
         List<Field> fields = FIELDS.get(method);
+        List<SerializedString> names = NAMES.get(method);
         StringWriter json = new StringWriter();
         // Written as it is read, without a tree of the rows first: this runs for every set of every batch.
         try (JsonGenerator rows = JSON.createGenerator(json)) {
@@ -211,9 +220,10 @@ public final class EventFields {
             for (Exchange event : EventSet.events(set)) {
                 Map<String, Object> values = rowOf.apply(event);
                 rows.writeStartObject();
-                for (Field field : fields) {
+                for (int i = 0; i < fields.size(); i++) {
+                    Field field = fields.get(i);
                     Object value = values.get(field.name());
-                    rows.writeFieldName(field.name());
+                    rows.writeFieldName(names.get(i));
                     if (value == null) {
                         rows.writeNull();
                     } else if (value instanceof Long n) {

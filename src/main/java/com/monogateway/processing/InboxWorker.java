@@ -11,6 +11,7 @@ import com.monogateway.event.MonoEnvelope;
 import com.monogateway.event.EventMap;
 import com.monogateway.event.EventSet;
 import com.monogateway.event.MonoFamily;
+import com.monogateway.event.ParsedEvents;
 import com.monogateway.operations.GatewayMetrics;
 import com.monogateway.tracing.Tracing;
 import com.monogateway.vocabulary.Vocabulary;
@@ -71,7 +72,7 @@ public final class InboxWorker {
     // left for later, all its events of this batch with it.
     private static final String CLAIM = """
             SELECT w.id, w.event_type, w.event_id, w.dedupe_key, w.body, w.live_mode, w.received_at, w.source, w.object_key,
-                   w.trace_parent
+                   w.trace_parent, w.reference
             FROM webhook_events w
             WHERE w.id = ANY (ARRAY(SELECT id FROM inbox_waiting WHERE id > ? ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED))
             ORDER BY w.id""";
@@ -100,8 +101,12 @@ public final class InboxWorker {
                  AS u(id, status, reason, error, done, object_key, reference)
             WHERE w.id = u.id""";
 
+    /**
+     * objectKey, reference: as ingest wrote them (null for rows stored before V9: then read from the event);
+     * parsed: the event as ingest parsed it ({@link ParsedEvents}), or null: then it is parsed from body.
+     */
     private record InboxRow(long id, String eventType, String eventId, String dedupeKey, String body, Boolean liveMode,
-            OffsetDateTime receivedAt, String source, String traceparent) {
+            OffsetDateTime receivedAt, String source, String traceparent, String objectKey, String reference, JsonNode parsed) {
     }
 
     /** objectKey, reference: what the event is about, for the event log's search (null when not applied). */
@@ -128,6 +133,7 @@ public final class InboxWorker {
     private final TransactionalDataSource routesDataSource;
     private final ProducerTemplate template;
     private final ObjectMapper mapper;
+    private final ParsedEvents parsed;
     private final int batchSize;
     private final GatewayMetrics metrics;
     private final Set<String> typesReportedUnhandled = ConcurrentHashMap.newKeySet();
@@ -153,7 +159,7 @@ public final class InboxWorker {
     private final Tracing tracing;
 
     public InboxWorker(DataSource pool, TransactionalDataSource routesDataSource, ProducerTemplate template, ObjectMapper mapper,
-            DeadLetters deadLetters, int batchSize, GatewayMetrics metrics, BooleanSupplier webhooksArriving, int workersUnderLoad,
+            ParsedEvents parsed, DeadLetters deadLetters, int batchSize, GatewayMetrics metrics, BooleanSupplier webhooksArriving, int workersUnderLoad,
             long lagTargetMs, Runnable committed, BatchOutbox outbox, Tracing tracing) {
         this.outbox = outbox;
         this.tracing = tracing;
@@ -166,6 +172,7 @@ public final class InboxWorker {
         this.routesDataSource = routesDataSource;
         this.template = template;
         this.mapper = MonoEnvelope.storedEventReader(mapper);
+        this.parsed = parsed;
         this.batchSize = batchSize;
         this.metrics = metrics;
     }
@@ -592,7 +599,7 @@ public final class InboxWorker {
     private Exchange exchangeFor(InboxRow row) throws UnreadableEventException {
         Exchange exchange = new DefaultExchange(template.getCamelContext());
         try {
-            JsonNode event = MonoEnvelope.eventNode(mapper.readTree(row.body()));
+            JsonNode event = row.parsed() != null ? row.parsed() : MonoEnvelope.eventNode(mapper.readTree(row.body()));
             var in = exchange.getIn();
             in.setHeader(Vocabulary.EVENT_TYPE, row.eventType());
             MonoFamily family = MonoFamily.of(row.eventType());
@@ -618,12 +625,15 @@ public final class InboxWorker {
         }
     }
 
+    // Written at ingest from the same tree by the same rules; read from the event only for rows stored before V9.
     private static String objectKey(InboxRow row, Exchange exchange) {
-        return EventSubject.objectKey(row.eventType(), exchange.getProperty(Vocabulary.EVENT_JSON, JsonNode.class));
+        return row.objectKey() != null ? row.objectKey()
+                : EventSubject.objectKey(row.eventType(), exchange.getProperty(Vocabulary.EVENT_JSON, JsonNode.class));
     }
 
     private static String reference(InboxRow row, Exchange exchange) {
-        return EventSubject.reference(row.eventType(), exchange.getProperty(Vocabulary.EVENT_JSON, JsonNode.class));
+        return row.objectKey() != null ? row.reference()
+                : EventSubject.reference(row.eventType(), exchange.getProperty(Vocabulary.EVENT_JSON, JsonNode.class));
     }
 
     /** Processed, or ignored with its reason, as the routes decided; its log line goes to {@code log}. */
@@ -651,7 +661,8 @@ public final class InboxWorker {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     rows.add(new InboxRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                            (Boolean) rs.getObject(6), rs.getObject(7, OffsetDateTime.class), rs.getString(8), rs.getString(10)));
+                            (Boolean) rs.getObject(6), rs.getObject(7, OffsetDateTime.class), rs.getString(8), rs.getString(10),
+                            rs.getString(9), rs.getString(11), parsed.take(rs.getLong(1))));
                     if (rs.getString(9) != null) {
                         objectOf.put(rs.getLong(1), rs.getString(9));
                     }
