@@ -23,6 +23,8 @@ THREADS=${THREADS:-2}                   # wrk threads (this machine has 2 cores)
 ROUNDS=${ROUNDS:-3}
 ROUND_SECONDS=${ROUND_SECONDS:-15}
 WARMUP_SECONDS=${WARMUP_SECONDS:-30}    # each, not counted: the JIT compiles the hot paths first
+WARMUP_CYCLES=${WARMUP_CYCLES:-3}       # then, each, this many times: QUIET_SECONDS without requests, 10 s at full speed (see warm_up)
+QUIET_SECONDS=${QUIET_SECONDS:-5}
 STEADY_SECONDS=${STEADY_SECONDS:-60}
 STEADY_SHARE=${STEADY_SHARE:-80}        # per cent of the measured received-and-applied rate
 DELIVERY=${DELIVERY:-1}                 # 0: skip the delivery phases
@@ -73,6 +75,20 @@ load() {   # url connections seconds [pause-ms]: prints wrk's BENCH line
 }
 
 field() { sed -E "s/.*$1=([0-9.]+).*/\1/" <<<"$2"; }
+
+# warm_up url label: WARMUP_SECONDS at full speed, then WARMUP_CYCLES quiet spells, each followed by 10 s at full speed.
+# A receiver in service has been quiet and busy many times; its first busy spells after quiet ones are not what it
+# runs at. Measured on the gateway (2026-12-07): a first quiet spell deoptimised hot code (branches never taken under
+# load: a worker finding its queue empty), and the next busy spell spent 4.3 s re-compiling (the JVM's compile time;
+# 193 us of CPU an event against 121-130 after), the following ones 0.6, 0.3, 0.2, 0.1 s. The rounds below alternate
+# quiet and busy, so without these cycles the first gateway round paid for it.
+warm_up() {
+  load "$1" "$CONNECTIONS" "$WARMUP_SECONDS" | sed "s/^/$2 /"
+  for _ in $(seq 1 "$WARMUP_CYCLES"); do
+    drain; sleep "$QUIET_SECONDS"
+    load "$1" "$CONNECTIONS" 10 | sed "s/^/$2 /"
+  done
+}
 
 # pace url target: the pause (ms, a fraction) between a connection's requests that gives target requests/s. wrk waits
 # for each answer, then pauses, so the rate is connections / (pause + answer); the answer time at that load is measured
@@ -140,14 +156,14 @@ start_gateway main "$HTTP_PORT" "$MGMT_PORT"
 FIRST_STARTUP_MS=$STARTUP_MS
 echo "start to ready: ${STARTUP_MS} ms (JVM start, Flyway, routes; external database)"
 
-say "warm-up: each ${WARMUP_SECONDS} s, not counted"
+say "warm-up: each ${WARMUP_SECONDS} s, then ${WARMUP_CYCLES} times ${QUIET_SECONDS} s quiet and 10 s busy; not counted"
 (cd bench/peer-node && PORT=$PEER_PORT PEER_SECRET=$SECRET DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/peer" \
   exec node server.js > "$WORK/peer.log" 2>&1) &
 PIDS[peer]=$!
 until curl -s -o /dev/null "http://127.0.0.1:$PEER_PORT/"; do sleep 0.05; done
-load "$PEER_URL" "$CONNECTIONS" "$WARMUP_SECONDS" | sed 's/^/node    /'
+warm_up "$PEER_URL" "node   "
 kill -STOP "${PIDS[peer]}"   # paused, not stopped: it costs nothing while the gateway runs
-load "$GATEWAY_URL" "$CONNECTIONS" "$WARMUP_SECONDS" | sed 's/^/gateway /'
+warm_up "$GATEWAY_URL" gateway
 drain
 checkpoint
 
@@ -213,7 +229,7 @@ delivery_phase() {   # name label gateway-env...: full speed, then STEADY_SHARE 
   say "delivery: $label, $CONNECTIONS connections, ${ROUND_SECONDS} s at full speed, then ${STEADY_SHARE} % for ${DELIVERY_STEADY_SECONDS} s"
   start_gateway "$name" "$HTTP_PORT" "$MGMT_PORT" "$@"
   RESTART_MS=$STARTUP_MS
-  load "$GATEWAY_URL" "$CONNECTIONS" "$WARMUP_SECONDS" | sed 's/^/warm-up /'; drain; checkpoint   # a new JVM: JIT cold
+  warm_up "$GATEWAY_URL" warm-up; drain; checkpoint   # a new JVM: JIT cold
   local id0 r n rate p50 p99 dn drate dp50 dp99 last
   id0=$(last_id)
   psql_q "SELECT pg_stat_statements_reset()" >/dev/null

@@ -40,7 +40,6 @@ import com.monogateway.operations.InboxStats;
 import com.monogateway.operations.ManagementEndpoints;
 import com.monogateway.operations.StartupSummary;
 import com.monogateway.event.EventFields;
-import com.monogateway.event.ParsedEvents;
 import com.monogateway.processing.InboxWorker;
 import com.monogateway.processing.ProcessingRoutes;
 import com.monogateway.processing.RouteCheck;
@@ -130,8 +129,6 @@ public final class Gateway {
         private javax.sql.DataSource dataSource;
         private TransactionalDataSource routesDataSource;
         private ObjectMapper mapper;
-        /** Ingest's parsed events, for processing (it parses a stored body only when its event is not here). */
-        private final ParsedEvents parsedEvents = new ParsedEvents();
         private InboxStats stats;
         private GatewayMetrics metrics;
         private ProducerTemplate template;
@@ -227,7 +224,7 @@ public final class Gateway {
         private void ingest(BaseMainSupport main, CamelContext context) {
             gate = new IngestGate();
             inbox = new Inbox(dataSource, settings.ingestWriters(), settings.ingestMaxBatch(),
-                    settings.dbConnectionTimeoutMs() + 5_000L, parsedEvents);
+                    settings.dbConnectionTimeoutMs() + 5_000L);
             SecretMatcher webhookSecrets = new SecretMatcher(settings.webhookSecrets());
             WebhookReceiver receiver = new WebhookReceiver(inbox, mapper, settings.maxBodyBytes(), gate, metrics, tracing,
                     settings.webhookPath());
@@ -276,7 +273,7 @@ public final class Gateway {
 
         /** Applying stored events (the inbox worker and the YAML routes), Mono API checks, retention. */
         private void processing(BaseMainSupport main) {
-            InboxWorker worker = new InboxWorker(dataSource, routesDataSource, template, mapper, parsedEvents, deadLetters,
+            InboxWorker worker = new InboxWorker(dataSource, routesDataSource, template, mapper, deadLetters,
                     settings.processingBatchSize(), metrics, gate::webhooksArriving,
                     settings.processingWorkersUnderLoad(), settings.processingLagTargetMs(), deliveries::wakeAll,
                     settings.destinations().isEmpty() ? BatchOutbox.NONE : deliveries.store(), tracing);

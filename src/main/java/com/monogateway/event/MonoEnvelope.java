@@ -50,12 +50,10 @@ public record MonoEnvelope(String eventType, String eventId, String dedupeKey, B
         String json = decodeUtf8(body);
         JsonNode root;
         try {
-            // Decimals as written (not as doubles, trailing zeros kept), so that their written-out size can be checked.
+            // Decimals as written (not as doubles), so that their written-out size can be checked.
             // A key given twice is refused: a reader that keeps the first and one that keeps the last (Jackson does)
             // would see different events in the same bytes, say two amounts.
-            // Trailing zeros kept, as processing reads a stored body (storedEventReader): it applies this very tree.
             root = mapper.reader(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-                    .without(com.fasterxml.jackson.databind.cfg.JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
                     .with(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION).readTree(json);
         } catch (JacksonException e) {
             throw new InvalidEventException(e.getMessage() != null && e.getMessage().startsWith("Duplicate field")
@@ -145,7 +143,6 @@ public record MonoEnvelope(String eventType, String eventId, String dedupeKey, B
     /**
      * How processing reads a stored body: numbers as written, as ingest checked them and as PostgreSQL's numeric
      * reads them ({@code 1e20} is a whole number, a kobo amount out of range; {@code 50000.0} is not a whole number).
-     * For every body ingest accepts, the same tree as {@link #parse} builds ({@link ParsedEvents} hands that one over).
      */
     public static ObjectMapper storedEventReader(ObjectMapper mapper) {
         return mapper.copyWith(com.fasterxml.jackson.core.JsonFactory.builder()

@@ -1,7 +1,6 @@
 package com.monogateway.ingest;
 
 import com.monogateway.event.MonoEnvelope;
-import com.monogateway.event.ParsedEvents;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -67,7 +66,6 @@ public final class Inbox implements AutoCloseable {
     }
 
     private final DataSource dataSource;
-    private final ParsedEvents parsed;
     private final BlockingQueue<Pending> queue;
     private final int maxBatch;
     private final long waitMs;
@@ -78,11 +76,9 @@ public final class Inbox implements AutoCloseable {
      * @param writers  threads (and so connections) writing batches
      * @param maxBatch most events in one INSERT
      * @param waitMs   longest a request waits for its commit before it fails (and is answered 503)
-     * @param parsed   where each new event's tree waits for processing
      */
-    public Inbox(DataSource dataSource, int writers, int maxBatch, long waitMs, ParsedEvents parsed) {
+    public Inbox(DataSource dataSource, int writers, int maxBatch, long waitMs) {
         this.dataSource = dataSource;
-        this.parsed = parsed;
         this.maxBatch = maxBatch;
         this.waitMs = waitMs;
         this.queue = new ArrayBlockingQueue<>(writers * maxBatch * 4);
@@ -147,9 +143,6 @@ public final class Inbox implements AutoCloseable {
                 Stored row = rows.getOrDefault(key, new Stored(-1, true));
                 // The same event twice in one batch: the first is new, the later ones duplicates of it.
                 boolean repeat = !row.duplicate() && !answeredNew.add(key);
-                if (!row.duplicate() && !repeat) {
-                    parsed.put(row.id(), p.event().event()); // before the answer, so before processing is told
-                }
                 p.result().complete(repeat ? new Stored(row.id(), true) : row);
             }
         } catch (SQLException e) {

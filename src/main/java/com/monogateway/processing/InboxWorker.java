@@ -11,7 +11,6 @@ import com.monogateway.event.MonoEnvelope;
 import com.monogateway.event.EventMap;
 import com.monogateway.event.EventSet;
 import com.monogateway.event.MonoFamily;
-import com.monogateway.event.ParsedEvents;
 import com.monogateway.operations.GatewayMetrics;
 import com.monogateway.tracing.Tracing;
 import com.monogateway.vocabulary.Vocabulary;
@@ -101,12 +100,9 @@ public final class InboxWorker {
                  AS u(id, status, reason, error, done, object_key, reference)
             WHERE w.id = u.id""";
 
-    /**
-     * objectKey, reference: as ingest wrote them (null for rows stored before V9: then read from the event);
-     * parsed: the event as ingest parsed it ({@link ParsedEvents}), or null: then it is parsed from body.
-     */
+    /** objectKey, reference: as ingest wrote them; null for rows stored before V9 (then read from the event). */
     private record InboxRow(long id, String eventType, String eventId, String dedupeKey, String body, Boolean liveMode,
-            OffsetDateTime receivedAt, String source, String traceparent, String objectKey, String reference, JsonNode parsed) {
+            OffsetDateTime receivedAt, String source, String traceparent, String objectKey, String reference) {
     }
 
     /** objectKey, reference: what the event is about, for the event log's search (null when not applied). */
@@ -133,7 +129,6 @@ public final class InboxWorker {
     private final TransactionalDataSource routesDataSource;
     private final ProducerTemplate template;
     private final ObjectMapper mapper;
-    private final ParsedEvents parsed;
     private final int batchSize;
     private final GatewayMetrics metrics;
     private final Set<String> typesReportedUnhandled = ConcurrentHashMap.newKeySet();
@@ -159,7 +154,7 @@ public final class InboxWorker {
     private final Tracing tracing;
 
     public InboxWorker(DataSource pool, TransactionalDataSource routesDataSource, ProducerTemplate template, ObjectMapper mapper,
-            ParsedEvents parsed, DeadLetters deadLetters, int batchSize, GatewayMetrics metrics, BooleanSupplier webhooksArriving, int workersUnderLoad,
+            DeadLetters deadLetters, int batchSize, GatewayMetrics metrics, BooleanSupplier webhooksArriving, int workersUnderLoad,
             long lagTargetMs, Runnable committed, BatchOutbox outbox, Tracing tracing) {
         this.outbox = outbox;
         this.tracing = tracing;
@@ -172,7 +167,6 @@ public final class InboxWorker {
         this.routesDataSource = routesDataSource;
         this.template = template;
         this.mapper = MonoEnvelope.storedEventReader(mapper);
-        this.parsed = parsed;
         this.batchSize = batchSize;
         this.metrics = metrics;
     }
@@ -599,7 +593,7 @@ public final class InboxWorker {
     private Exchange exchangeFor(InboxRow row) throws UnreadableEventException {
         Exchange exchange = new DefaultExchange(template.getCamelContext());
         try {
-            JsonNode event = row.parsed() != null ? row.parsed() : MonoEnvelope.eventNode(mapper.readTree(row.body()));
+            JsonNode event = MonoEnvelope.eventNode(mapper.readTree(row.body()));
             var in = exchange.getIn();
             in.setHeader(Vocabulary.EVENT_TYPE, row.eventType());
             MonoFamily family = MonoFamily.of(row.eventType());
@@ -662,7 +656,7 @@ public final class InboxWorker {
                 while (rs.next()) {
                     rows.add(new InboxRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
                             (Boolean) rs.getObject(6), rs.getObject(7, OffsetDateTime.class), rs.getString(8), rs.getString(10),
-                            rs.getString(9), rs.getString(11), parsed.take(rs.getLong(1))));
+                            rs.getString(9), rs.getString(11)));
                     if (rs.getString(9) != null) {
                         objectOf.put(rs.getLong(1), rs.getString(9));
                     }

@@ -1,11 +1,10 @@
 package com.monogateway.ingest;
 
+import com.monogateway.event.MonoEnvelope;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.monogateway.event.MonoEnvelope;
-import com.monogateway.event.ParsedEvents;
 import com.monogateway.support.Db;
 import com.monogateway.support.RunningGateway;
 import com.zaxxer.hikari.HikariDataSource;
@@ -41,8 +40,7 @@ class InboxOrderTest {
                 List<MonoEnvelope> reversed = new ArrayList<>(events);
                 Collections.reverse(reversed);
                 try (HikariDataSource a = pool(db); HikariDataSource b = pool(db);
-                        Inbox first = new Inbox(a, 2, 200, 10_000, ParsedEvents.NONE);
-                        Inbox second = new Inbox(b, 2, 200, 10_000, ParsedEvents.NONE)) {
+                        Inbox first = new Inbox(a, 2, 200, 10_000); Inbox second = new Inbox(b, 2, 200, 10_000)) {
                     // Every store waits at the gate, so each inbox's writers take large groups of the same events.
                     ExecutorService threads = Executors.newFixedThreadPool(2 * events.size());
                     CountDownLatch gate = new CountDownLatch(1);
