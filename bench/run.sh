@@ -76,17 +76,19 @@ load() {   # url connections seconds [pause-ms]: prints wrk's BENCH line
 
 field() { sed -E "s/.*$1=([0-9.]+).*/\1/" <<<"$2"; }
 
-# warm_up url label: WARMUP_SECONDS at full speed, then WARMUP_CYCLES quiet spells, each followed by 10 s at full speed.
+# warm_up label load-command...: the command (given the seconds as its last argument) runs WARMUP_SECONDS at full speed,
+# then WARMUP_CYCLES quiet spells, each followed by 10 s of it.
 # A receiver in service has been quiet and busy many times; its first busy spells after quiet ones are not what it
 # runs at. Measured on the gateway (2026-12-07): a first quiet spell deoptimised hot code (branches never taken under
 # load: a worker finding its queue empty), and the next busy spell spent 4.3 s re-compiling (the JVM's compile time;
 # 193 us of CPU an event against 121-130 after), the following ones 0.6, 0.3, 0.2, 0.1 s. The rounds below alternate
 # quiet and busy, so without these cycles the first gateway round paid for it.
 warm_up() {
-  load "$1" "$CONNECTIONS" "$WARMUP_SECONDS" | sed "s/^/$2 /"
+  local label=$1; shift
+  "$@" "$WARMUP_SECONDS" | sed "s/^/$label /"
   for _ in $(seq 1 "$WARMUP_CYCLES"); do
     drain; sleep "$QUIET_SECONDS"
-    load "$1" "$CONNECTIONS" 10 | sed "s/^/$2 /"
+    "$@" 10 | sed "s/^/$label /"
   done
 }
 
@@ -161,9 +163,9 @@ say "warm-up: each ${WARMUP_SECONDS} s, then ${WARMUP_CYCLES} times ${QUIET_SECO
   exec node server.js > "$WORK/peer.log" 2>&1) &
 PIDS[peer]=$!
 until curl -s -o /dev/null "http://127.0.0.1:$PEER_PORT/"; do sleep 0.05; done
-warm_up "$PEER_URL" "node   "
+warm_up "node   " load "$PEER_URL" "$CONNECTIONS"
 kill -STOP "${PIDS[peer]}"   # paused, not stopped: it costs nothing while the gateway runs
-warm_up "$GATEWAY_URL" gateway
+warm_up gateway load "$GATEWAY_URL" "$CONNECTIONS"
 drain
 checkpoint
 
@@ -229,7 +231,7 @@ delivery_phase() {   # name label gateway-env...: full speed, then STEADY_SHARE 
   say "delivery: $label, $CONNECTIONS connections, ${ROUND_SECONDS} s at full speed, then ${STEADY_SHARE} % for ${DELIVERY_STEADY_SECONDS} s"
   start_gateway "$name" "$HTTP_PORT" "$MGMT_PORT" "$@"
   RESTART_MS=$STARTUP_MS
-  warm_up "$GATEWAY_URL" warm-up; drain; checkpoint   # a new JVM: JIT cold
+  warm_up warm-up load "$GATEWAY_URL" "$CONNECTIONS"; drain; checkpoint   # a new JVM: JIT cold
   local id0 r n rate p50 p99 dn drate dp50 dp99 last
   id0=$(last_id)
   psql_q "SELECT pg_stat_statements_reset()" >/dev/null
@@ -293,7 +295,7 @@ if [ "$TWO" = 1 ] && [ "$DELIVERY_ONLY" != 1 ]; then
     load "http://127.0.0.1:$(( HTTP_PORT + 10 ))/webhooks/mono" "$(( CONNECTIONS / 2 ))" "$1" > "$WORK/two-b.txt"
     wait "$a"
   }
-  load_both "$WARMUP_SECONDS"; sed 's/^/warm-up a /' "$WORK/two-a.txt"; sed 's/^/warm-up b /' "$WORK/two-b.txt"   # new JVMs: JIT cold
+  warm_up warm-up load_both; sed 's/^/warm-up a /' "$WORK/two-a.txt"; sed 's/^/warm-up b /' "$WORK/two-b.txt"   # new JVMs: JIT cold
   drain
   ID0=$(last_id)
   load_both "$ROUND_SECONDS"
