@@ -23,6 +23,7 @@ import com.monogateway.eventlog.EventLog;
 import com.monogateway.eventlog.EventLogRoutes;
 import com.monogateway.failure.DeadLetterRoutes;
 import com.monogateway.failure.DeadLetters;
+import com.monogateway.http.EventLoopHttpEngine;
 import com.monogateway.http.GuardedHttpServer;
 import com.monogateway.http.HttpErrorAnswers;
 import com.monogateway.http.PortCheck;
@@ -230,9 +231,10 @@ public final class Gateway {
                     settings.webhookPath());
             main.configure().addRoutesBuilder(new HttpErrorAnswers()); // ingest and admin routes answer failures by it
             main.configure().addRoutesBuilder(new IngestRoutes(receiver));
+            context.getRegistry().bind(IngestRoutes.HTTP_ENGINE, new EventLoopHttpEngine(settings.operations().httpPort()));
             var http = settings.http();
-            // Each webhook waits on a Vert.x worker thread until its group commit; with Vert.x's default of 20 the
-            // threads, not the database, capped a group (docs/benchmarks.md). Camel's server takes these options.
+            // Webhooks wait for their commit on no thread (EventLoopHttpEngine); the worker pool serves the admin calls
+            // and the webhooks that must wait (a rejected body, a full writer queue). Camel's server takes these options.
             context.getRegistry().bind("mono-vertx-options", new VertxOptions().setWorkerPoolSize(http.workerThreads()));
             GuardedHttpServer server = new GuardedHttpServer("webhook", "camel.server.host, camel.server.port", http.host(),
                     settings.operations().httpPort(), settings.maxBodyBytes(),

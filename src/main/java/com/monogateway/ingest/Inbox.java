@@ -90,25 +90,56 @@ public final class Inbox implements AutoCloseable {
         }
     }
 
-    /** @param traceparent the trace of the request that brought the event (null: tracing is off) */
+    /**
+     * Stores the event, waiting until it is committed (or the queue has room, when full).
+     *
+     * @param traceparent the trace of the request that brought the event (null: tracing is off)
+     */
     public Stored store(MonoEnvelope event, String traceparent) throws SQLException {
         Pending pending = new Pending(event, traceparent, new CompletableFuture<>());
         try {
             if (closed || !queue.offer(pending, waitMs, TimeUnit.MILLISECONDS)) {
-                throw new SQLException("the inbox is not taking events now", "08006");
+                throw notTaking();
             }
             return pending.result().get(waitMs, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof SQLException sql) {
-                throw sql;
-            }
-            throw new SQLException("storing the event failed", "08006", e.getCause());
+            throw failure(e.getCause());
         } catch (TimeoutException e) {
-            throw new SQLException("the database did not commit the event within " + waitMs + " ms", "08006", e);
+            throw failure(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SQLException("interrupted while storing the event", "08006", e);
         }
+    }
+
+    /**
+     * Offers the event without waiting: the result completes on a writer thread once the row is committed, or fails
+     * (see {@link #failure}). Null when the queue is full: the caller then waits its turn with {@link #store}, on a
+     * thread that may wait.
+     */
+    public CompletableFuture<Stored> storeLater(MonoEnvelope event, String traceparent) {
+        if (closed) {
+            return CompletableFuture.failedFuture(notTaking());
+        }
+        Pending pending = new Pending(event, traceparent, new CompletableFuture<>());
+        return queue.offer(pending) ? pending.result().orTimeout(waitMs, TimeUnit.MILLISECONDS) : null;
+    }
+
+    /** What a failed {@link #storeLater} (or store) means to the caller: always an SQLException, never a secret. */
+    public SQLException failure(Throwable failure) {
+        Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        if (cause instanceof SQLException sql) {
+            return sql;
+        }
+        if (cause instanceof TimeoutException) {
+            return new SQLException("the database did not commit the event within " + waitMs + " ms", "08006", cause);
+        }
+        return new SQLException("storing the event failed", "08006", cause);
+    }
+
+    private static SQLException notTaking() {
+        return new SQLException("the inbox is not taking events now", "08006");
     }
 
     private void writeBatches() {

@@ -11,6 +11,8 @@ import org.apache.camel.builder.RouteBuilder;
 public final class IngestRoutes extends RouteBuilder {
 
     public static final String ROUTE_ID = "mono-webhook-ingest";
+    /** The registry name of the webhook port's {@link com.monogateway.http.EventLoopHttpEngine}. */
+    public static final String HTTP_ENGINE = "mono-webhook-http-engine";
 
     private final WebhookReceiver receiver;
 
@@ -23,7 +25,9 @@ public final class IngestRoutes extends RouteBuilder {
         // The context's default is no error handler, and a route takes that over its configuration's.
         errorHandler(defaultErrorHandler());
         from("platform-http:{{mono.webhook.path}}?httpMethodRestrict=POST&muteException=true"
-                + "&headerFilterStrategy=#class:" + WebhookHeaders.class.getName())
+                + "&headerFilterStrategy=#class:" + WebhookHeaders.class.getName()
+                // The route never blocks (the receiver waits for its commit without a thread): it runs on the event loop.
+                + "&platformHttpEngine=#" + HTTP_ENGINE)
                 .routeId(ROUTE_ID)
                 // The receiver takes the body's bytes once; a stream cache would copy them twice before that.
                 .streamCache("false")

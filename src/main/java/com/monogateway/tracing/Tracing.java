@@ -160,6 +160,15 @@ public final class Tracing implements AutoCloseable {
         return ids.isValid() ? "00-" + ids.getTraceId() + "-" + ids.getSpanId() + "-" + ids.getTraceFlags().asHex() : null;
     }
 
+    /**
+     * A span, child of this thread's current one, that is not made current: for work that ends on another thread
+     * (such as a commit the request waits for without a thread of its own). Close it from any thread.
+     */
+    public Traced startAside(String name, SpanKind kind) {
+        return sdk == null ? Traced.NONE
+                : new Traced(tracer.spanBuilder(name).setSpanKind(kind).setParent(Context.current()).startSpan(), null);
+    }
+
     private Traced begin(String name, SpanKind kind, Context parent) {
         Span span = tracer.spanBuilder(name).setSpanKind(kind).setParent(parent).startSpan();
         return new Traced(span, span.makeCurrent());
@@ -180,23 +189,46 @@ public final class Tracing implements AutoCloseable {
         static final Traced NONE = new Traced(null, null);
 
         private final Span span;
-        private final Scope scope;
-        private final String outerTraceId;
-        private final String outerSpanId;
+        // Null while the span is not current in any thread (started aside, or left).
+        private Scope scope;
+        private String outerTraceId;
+        private String outerSpanId;
 
         private Traced(Span span, Scope scope) {
             this.span = span;
             this.scope = scope;
-            if (span == null) {
-                outerTraceId = null;
-                outerSpanId = null;
-                return;
+            if (scope != null) {
+                nameInThisThread();
             }
+        }
+
+        private void nameInThisThread() {
             outerTraceId = MDC.get(MDC_TRACE_ID);
             outerSpanId = MDC.get(MDC_SPAN_ID);
             SpanContext ids = span.getSpanContext();
             MDC.put(MDC_TRACE_ID, ids.getTraceId());
             MDC.put(MDC_SPAN_ID, ids.getSpanId());
+        }
+
+        /**
+         * No longer current in this thread, nor named in its log lines; the span goes on. For a request whose thread
+         * moves on to others while it waits: {@link #enter} where it continues, then {@link #close}.
+         */
+        public void leave() {
+            if (scope != null) {
+                scope.close();
+                scope = null;
+                restore(MDC_TRACE_ID, outerTraceId);
+                restore(MDC_SPAN_ID, outerSpanId);
+            }
+        }
+
+        /** Current in this thread again (after {@link #leave}), until it is closed. */
+        public void enter() {
+            if (span != null && scope == null) {
+                nameInThisThread();
+                scope = span.makeCurrent();
+            }
         }
 
         /** This span as a W3C traceparent, to store or send on; null when tracing is off. */
@@ -249,9 +281,7 @@ public final class Tracing implements AutoCloseable {
                 return;
             }
             span.end();
-            scope.close();
-            restore(MDC_TRACE_ID, outerTraceId);
-            restore(MDC_SPAN_ID, outerSpanId);
+            leave();
         }
 
         private static void restore(String key, String value) {
