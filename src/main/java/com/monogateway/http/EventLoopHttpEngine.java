@@ -87,6 +87,10 @@ public final class EventLoopHttpEngine extends VertxPlatformHttpEngine {
 
         private void answer(RoutingContext ctx, Exchange exchange) {
             HttpServerResponse response = ctx.response();
+            if (response.ended() || response.closed()) { // answered by the request deadline, or the caller went away
+                complete(exchange);
+                return;
+            }
             Message message = exchange.getMessage();
             Integer status = message.getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
             Object body = message.getBody();

@@ -78,11 +78,14 @@ public final class InboxWorker {
     // Per object of the batch, is an event of it older than its last one in the batch still waiting outside the
     // batch (held by another batch, or not yet committed as done by one)? Before the batch's first one, or in a
     // gap: SKIP LOCKED leaves out rows another worker holds, so a batch can hold a payment's events 1 and 3
-    // while another holds 2. Answered from the waiting queue alone (V11), not the object's whole history.
+    // while another holds 2. Answered from the waiting queue alone (V11), not the object's whole history: per object,
+    // its oldest waiting event outside the batch, one probe of the (object_key, id) index. As an EXISTS, PostgreSQL
+    // often hashed the whole queue instead (a queue of a few hundred live rows looks small while its pages hold the
+    // dead ones): 4-5 ms a batch, a third of PostgreSQL's time per event at full speed (docs/benchmarks.md).
     private static final String HELD_ELSEWHERE = """
             SELECT o.k FROM unnest(CAST(? AS text[]), CAST(? AS bigint[])) AS o(k, last)
-            WHERE EXISTS (SELECT 1 FROM inbox_waiting q
-                          WHERE q.object_key = o.k AND q.id < o.last AND q.id <> ALL (CAST(? AS bigint[])))""";
+            WHERE (SELECT min(q.id) FROM inbox_waiting q
+                   WHERE q.object_key = o.k AND q.id <> ALL (CAST(? AS bigint[]))) < o.last""";
     /** The dead letters' failing_route for an event that could not be read. */
     private static final String READING = "mono-process via reading the stored event";
 
