@@ -42,9 +42,14 @@ public final class EventLoopHttpEngine extends VertxPlatformHttpEngine {
         return new EventLoopConsumer(endpoint, processor, getHandlers(), routerName);
     }
 
+    /** Camel passes a security handler only for an endpoint given an OAuth profile; this consumer would not apply it. */
     @Override
     public PlatformHttpConsumer createConsumer(PlatformHttpEndpoint endpoint, Processor processor,
             PlatformHttpSecurityHandler securityHandler) {
+        if (securityHandler != null) {
+            throw new IllegalArgumentException("platform-http:" + endpoint.getPath()
+                    + ": EventLoopHttpEngine does not apply security handlers (OAuth); use Camel's own engine there");
+        }
         return createConsumer(endpoint, processor);
     }
 

@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes accepted events into {@code webhook_events} and unusable authenticated bodies into
- * {@code rejected_events}. {@link #store} returns only after PostgreSQL has committed the row, so the
- * caller may answer 200.
+ * {@code rejected_events}. {@link #store} returns, and {@link #storeLater}'s result completes, only after PostgreSQL
+ * has committed the row, so the caller may answer 200.
  *
  * <p>Group commit: concurrent requests are written together, one multi-row INSERT and one commit per
  * batch, by a few writer threads. A writer takes whatever is waiting the moment it is free, so a lone
